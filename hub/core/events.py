@@ -1,0 +1,363 @@
+"""Domain events: what happened, as committed.
+
+Each event class names its ``type`` (``<aggregate>.<past tense>``), schema ``version``
+and ``aggregate_type``; :meth:`DomainEvent.aggregate_id` gives the key that keeps one
+aggregate's events in order. Events are triggers for consumers, not copies of the
+state to replicate: a consumer reads the current state when it acts on one.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from hub.core.numbers import Money, Quantity
+
+__all__ = [
+    "CustomerUpserted",
+    "DomainEvent",
+    "ProductUpserted",
+    "PurchaseOrderApproved",
+    "PurchaseOrderCancelled",
+    "PurchaseOrderCreated",
+    "ReceiptPosted",
+    "ReorderAlertCleared",
+    "ReorderAlertRaised",
+    "ReturnReceived",
+    "SalesOrderCancelled",
+    "SalesOrderConfirmed",
+    "SalesOrderOnHold",
+    "ShipmentCreated",
+    "StockCountPosted",
+    "StockLevelChanged",
+    "StockMoved",
+    "SupplierUpserted",
+    "TransferReceived",
+    "TransferShipped",
+    "WarehouseUpserted",
+    "EVENT_TYPES",
+]
+
+
+class DomainEvent(BaseModel):
+    """Base of every event; subclasses set the three class variables."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: ClassVar[str]
+    version: ClassVar[int] = 1
+    aggregate_type: ClassVar[str]
+
+    def aggregate_id(self) -> str:
+        raise NotImplementedError  # every concrete event overrides this
+
+
+# -- master data -------------------------------------------------------------------------
+
+
+class ProductUpserted(DomainEvent):
+    type = "product.upserted"
+    aggregate_type = "product"
+    sku: str
+    name: str
+    unit: str
+    barcode: str | None
+    list_price: Money | None
+    reorder_point: Quantity | None
+    reorder_max: Quantity | None
+    active: bool
+
+    def aggregate_id(self) -> str:
+        return self.sku
+
+
+class WarehouseUpserted(DomainEvent):
+    type = "warehouse.upserted"
+    aggregate_type = "warehouse"
+    code: str
+    name: str
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+class SupplierUpserted(DomainEvent):
+    type = "supplier.upserted"
+    aggregate_type = "supplier"
+    code: str
+    name: str
+    contact: str | None
+    rating: int | None
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+class CustomerUpserted(DomainEvent):
+    type = "customer.upserted"
+    aggregate_type = "customer"
+    code: str
+    name: str
+    contact: str | None
+    credit_limit: Money | None
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+# -- stock --------------------------------------------------------------------------------
+
+
+class StockLevelChanged(DomainEvent):
+    """The stock of a SKU in a warehouse after a committed change (one per SKU × warehouse)."""
+
+    type = "stock.level_changed"
+    aggregate_type = "stock"
+    sku: str
+    warehouse: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    in_transit: Quantity
+
+    def aggregate_id(self) -> str:
+        return self.sku
+
+
+class StockMoved(DomainEvent):
+    """One ledger move; ``value`` is its cost (COGS for shipments)."""
+
+    type = "stock.moved"
+    aggregate_type = "stock"
+    move_id: int
+    sku: str
+    qty: Quantity
+    source: str
+    destination: str
+    unit_cost: Money
+    value: Money
+    reference_type: str
+    reference_id: int
+
+    def aggregate_id(self) -> str:
+        return self.sku
+
+
+class ReorderAlertRaised(DomainEvent):
+    type = "reorder_alert.raised"
+    aggregate_type = "reorder_alert"
+    sku: str
+    kind: str
+    available: Quantity
+    on_order: Quantity
+    reorder_point: Quantity | None
+    reorder_max: Quantity | None
+    suggested_qty: Quantity
+
+    def aggregate_id(self) -> str:
+        return self.sku
+
+
+class ReorderAlertCleared(DomainEvent):
+    type = "reorder_alert.cleared"
+    aggregate_type = "reorder_alert"
+    sku: str
+    kind: str
+    available: Quantity
+
+    def aggregate_id(self) -> str:
+        return self.sku
+
+
+# -- documents ------------------------------------------------------------------------------
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    qty: Quantity
+    price: Money
+
+
+class _PurchaseOrderEvent(DomainEvent):
+    aggregate_type = "purchase_order"
+    purchase_order_id: int
+
+    def aggregate_id(self) -> str:
+        return str(self.purchase_order_id)
+
+
+class PurchaseOrderCreated(_PurchaseOrderEvent):
+    type = "purchase_order.created"
+    supplier: str
+    warehouse: str
+    currency: str
+    total: Money
+    lines: list[OrderLine]
+
+
+class PurchaseOrderApproved(_PurchaseOrderEvent):
+    type = "purchase_order.approved"
+
+
+class PurchaseOrderCancelled(_PurchaseOrderEvent):
+    type = "purchase_order.cancelled"
+
+
+class ReceiptLinePosted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    accepted: Quantity
+    rejected: Quantity
+    unit_cost: Money
+
+
+class ReceiptPosted(_PurchaseOrderEvent):
+    type = "purchase_order.receipt_posted"
+    receipt_id: int
+    warehouse: str
+    status: str
+    lines: list[ReceiptLinePosted]
+
+
+class _SalesOrderEvent(DomainEvent):
+    aggregate_type = "sales_order"
+    sales_order_id: int
+
+    def aggregate_id(self) -> str:
+        return str(self.sales_order_id)
+
+
+class SalesOrderConfirmed(_SalesOrderEvent):
+    type = "sales_order.confirmed"
+    customer: str
+    warehouse: str
+    channel: str | None
+    external_id: str | None
+    currency: str
+    total: Money
+    lines: list[OrderLine]
+
+
+class SalesOrderOnHold(_SalesOrderEvent):
+    type = "sales_order.on_hold"
+    customer: str
+    warehouse: str
+    channel: str | None
+    external_id: str | None
+    currency: str
+    total: Money
+    reason: str
+    lines: list[OrderLine]
+
+
+class SalesOrderCancelled(_SalesOrderEvent):
+    type = "sales_order.cancelled"
+    channel: str | None
+    external_id: str | None
+
+
+class ShippedLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    qty: Quantity
+    cost: Money
+
+
+class ShipmentCreated(_SalesOrderEvent):
+    type = "shipment.created"
+    shipment_id: int
+    warehouse: str
+    carrier: str | None
+    tracking: str | None
+    status: str
+    lines: list[ShippedLine]
+
+
+class ReturnedLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    qty: Quantity
+    restock: bool
+    cost: Money
+
+
+class ReturnReceived(_SalesOrderEvent):
+    type = "return.received"
+    return_id: int
+    warehouse: str
+    lines: list[ReturnedLine]
+
+
+class TransferLineMoved(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    qty: Quantity
+
+
+class _TransferEvent(DomainEvent):
+    aggregate_type = "transfer"
+    transfer_id: int
+    from_warehouse: str
+    to_warehouse: str
+    lines: list[TransferLineMoved]
+
+    def aggregate_id(self) -> str:
+        return str(self.transfer_id)
+
+
+class TransferShipped(_TransferEvent):
+    type = "transfer.shipped"
+
+
+class TransferReceived(_TransferEvent):
+    type = "transfer.received"
+
+
+class Variance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sku: str
+    expected: Quantity
+    counted: Quantity
+    variance: Quantity
+    value: Money
+
+
+class StockCountPosted(DomainEvent):
+    type = "stock_count.posted"
+    aggregate_type = "stock_count"
+    stock_count_id: int
+    warehouse: str
+    variances: list[Variance]
+
+    def aggregate_id(self) -> str:
+        return str(self.stock_count_id)
+
+
+#: Every concrete event class by its ``type``.
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.type: cls
+    for cls in (
+        ProductUpserted,
+        WarehouseUpserted,
+        SupplierUpserted,
+        CustomerUpserted,
+        StockLevelChanged,
+        StockMoved,
+        ReorderAlertRaised,
+        ReorderAlertCleared,
+        PurchaseOrderCreated,
+        PurchaseOrderApproved,
+        PurchaseOrderCancelled,
+        ReceiptPosted,
+        SalesOrderConfirmed,
+        SalesOrderOnHold,
+        SalesOrderCancelled,
+        ShipmentCreated,
+        ReturnReceived,
+        TransferShipped,
+        TransferReceived,
+        StockCountPosted,
+    )
+}

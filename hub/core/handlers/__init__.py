@@ -1,0 +1,47 @@
+"""The service layer: one async function per command, taking its unit of work.
+
+A handler validates the command against the current records, lets the domain
+objects act, and emits events; the caller commits the unit of work.
+"""
+
+from hub.core.handlers.catalog import (
+    create_customer,
+    create_product,
+    create_supplier,
+    create_warehouse,
+    update_product,
+)
+from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
+from hub.core.handlers.purchasing import (
+    approve_purchase_order,
+    cancel_purchase_order,
+    create_purchase_order,
+    receive_purchase_order,
+)
+from hub.core.handlers.sales import (
+    approve_sales_order,
+    cancel_sales_order,
+    create_sales_order,
+    return_sales_order,
+    ship_sales_order,
+)
+
+__all__ = [
+    "approve_purchase_order",
+    "approve_sales_order",
+    "cancel_purchase_order",
+    "cancel_sales_order",
+    "create_customer",
+    "create_product",
+    "create_purchase_order",
+    "create_sales_order",
+    "create_supplier",
+    "create_transfer",
+    "create_warehouse",
+    "post_stock_count",
+    "receive_purchase_order",
+    "receive_transfer",
+    "return_sales_order",
+    "ship_sales_order",
+    "update_product",
+]

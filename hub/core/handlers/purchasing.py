@@ -1,0 +1,96 @@
+"""Handlers for purchase orders and their receipts."""
+
+from __future__ import annotations
+
+from hub.core.commands import NewPurchaseOrder, NewReceipt
+from hub.core.errors import NotFound
+from hub.core.events import (
+    OrderLine,
+    PurchaseOrderApproved,
+    PurchaseOrderCancelled,
+    PurchaseOrderCreated,
+    ReceiptLinePosted,
+    ReceiptPosted,
+)
+from hub.core.handlers._refs import known, known_products
+from hub.core.handlers._stock import close_book, open_book, refresh_alerts
+from hub.core.ports import UnitOfWork
+from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt
+
+__all__ = ["approve_purchase_order", "cancel_purchase_order", "create_purchase_order", "receive_purchase_order"]
+
+
+async def _locked(uow: UnitOfWork, order_id: int) -> PurchaseOrder:
+    order = await uow.purchase_orders.get(order_id, lock=True)
+    if order is None:
+        raise NotFound(f"purchase order {order_id} does not exist")
+    return order
+
+
+async def create_purchase_order(cmd: NewPurchaseOrder, uow: UnitOfWork, *, currency: str = "USD") -> PurchaseOrder:
+    await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
+    await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
+    await known_products(uow, cmd.lines)
+    order = PurchaseOrder(
+        supplier=cmd.supplier,
+        warehouse=cmd.warehouse,
+        currency=cmd.currency or currency,
+        lines=[
+            PurchaseOrderLine(sku=line.sku, qty=line.qty, unit_cost=line.unit_cost, line_no=i + 1)
+            for i, line in enumerate(cmd.lines)
+        ],
+    )
+    await uow.purchase_orders.add(order)
+    assert order.id is not None
+    uow.emit(
+        PurchaseOrderCreated(
+            purchase_order_id=order.id,
+            supplier=order.supplier,
+            warehouse=order.warehouse,
+            currency=order.currency,
+            total=order.total,
+            lines=[OrderLine(sku=line.sku, qty=line.qty, price=line.unit_cost) for line in order.lines],
+        )
+    )
+    return order
+
+
+async def approve_purchase_order(order_id: int, uow: UnitOfWork) -> PurchaseOrder:
+    order = await _locked(uow, order_id)
+    order.approve()
+    uow.emit(PurchaseOrderApproved(purchase_order_id=order_id))
+    # What is on order changed, and with it the suggested quantity of low-stock alerts.
+    await refresh_alerts(uow, [line.sku for line in order.lines])
+    return order
+
+
+async def cancel_purchase_order(order_id: int, uow: UnitOfWork) -> PurchaseOrder:
+    order = await _locked(uow, order_id)
+    order.cancel()
+    uow.emit(PurchaseOrderCancelled(purchase_order_id=order_id))
+    await refresh_alerts(uow, [line.sku for line in order.lines])
+    return order
+
+
+async def receive_purchase_order(order_id: int, cmd: NewReceipt, uow: UnitOfWork) -> Receipt:
+    order = await _locked(uow, order_id)
+    receipt = order.receive([(line.sku, line.accepted, line.rejected) for line in cmd.lines])
+    await uow.receipts.add(receipt)
+    assert receipt.id is not None
+    accepted = [line.sku for line in receipt.lines if line.accepted > 0]
+    book = await open_book(uow, [(sku, order.warehouse) for sku in accepted], valued=accepted)
+    receipt.post(book)
+    uow.emit(
+        ReceiptPosted(
+            purchase_order_id=order_id,
+            receipt_id=receipt.id,
+            warehouse=order.warehouse,
+            status=order.status,
+            lines=[
+                ReceiptLinePosted(sku=line.sku, accepted=line.accepted, rejected=line.rejected, unit_cost=line.unit_cost)
+                for line in receipt.lines
+            ],
+        )
+    )
+    await close_book(uow, book)
+    return receipt

@@ -1,0 +1,164 @@
+"""Handlers for sales orders: confirmation with reservations, credit holds, shipments, returns."""
+
+from __future__ import annotations
+
+from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, unique_skus
+from hub.core.errors import DuplicateRecord, NotFound
+from hub.core.events import (
+    OrderLine,
+    ReturnedLine,
+    ReturnReceived,
+    SalesOrderCancelled,
+    SalesOrderConfirmed,
+    SalesOrderOnHold,
+    ShipmentCreated,
+    ShippedLine,
+)
+from hub.core.handlers._refs import known, known_products
+from hub.core.handlers._stock import close_book, open_book
+from hub.core.ports import UnitOfWork
+from hub.core.sales import SalesOrder, SalesOrderLine, SalesOrderStatus, SalesReturn, Shipment
+
+__all__ = [
+    "approve_sales_order",
+    "cancel_sales_order",
+    "create_sales_order",
+    "return_sales_order",
+    "ship_sales_order",
+]
+
+
+async def _locked(uow: UnitOfWork, order_id: int) -> SalesOrder:
+    order = await uow.sales_orders.get(order_id, lock=True)
+    if order is None:
+        raise NotFound(f"sales order {order_id} does not exist")
+    return order
+
+
+def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
+    assert order.id is not None
+    common = dict(
+        sales_order_id=order.id,
+        customer=order.customer,
+        warehouse=order.warehouse,
+        channel=order.channel,
+        external_id=order.external_id,
+        currency=order.currency,
+        total=order.total,
+        lines=[OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines],
+    )
+    if order.status == SalesOrderStatus.ON_HOLD:
+        return SalesOrderOnHold(reason=order.hold_reason or "", **common)
+    return SalesOrderConfirmed(**common)
+
+
+async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: str = "USD") -> SalesOrder:
+    """Confirm the order with every line reserved, or put it on hold over the credit limit.
+
+    Nothing is written when a line cannot be reserved: :class:`InsufficientStock`
+    names each short line with what is available.
+    """
+    if cmd.channel is not None and cmd.external_id is not None:
+        existing = await uow.sales_orders.find_by_external_id(cmd.channel, cmd.external_id)
+        if existing is not None:
+            raise DuplicateRecord(
+                f"order {cmd.external_id} from channel {cmd.channel} is already sales order {existing.id}",
+                field="external_id",
+            )
+    customer = await known(uow.customers, cmd.customer, "customer", "customer")
+    await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
+    await known_products(uow, cmd.lines)
+    order = SalesOrder(
+        customer=cmd.customer,
+        warehouse=cmd.warehouse,
+        channel=cmd.channel,
+        external_id=cmd.external_id,
+        currency=cmd.currency or currency,
+        lines=[
+            SalesOrderLine(sku=line.sku, qty=line.qty, unit_price=line.unit_price, line_no=i + 1)
+            for i, line in enumerate(cmd.lines)
+        ],
+    )
+    book = None
+    if customer.credit_limit is not None:
+        # Lock the customer so two concurrent orders cannot both fit under the limit.
+        await uow.customers.get(cmd.customer, lock=True)
+        exposure = await uow.sales_orders.open_total(cmd.customer) + order.total
+        if exposure > customer.credit_limit:
+            order.hold(
+                f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}"
+            )
+    if order.status != SalesOrderStatus.ON_HOLD:
+        book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines])
+        order.confirm(book)
+    await uow.sales_orders.add(order)
+    uow.emit(_placed(order))
+    if book is not None:
+        await close_book(uow, book)
+    return order
+
+
+async def approve_sales_order(order_id: int, uow: UnitOfWork) -> SalesOrder:
+    """Release an order from credit hold: reserve it now, or refuse if stock is short."""
+    order = await _locked(uow, order_id)
+    book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines])
+    order.approve(book)
+    uow.emit(_placed(order))
+    await close_book(uow, book)
+    return order
+
+
+async def cancel_sales_order(order_id: int, uow: UnitOfWork) -> SalesOrder:
+    order = await _locked(uow, order_id)
+    book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines if line.reserved > 0])
+    order.cancel(book)
+    uow.emit(SalesOrderCancelled(sales_order_id=order_id, channel=order.channel, external_id=order.external_id))
+    await close_book(uow, book)
+    return order
+
+
+async def ship_sales_order(order_id: int, cmd: NewShipment, uow: UnitOfWork) -> Shipment:
+    order = await _locked(uow, order_id)
+    unique_skus(cmd.lines)  # type: ignore[arg-type]
+    shipment = order.ship([(line.sku, line.qty) for line in cmd.lines], cmd.carrier, cmd.tracking)
+    await uow.shipments.add(shipment)
+    assert shipment.id is not None
+    skus = [line.sku for line in shipment.lines]
+    book = await open_book(uow, [(sku, order.warehouse) for sku in skus], valued=skus)
+    order.post_shipment(shipment, book)
+    uow.emit(
+        ShipmentCreated(
+            sales_order_id=order_id,
+            shipment_id=shipment.id,
+            warehouse=order.warehouse,
+            carrier=shipment.carrier,
+            tracking=shipment.tracking,
+            status=order.status,
+            lines=[ShippedLine(sku=line.sku, qty=line.qty, cost=line.cost) for line in shipment.lines],
+        )
+    )
+    await close_book(uow, book)
+    return shipment
+
+
+async def return_sales_order(order_id: int, cmd: NewReturn, uow: UnitOfWork) -> SalesReturn:
+    order = await _locked(uow, order_id)
+    unique_skus(cmd.lines)  # type: ignore[arg-type]
+    ret = order.take_return([(line.sku, line.qty, line.restock) for line in cmd.lines])
+    await uow.returns.add(ret)
+    assert ret.id is not None
+    restocked = [line.sku for line in ret.lines if line.restock]
+    book = await open_book(uow, [(sku, order.warehouse) for sku in restocked], valued=restocked)
+    order.post_return(ret, book)
+    uow.emit(
+        ReturnReceived(
+            sales_order_id=order_id,
+            return_id=ret.id,
+            warehouse=order.warehouse,
+            lines=[
+                ReturnedLine(sku=line.sku, qty=line.qty, restock=line.restock, cost=line.cost) for line in ret.lines
+            ],
+        )
+    )
+    await close_book(uow, book)
+    return ret

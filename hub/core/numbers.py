@@ -1,0 +1,51 @@
+"""Decimal arithmetic for quantities and money.
+
+Quantities may be fractional (kg, m) and money is per currency; both are ``Decimal``
+with at most :data:`PLACES` decimal places, so every stored value is exact on SQLite
+(text) and PostgreSQL (``numeric``) alike. Rounding happens in exactly two places —
+average cost and the cost of an outgoing move — and is banker's rounding, so rounding
+never drifts in one direction.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated
+
+from pydantic import PlainSerializer
+
+__all__ = ["PLACES", "ZERO", "Money", "Quantity", "normalize", "quantize"]
+
+PLACES = 6
+ZERO = Decimal(0)
+_EXP = Decimal(1).scaleb(-PLACES)
+
+
+def quantize(value: Decimal) -> Decimal:
+    """Round to the stored precision (6 places, half-even)."""
+    return value.quantize(_EXP, rounding=ROUND_HALF_EVEN)
+
+
+def normalize(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (``5.000`` → ``5``)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _as_json_number(value: Decimal) -> int | float:
+    # Quantities go out as JSON numbers; at 6 places the shortest float repr is exact.
+    value = normalize(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _as_money_string(value: Decimal) -> str:
+    # Money goes out as a decimal string with at least two places ("12.50", "0.333333").
+    value = normalize(value)
+    return f"{value:.2f}" if value.as_tuple().exponent >= -2 else str(value)  # type: ignore[operator]
+
+
+#: A quantity (may be fractional); serialised to JSON as a number.
+Quantity = Annotated[Decimal, PlainSerializer(_as_json_number, return_type=int | float, when_used="json")]
+#: An amount of money; serialised to JSON as a decimal string.
+Money = Annotated[Decimal, PlainSerializer(_as_money_string, return_type=str, when_used="json")]

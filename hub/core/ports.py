@@ -1,0 +1,149 @@
+"""What the core needs from storage, as protocols.
+
+``hub.db`` implements these over SQLAlchemy; ``tests/fakes.py`` in memory. Methods
+named ``lock…`` return rows the caller may change and that no concurrent unit of work
+can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
+writer at a time). To stay deadlock-free every handler locks in the same order:
+documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from hub.core.alerts import ReorderAlert
+from hub.core.catalog import Customer, Product, Supplier, Warehouse
+from hub.core.counts import StockCount
+from hub.core.events import DomainEvent
+from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.purchasing import PurchaseOrder, Receipt
+from hub.core.sales import SalesOrder, SalesReturn, Shipment
+from hub.core.transfers import Transfer
+
+__all__ = [
+    "AlertRepository",
+    "DocumentRepository",
+    "MasterRepository",
+    "MoveRepository",
+    "ProductRepository",
+    "PurchaseOrderRepository",
+    "SalesOrderRepository",
+    "StockRepository",
+    "UnitOfWork",
+    "ValuationRepository",
+]
+
+T = TypeVar("T")
+
+
+class MasterRepository(Protocol[T]):
+    """Warehouses, suppliers and customers, addressed by their unique code."""
+
+    async def get(self, code: str, *, lock: bool = False) -> T | None: ...
+
+    async def add(self, record: T) -> None:
+        """Insert; raises :class:`DuplicateRecord` if the code is taken."""
+        ...
+
+
+class ProductRepository(MasterRepository[Product], Protocol):
+    async def get_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
+
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
+
+    async def flush(self) -> None:
+        """Write pending changes now; raises :class:`DuplicateRecord` on a taken barcode."""
+        ...
+
+
+class DocumentRepository(Protocol[T]):
+    """Documents with a store-assigned integer id."""
+
+    async def get(self, id: int, *, lock: bool = False) -> T | None: ...
+
+    async def add(self, document: T) -> None:
+        """Insert and assign ``document.id``."""
+        ...
+
+
+class PurchaseOrderRepository(DocumentRepository[PurchaseOrder], Protocol):
+    async def on_order(self, sku: str) -> Decimal:
+        """Quantity of ``sku`` still outstanding on approved purchase orders."""
+        ...
+
+
+class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
+    async def open_total(self, customer: str) -> Decimal:
+        """Σ total of the customer's open orders (on hold, confirmed, partially shipped)."""
+        ...
+
+    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None: ...
+
+
+class StockRepository(Protocol):
+    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        """Lock (creating at zero where missing) the levels of these SKU × warehouse keys."""
+        ...
+
+    async def for_sku(self, sku: str) -> list[StockLevel]:
+        """Every warehouse's level of one SKU, as committed now."""
+        ...
+
+
+class ValuationRepository(Protocol):
+    async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:
+        """Lock (creating empty where missing) the valuations of these SKUs."""
+        ...
+
+
+class MoveRepository(Protocol):
+    async def add_all(self, moves: Sequence[StockMove]) -> None:
+        """Append moves in order, assigning ids; moves are never changed afterwards."""
+        ...
+
+
+class AlertRepository(Protocol):
+    async def active(self, sku: str) -> ReorderAlert | None: ...
+
+    async def add(self, alert: ReorderAlert) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic change: its records and its events commit together or not at all."""
+
+    products: ProductRepository
+    warehouses: MasterRepository[Warehouse]
+    suppliers: MasterRepository[Supplier]
+    customers: MasterRepository[Customer]
+    purchase_orders: PurchaseOrderRepository
+    receipts: DocumentRepository[Receipt]
+    sales_orders: SalesOrderRepository
+    shipments: DocumentRepository[Shipment]
+    returns: DocumentRepository[SalesReturn]
+    transfers: DocumentRepository[Transfer]
+    stock_counts: DocumentRepository[StockCount]
+    stock: StockRepository
+    valuations: ValuationRepository
+    moves: MoveRepository
+    alerts: AlertRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back unless :meth:`commit` was called."""
+        ...
+
+    def emit(self, event: DomainEvent) -> None:
+        """Queue an event to be written to the outbox by :meth:`commit`."""
+        ...
+
+    async def commit(self) -> None:
+        """Commit the changes together with the outbox rows of every emitted event."""
+        ...
+
+    async def rollback(self) -> None: ...

@@ -1,0 +1,227 @@
+"""Sales: orders with reservations, shipments and returns.
+
+    (credit ok)  ──▶ confirmed ──shipment──▶ partially_shipped ──shipment──▶ shipped
+    (over limit) ──▶ on_hold ──approve──▶ confirmed
+    on_hold / confirmed / partially_shipped ──cancel──▶ cancelled
+
+A confirmed order holds a reservation for everything not yet shipped; shipping
+consumes it, cancelling releases it. Returns can follow any shipment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from hub.core.errors import InvalidInput, InvalidTransition
+from hub.core.ledger import Reference, StockBook
+from hub.core.numbers import ZERO, quantize
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ReturnLine",
+    "SalesOrder",
+    "SalesOrderLine",
+    "SalesOrderStatus",
+    "SalesReturn",
+    "Shipment",
+    "ShipmentLine",
+]
+
+
+class SalesOrderStatus(StrEnum):
+    ON_HOLD = "on_hold"
+    CONFIRMED = "confirmed"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+#: Orders that count against a customer's credit limit.
+OPEN_STATUSES = (SalesOrderStatus.ON_HOLD, SalesOrderStatus.CONFIRMED, SalesOrderStatus.PARTIALLY_SHIPPED)
+
+
+@dataclass(eq=False)
+class SalesOrderLine:
+    sku: str
+    qty: Decimal
+    unit_price: Decimal
+    reserved: Decimal = ZERO
+    shipped: Decimal = ZERO
+    returned: Decimal = ZERO
+    #: Cost of goods sold so far on this line (Σ value of its shipment moves).
+    cogs: Decimal = ZERO
+    line_no: int = 0
+    id: int | None = None
+    order_id: int | None = None
+
+    @property
+    def unshipped(self) -> Decimal:
+        return self.qty - self.shipped
+
+
+@dataclass(eq=False)
+class ShipmentLine:
+    sku: str
+    qty: Decimal
+    cost: Decimal = ZERO
+    id: int | None = None
+    shipment_id: int | None = None
+
+
+@dataclass(eq=False)
+class Shipment:
+    order_id: int
+    warehouse: str
+    lines: list[ShipmentLine]
+    carrier: str | None = None
+    tracking: str | None = None
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ReturnLine:
+    sku: str
+    qty: Decimal
+    restock: bool
+    cost: Decimal = ZERO
+    id: int | None = None
+    return_id: int | None = None
+
+
+@dataclass(eq=False)
+class SalesReturn:
+    order_id: int
+    warehouse: str
+    lines: list[ReturnLine]
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SalesOrder:
+    customer: str
+    warehouse: str
+    lines: list[SalesOrderLine]
+    channel: str | None = None
+    external_id: str | None = None
+    currency: str = "USD"
+    status: SalesOrderStatus = SalesOrderStatus.CONFIRMED
+    hold_reason: str | None = None
+    total: Decimal = ZERO
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.total = sum((line.qty * line.unit_price for line in self.lines), ZERO)
+
+    def _line(self, sku: str, index: int, seen: set[str]) -> SalesOrderLine:
+        line = next((line for line in self.lines if line.sku == sku), None)
+        if line is None:
+            raise InvalidInput(f"{sku} is not on sales order {self.id}", field=f"lines[{index}].sku")
+        if sku in seen:
+            raise InvalidInput(f"{sku} appears twice", field=f"lines[{index}].sku")
+        seen.add(sku)
+        return line
+
+    # -- reservation --------------------------------------------------------------------
+
+    def confirm(self, book: StockBook) -> None:
+        """Reserve every line or nothing (raises :class:`InsufficientStock`)."""
+        book.reserve_all(self.warehouse, [(line.sku, line.qty) for line in self.lines])
+        for line in self.lines:
+            line.reserved = line.qty
+        self.status = SalesOrderStatus.CONFIRMED
+        self.hold_reason = None
+
+    def hold(self, reason: str) -> None:
+        self.status = SalesOrderStatus.ON_HOLD
+        self.hold_reason = reason
+
+    def approve(self, book: StockBook) -> None:
+        if self.status != SalesOrderStatus.ON_HOLD:
+            raise InvalidTransition(f"sales order {self.id} is {self.status}; only an order on hold can be approved")
+        self.confirm(book)
+
+    def cancel(self, book: StockBook) -> None:
+        """Cancel, releasing whatever is reserved and not yet shipped."""
+        if self.status not in OPEN_STATUSES:
+            raise InvalidTransition(f"sales order {self.id} is {self.status} and cannot be cancelled")
+        for line in self.lines:
+            if line.reserved > 0:
+                book.release(line.sku, self.warehouse, line.reserved)
+                line.reserved = ZERO
+        self.status = SalesOrderStatus.CANCELLED
+
+    # -- shipments ------------------------------------------------------------------------
+
+    def ship(self, lines: list[tuple[str, Decimal]], carrier: str | None, tracking: str | None) -> Shipment:
+        """Validate a (partial) shipment and book it on the order's lines."""
+        if self.status not in (SalesOrderStatus.CONFIRMED, SalesOrderStatus.PARTIALLY_SHIPPED):
+            raise InvalidTransition(f"sales order {self.id} is {self.status}; only confirmed orders ship")
+        seen: set[str] = set()
+        targets = []
+        for i, (sku, qty) in enumerate(lines):
+            line = self._line(sku, i, seen)
+            if qty > line.unshipped:
+                raise InvalidInput(
+                    f"{sku}: shipping {qty} exceeds the {line.unshipped} not yet shipped", field=f"lines[{i}].qty"
+                )
+            targets.append(line)
+        for line, (_sku, qty) in zip(targets, lines, strict=True):
+            line.shipped += qty
+            line.reserved -= qty
+        done = all(line.shipped == line.qty for line in self.lines)
+        self.status = SalesOrderStatus.SHIPPED if done else SalesOrderStatus.PARTIALLY_SHIPPED
+        return Shipment(
+            order_id=self.id or 0,
+            warehouse=self.warehouse,
+            lines=[ShipmentLine(sku, qty) for sku, qty in lines],
+            carrier=carrier,
+            tracking=tracking,
+        )
+
+    def post_shipment(self, shipment: Shipment, book: StockBook) -> None:
+        """Move the shipped goods to the customer and record their cost of goods sold."""
+        assert shipment.id is not None, "a shipment is posted once it has an id"
+        for item in shipment.lines:
+            move = book.ship(item.sku, self.warehouse, item.qty, Reference("shipment", shipment.id))
+            item.cost = move.value
+            self._line(item.sku, 0, set()).cogs += move.value
+
+    # -- returns --------------------------------------------------------------------------
+
+    def take_return(self, lines: list[tuple[str, Decimal, bool]]) -> SalesReturn:
+        seen: set[str] = set()
+        targets = []
+        for i, (sku, qty, _restock) in enumerate(lines):
+            line = self._line(sku, i, seen)
+            returnable = line.shipped - line.returned
+            if qty > returnable:
+                raise InvalidInput(
+                    f"{sku}: returning {qty} exceeds the {returnable} shipped and not yet returned",
+                    field=f"lines[{i}].qty",
+                )
+            targets.append(line)
+        for line, (_sku, qty, _restock) in zip(targets, lines, strict=True):
+            line.returned += qty
+        return SalesReturn(
+            order_id=self.id or 0,
+            warehouse=self.warehouse,
+            lines=[ReturnLine(sku, qty, restock) for sku, qty, restock in lines],
+        )
+
+    def post_return(self, ret: SalesReturn, book: StockBook) -> None:
+        """Restock at the unit cost the goods left with, or scrap to inventory-loss."""
+        assert ret.id is not None, "a return is posted once it has an id"
+        for item in ret.lines:
+            line = self._line(item.sku, 0, set())
+            unit_cost = quantize(line.cogs / line.shipped) if line.shipped else ZERO
+            move = book.take_back(
+                item.sku, self.warehouse, item.qty, unit_cost, restock=item.restock, ref=Reference("return", ret.id)
+            )
+            item.cost = move.value

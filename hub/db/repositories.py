@@ -1,0 +1,218 @@
+"""SQLAlchemy implementations of the core's repository ports (``hub.core.ports``).
+
+Unique constraints, not look-ups, are what keep SKUs, codes and channel orders unique:
+an insert that violates one is translated here into :class:`DuplicateRecord`, so no
+driver exception reaches the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.core.alerts import ReorderAlert
+from hub.core.catalog import Product
+from hub.core.errors import DuplicateRecord
+from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.numbers import ZERO
+from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
+from hub.core.sales import OPEN_STATUSES, SalesOrder
+from hub.db import tables as t
+
+__all__ = [
+    "AlertRepository",
+    "DocumentRepository",
+    "MasterRepository",
+    "MoveRepository",
+    "ProductRepository",
+    "PurchaseOrderRepository",
+    "SalesOrderRepository",
+    "StockRepository",
+    "ValuationRepository",
+]
+
+T = TypeVar("T")
+
+
+def _duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
+    message = str(error.orig).lower()
+    for field in ("barcode", "external_id", "sku", "code"):
+        if field in message:
+            return DuplicateRecord(f"{what}: {field} is already taken", field=field)
+    return DuplicateRecord(f"{what}: a record with these keys already exists")
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _flush(self, what: str) -> None:
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            raise _duplicate(error, what) from error
+
+    async def _one(self, stmt: Select[Any], lock: bool) -> Any:
+        if lock:
+            # populate_existing: after waiting for the lock, see the committed values.
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class MasterRepository(_Repository, Generic[T]):
+    def __init__(self, session: AsyncSession, cls: type[T], key: str = "code") -> None:
+        super().__init__(session)
+        self.cls, self.key = cls, key
+
+    async def get(self, code: str, *, lock: bool = False) -> T | None:
+        column = getattr(self.cls, self.key)
+        return await self._one(select(self.cls).where(column == code), lock)  # type: ignore[no-any-return]
+
+    async def add(self, record: T) -> None:
+        self.session.add(record)
+        await self._flush(self.cls.__name__.lower())
+
+
+class ProductRepository(MasterRepository[Product]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, Product, "sku")
+
+    async def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted = set(skus)
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Product).where(Product.sku.in_(wanted)))  # type: ignore[attr-defined]
+        return {product.sku: product for product in rows}
+
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        stmt = (
+            select(Product)
+            .where(Product.sku.in_(wanted))  # type: ignore[attr-defined]
+            .order_by(Product.sku)  # type: ignore[arg-type]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {product.sku: product for product in await self.session.scalars(stmt)}
+
+    async def flush(self) -> None:
+        await self._flush("product")
+
+
+class DocumentRepository(_Repository, Generic[T]):
+    def __init__(self, session: AsyncSession, cls: type[T]) -> None:
+        super().__init__(session)
+        self.cls = cls
+
+    async def get(self, id: int, *, lock: bool = False) -> T | None:
+        return await self._one(select(self.cls).where(self.cls.id == id), lock)  # type: ignore[attr-defined,no-any-return]
+
+    async def add(self, document: T) -> None:
+        self.session.add(document)
+        await self._flush(self.cls.__name__)
+
+
+class PurchaseOrderRepository(DocumentRepository[PurchaseOrder]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, PurchaseOrder)
+
+    async def on_order(self, sku: str) -> Decimal:
+        open_ = (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+        stmt = (
+            select(t.purchase_order_lines.c.qty, t.purchase_order_lines.c.accepted)
+            .join(t.purchase_orders, t.purchase_orders.c.id == t.purchase_order_lines.c.order_id)
+            .where(t.purchase_order_lines.c.sku == sku, t.purchase_orders.c.status.in_(open_))
+        )
+        # Decimals are text on SQLite, so sum here rather than in SQL.
+        return sum((qty - accepted for qty, accepted in await self.session.execute(stmt)), ZERO)
+
+
+class SalesOrderRepository(DocumentRepository[SalesOrder]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, SalesOrder)
+
+    async def open_total(self, customer: str) -> Decimal:
+        stmt = select(t.sales_orders.c.total).where(
+            t.sales_orders.c.customer == customer, t.sales_orders.c.status.in_(OPEN_STATUSES)
+        )
+        return sum(await self.session.scalars(stmt), ZERO)
+
+    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
+        stmt = select(SalesOrder).where(
+            SalesOrder.channel == channel,  # type: ignore[arg-type]
+            SalesOrder.external_id == external_id,  # type: ignore[arg-type]
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(rows).on_conflict_do_nothing()
+
+
+class StockRepository(_Repository):
+    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        if not keys:
+            return {}
+        dialect = self.session.bind.dialect.name
+        rows = [dict(sku=s, warehouse=w, on_hand=ZERO, reserved=ZERO, in_transit=ZERO) for s, w in keys]
+        await self.session.execute(_insert_missing(dialect, t.stock_levels, rows))
+        stmt = (
+            select(StockLevel)
+            .where(tuple_(StockLevel.sku, StockLevel.warehouse).in_(list(keys)))  # type: ignore[arg-type]
+            .order_by(StockLevel.sku, StockLevel.warehouse)  # type: ignore[arg-type]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
+
+    async def for_sku(self, sku: str) -> list[StockLevel]:
+        stmt = select(StockLevel).where(StockLevel.sku == sku)  # type: ignore[arg-type]
+        return list(await self.session.scalars(stmt))
+
+
+class ValuationRepository(_Repository):
+    async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:
+        if not skus:
+            return {}
+        dialect = self.session.bind.dialect.name
+        rows = [dict(sku=s, quantity=ZERO, value=ZERO, average_cost=ZERO) for s in skus]
+        await self.session.execute(_insert_missing(dialect, t.valuations, rows))
+        stmt = (
+            select(Valuation)
+            .where(Valuation.sku.in_(list(skus)))  # type: ignore[attr-defined]
+            .order_by(Valuation.sku)  # type: ignore[arg-type]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {valuation.sku: valuation for valuation in await self.session.scalars(stmt)}
+
+
+class MoveRepository(_Repository):
+    async def add_all(self, moves: Sequence[StockMove]) -> None:
+        if moves:
+            self.session.add_all(moves)
+            await self.session.flush()
+
+
+class AlertRepository(_Repository):
+    async def active(self, sku: str) -> ReorderAlert | None:
+        stmt = select(ReorderAlert).where(
+            ReorderAlert.sku == sku,  # type: ignore[arg-type]
+            ReorderAlert.cleared_at.is_(None),  # type: ignore[attr-defined]
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, alert: ReorderAlert) -> None:
+        self.session.add(alert)
+        await self.session.flush()
+
+

@@ -1,0 +1,372 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations are generated from this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from hub.core.alerts import AlertKind
+from hub.core.purchasing import PurchaseOrderStatus
+from hub.core.sales import SalesOrderStatus
+from hub.core.transfers import TransferStatus
+from hub.db.types import Amount, JsonDoc, UTCDateTime, utcnow
+
+__all__ = ["metadata"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: Autoincrementing 64-bit ids (SQLite only autoincrements an INTEGER primary key).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _status(enum: type) -> Enum:
+    return Enum(enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+def _created() -> Column[object]:
+    return Column("created_at", UTCDateTime(), nullable=False, default=utcnow)
+
+
+# -- master data ------------------------------------------------------------------------------
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("barcode", String(64), unique=True),
+    Column("list_price", Amount),
+    Column("reorder_point", Amount),
+    Column("reorder_max", Amount),
+    Column("active", Boolean, nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+warehouses = Table(
+    "warehouses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    _created(),
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("contact", String(200)),
+    Column("rating", Integer),
+    _created(),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("contact", String(200)),
+    Column("credit_limit", Amount),
+    _created(),
+)
+
+# -- purchasing -------------------------------------------------------------------------------
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("supplier", String(64), ForeignKey("suppliers.code"), nullable=False, index=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", _status(PurchaseOrderStatus), nullable=False, index=True),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False, index=True),
+    Column("qty", Amount, nullable=False),
+    Column("unit_cost", Amount, nullable=False),
+    Column("accepted", Amount, nullable=False),
+    Column("rejected", Amount, nullable=False),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False, index=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    _created(),
+)
+
+receipt_lines = Table(
+    "receipt_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("receipt_id", Integer, ForeignKey("receipts.id"), nullable=False, index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("accepted", Amount, nullable=False),
+    Column("rejected", Amount, nullable=False),
+    Column("unit_cost", Amount, nullable=False),
+)
+
+# -- sales ----------------------------------------------------------------------------------------
+
+sales_orders = Table(
+    "sales_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer", String(64), ForeignKey("customers.code"), nullable=False),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("channel", String(64)),
+    Column("external_id", String(128)),
+    Column("currency", String(3), nullable=False),
+    Column("status", _status(SalesOrderStatus), nullable=False, index=True),
+    Column("hold_reason", Text),
+    Column("total", Amount, nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    # One hub order per channel order, however many times the channel sends it.
+    UniqueConstraint("channel", "external_id"),
+    Index("ix_sales_orders_customer_status", "customer", "status"),
+)
+
+sales_order_lines = Table(
+    "sales_order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("unit_price", Amount, nullable=False),
+    Column("reserved", Amount, nullable=False),
+    Column("shipped", Amount, nullable=False),
+    Column("returned", Amount, nullable=False),
+    Column("cogs", Amount, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("carrier", String(200)),
+    Column("tracking", String(200)),
+    _created(),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shipment_id", Integer, ForeignKey("shipments.id"), nullable=False, index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("cost", Amount, nullable=False),
+)
+
+sales_returns = Table(
+    "sales_returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    _created(),
+)
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", Integer, ForeignKey("sales_returns.id"), nullable=False, index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("restock", Boolean, nullable=False),
+    Column("cost", Amount, nullable=False),
+)
+
+# -- inventory ----------------------------------------------------------------------------------
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("from_warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("to_warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("status", _status(TransferStatus), nullable=False),
+    Column("shipped_at", UTCDateTime(), nullable=False, default=utcnow),
+    Column("received_at", UTCDateTime()),
+)
+
+transfer_lines = Table(
+    "transfer_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transfer_id", Integer, ForeignKey("transfers.id"), nullable=False, index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("value", Amount, nullable=False),
+)
+
+stock_counts = Table(
+    "stock_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    _created(),
+)
+
+stock_count_lines = Table(
+    "stock_count_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("count_id", Integer, ForeignKey("stock_counts.id"), nullable=False, index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("counted", Amount, nullable=False),
+    Column("expected", Amount, nullable=False),
+    Column("variance", Amount, nullable=False),
+    Column("value", Amount, nullable=False),
+)
+
+# -- ledger ----------------------------------------------------------------------------------------
+
+stock_moves = Table(
+    "stock_moves",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("destination", String(64), nullable=False),
+    Column("unit_cost", Amount, nullable=False),
+    Column("value", Amount, nullable=False),
+    Column("reference_type", String(32), nullable=False),
+    Column("reference_id", Integer, nullable=False),
+    _created(),
+    Index("ix_stock_moves_sku_id", "sku", "id"),
+)
+
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), primary_key=True),
+    Column("on_hand", Amount, nullable=False),
+    Column("reserved", Amount, nullable=False),
+    Column("in_transit", Amount, nullable=False),
+    Index("ix_stock_levels_warehouse", "warehouse"),
+)
+
+valuations = Table(
+    "valuations",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("quantity", Amount, nullable=False),
+    Column("value", Amount, nullable=False),
+    Column("average_cost", Amount, nullable=False),
+)
+
+reorder_alerts = Table(
+    "reorder_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("kind", _status(AlertKind), nullable=False),
+    Column("available", Amount, nullable=False),
+    Column("on_order", Amount, nullable=False),
+    Column("reorder_point", Amount),
+    Column("reorder_max", Amount),
+    Column("suggested_qty", Amount, nullable=False),
+    Column("raised_at", UTCDateTime(), nullable=False),
+    Column("cleared_at", UTCDateTime()),
+    # At most one active alert per SKU.
+    Index(
+        "uq_reorder_alerts_active_sku",
+        "sku",
+        unique=True,
+        sqlite_where=text("cleared_at IS NULL"),
+        postgresql_where=text("cleared_at IS NULL"),
+    ),
+)
+
+# -- outbox ------------------------------------------------------------------------------------------
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("aggregate_type", String(64), nullable=False),
+    Column("aggregate_id", String(128), nullable=False),
+    Column("tenant", String(64), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("correlation_id", String(128)),
+    Column("causation_id", String(128)),
+    Column("payload", JsonDoc, nullable=False),
+    Column("published_at", UTCDateTime()),
+)
+
+# -- API ------------------------------------------------------------------------------------------------
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200)),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(200), nullable=False),
+    _created(),
+    Column("revoked_at", UTCDateTime()),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal", Integer, nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    _created(),
+    UniqueConstraint("principal", "key"),
+)

@@ -1,0 +1,133 @@
+"""The SQLAlchemy unit of work: one transaction for the records *and* their events.
+
+:meth:`SqlUnitOfWork.commit` inserts an outbox row for every event the handler
+emitted, in the same transaction as the change — never "publish after commit".
+
+Outbox ids are assigned in commit order. On PostgreSQL concurrent transactions take
+sequence values in one order and may commit in another, so a reader paging by id
+could step past a row that commits a moment later. Holding a transaction-scoped
+advisory lock from the outbox insert to the commit closes that gap: the next writer
+can only take ids once this one is visible. SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.core.catalog import Customer, Supplier, Warehouse
+from hub.core.counts import StockCount
+from hub.core.events import DomainEvent
+from hub.core.purchasing import Receipt
+from hub.core.sales import SalesReturn, Shipment
+from hub.core.transfers import Transfer
+from hub.db import repositories as r
+from hub.db import tables as t
+from hub.db.engine import Database
+from hub.db.orm import start_mappers
+from hub.outbox.envelope import Envelope, envelope_for
+
+__all__ = ["OUTBOX_LOCK", "SqlUnitOfWork", "UnitOfWorkFactory"]
+
+#: Advisory lock key serialising outbox inserts until commit (PostgreSQL).
+OUTBOX_LOCK = 0x6A78_6368_7562  # "jxchub"
+
+
+class SqlUnitOfWork:
+    """Implements :class:`hub.core.ports.UnitOfWork`; use as ``async with uow: …``."""
+
+    def __init__(self, db: Database, sessions: async_sessionmaker[AsyncSession], *, tenant: str, write: bool) -> None:
+        self._db, self._sessions, self._tenant, self._write = db, sessions, tenant, write
+        self._events: list[DomainEvent] = []
+        self._locked = False
+        self.session: AsyncSession
+        #: Envelopes written by the last successful commit.
+        self.committed: list[Envelope] = []
+
+    async def __aenter__(self) -> Self:
+        if self._write and self._db.write_lock is not None:
+            await self._db.write_lock.acquire()
+            self._locked = True
+        self.session = self._sessions()
+        s = self.session
+        self.products = r.ProductRepository(s)
+        self.warehouses = r.MasterRepository(s, Warehouse)
+        self.suppliers = r.MasterRepository(s, Supplier)
+        self.customers = r.MasterRepository(s, Customer)
+        self.purchase_orders = r.PurchaseOrderRepository(s)
+        self.receipts = r.DocumentRepository(s, Receipt)
+        self.sales_orders = r.SalesOrderRepository(s)
+        self.shipments = r.DocumentRepository(s, Shipment)
+        self.returns = r.DocumentRepository(s, SalesReturn)
+        self.transfers = r.DocumentRepository(s, Transfer)
+        self.stock_counts = r.DocumentRepository(s, StockCount)
+        self.stock = r.StockRepository(s)
+        self.valuations = r.ValuationRepository(s)
+        self.moves = r.MoveRepository(s)
+        self.alerts = r.AlertRepository(s)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            # shield: a cancelled request must still give its connection back clean.
+            await asyncio.shield(self._close())
+        finally:
+            if self._locked:
+                self._locked = False
+                assert self._db.write_lock is not None
+                self._db.write_lock.release()
+
+    async def _close(self) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def emit(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    @property
+    def pending_events(self) -> list[DomainEvent]:
+        return list(self._events)
+
+    async def commit(self) -> None:
+        envelopes = [envelope_for(event, tenant=self._tenant) for event in self._events]
+        await self.session.flush()
+        if envelopes:
+            if self._db.dialect == "postgresql":
+                await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
+            await self.session.execute(insert(t.outbox), [_row(envelope) for envelope in envelopes])
+        await self.session.commit()
+        self._events.clear()
+        self.committed = envelopes
+
+    async def rollback(self) -> None:
+        self._events.clear()
+        await self.session.rollback()
+
+
+def _row(envelope: Envelope) -> dict[str, Any]:
+    return envelope.model_dump()
+
+
+class UnitOfWorkFactory:
+    """Makes units of work on one database: ``factory()`` to write, ``factory.reader()`` to read."""
+
+    def __init__(self, db: Database, *, tenant: str) -> None:
+        start_mappers()
+        self.db = db
+        self.tenant = tenant
+        self._write = async_sessionmaker(db.write_engine, expire_on_commit=False)
+        self._read = async_sessionmaker(db.engine, expire_on_commit=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, self._write, tenant=self.tenant, write=True)
+
+    def reader(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, self._read, tenant=self.tenant, write=False)
