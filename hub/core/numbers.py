@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import PlainSerializer
 
-__all__ = ["PLACES", "ZERO", "Money", "Quantity", "normalize", "quantize"]
+__all__ = ["PLACES", "ZERO", "Money", "Quantity", "as_json_number", "normalize", "quantize"]
 
 PLACES = 6
 ZERO = Decimal(0)
@@ -33,7 +33,7 @@ def normalize(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def _as_json_number(value: Decimal) -> int | float:
+def as_json_number(value: Decimal) -> int | float:
     # Quantities go out as JSON numbers; at 6 places the shortest float repr is exact.
     value = normalize(value)
     return int(value) if value == value.to_integral_value() else float(value)
@@ -46,6 +46,6 @@ def _as_money_string(value: Decimal) -> str:
 
 
 #: A quantity (may be fractional); serialised to JSON as a number.
-Quantity = Annotated[Decimal, PlainSerializer(_as_json_number, return_type=int | float, when_used="json")]
+Quantity = Annotated[Decimal, PlainSerializer(as_json_number, return_type=int | float, when_used="json")]
 #: An amount of money; serialised to JSON as a decimal string.
 Money = Annotated[Decimal, PlainSerializer(_as_money_string, return_type=str, when_used="json")]

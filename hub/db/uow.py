@@ -17,10 +17,12 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
@@ -84,10 +86,9 @@ class SqlUnitOfWork:
                 self._db.write_lock.release()
 
     async def _close(self) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches the objects read,
+        # which keep their loaded state (rollback() would expire them first).
+        await self.session.close()
 
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
@@ -98,12 +99,16 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         envelopes = [envelope_for(event, tenant=self._tenant) for event in self._events]
-        await self.session.flush()
-        if envelopes:
-            if self._db.dialect == "postgresql":
-                await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
-            await self.session.execute(insert(t.outbox), [_row(envelope) for envelope in envelopes])
-        await self.session.commit()
+        try:
+            await self.session.flush()
+            if envelopes:
+                if self._db.dialect == "postgresql":
+                    await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
+                await self.session.execute(insert(t.outbox), [_row(envelope) for envelope in envelopes])
+            await self.session.commit()
+        except IntegrityError as error:
+            # A unique key taken by a concurrent transaction since the handler looked.
+            raise DuplicateRecord("a concurrent change took one of this record's unique keys") from error
         self._events.clear()
         self.committed = envelopes
 

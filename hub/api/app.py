@@ -1,0 +1,66 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+import hub
+from hub.api import problems
+from hub.api.routers import catalog, health, inventory, purchasing, sales, stock
+from hub.bootstrap import Hub, build
+from hub.config import Settings
+from hub.outbox.envelope import correlation_id
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("hub.api")
+
+
+def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> FastAPI:
+    """The hub's HTTP API. Pass ``hub_`` to run over an already built (and migrated) hub."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if hub_ is not None:
+            app.state.hub = hub_
+            yield
+            return
+        built = build(settings or Settings())
+        if built.settings.migrate_on_start:
+            await built.migrate()
+        app.state.hub = built
+        try:
+            yield
+        finally:
+            await built.close()
+
+    app = FastAPI(
+        title="jxc-hub",
+        version=hub.__version__,
+        description="The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts.",
+        lifespan=lifespan,
+    )
+    if hub_ is not None:
+        app.state.hub = hub_  # usable at once, even by clients that skip the lifespan
+    problems.install(app)
+    for module in (health, catalog, purchasing, sales, inventory, stock):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Every event a request causes carries its id as correlation_id.
+        rid = request.headers.get("x-request-id") or str(uuid.uuid4())
+        token = correlation_id.set(rid[:128])
+        try:
+            response = await call_next(request)
+        finally:
+            correlation_id.reset(token)
+        response.headers["X-Request-ID"] = rid[:128]
+        return response
+
+    return app

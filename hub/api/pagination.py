@@ -1,0 +1,42 @@
+"""Opaque keyset cursors: the sort key of the last row of a page, base64url-encoded JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from hub.api.problems import Problem
+
+__all__ = ["Cursor", "Limit", "decode", "encode"]
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+
+def encode(key: Any) -> str | None:
+    if key is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str | None, kind: type) -> Any:
+    if cursor is None:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if kind is tuple and isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        if isinstance(value, kind) and not isinstance(value, bool):
+            return value
+    except ValueError:
+        pass
+    raise Problem(
+        422,
+        "Invalid request",
+        "cursor is not one this endpoint gave out",
+        slug="invalid-input",
+        errors=[{"field": "cursor", "message": "not a cursor from this endpoint"}],
+    )

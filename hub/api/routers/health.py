@@ -1,0 +1,28 @@
+"""/healthz (no key needed) and /readyz."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+import hub
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok", "version": hub.__version__}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """The database answers."""
+    try:
+        async with request.app.state.hub.db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as error:  # readiness reports any failure, whatever its kind
+        return JSONResponse({"status": "unavailable", "database": type(error).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

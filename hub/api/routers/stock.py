@@ -1,0 +1,87 @@
+"""Stock read side: /v1/stock, /v1/stock/{sku}, /v1/stock/moves, /v1/alerts, /v1/events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hub.api.deps import Reader, StockReader
+from hub.api.pagination import Cursor, Limit, decode, encode
+from hub.api.problems import Problem
+from hub.api.schemas import AlertOut, EventOut, MoveOut, Page, StockRow, StockSummary
+from hub.core.alerts import AlertKind
+from hub.core.errors import NotFound
+from hub.db.queries import Queries
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/stock", response_model=Page[StockRow], tags=["stock"])
+async def list_stock(
+    ctx: StockReader, sku: str | None = None, warehouse: str | None = None, cursor: Cursor = None, limit: Limit = 100
+) -> Page[StockRow]:
+    """Stock per SKU × warehouse, ordered by SKU then warehouse."""
+    async with ctx.reader() as uow:
+        page = await Queries(uow.session).stock_levels(
+            sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
+        )
+    return Page(items=[StockRow.model_validate(level) for level in page.items], next_cursor=encode(page.next_key))
+
+
+@router.get("/stock/moves", response_model=Page[MoveOut], tags=["stock"])
+async def list_moves(
+    ctx: Reader,
+    sku: str | None = None,
+    after: Annotated[int | None, Query(ge=0, description="id of the last move already seen")] = None,
+    limit: Limit = 100,
+) -> Page[MoveOut]:
+    """The ledger, oldest first. ``next_cursor`` is the ``after`` for the next page."""
+    async with ctx.reader() as uow:
+        page = await Queries(uow.session).moves(sku=sku, after=after, limit=limit)
+    next_after = None if page.next_key is None else str(page.next_key)
+    return Page(items=[MoveOut.of(move) for move in page.items], next_cursor=next_after)
+
+
+@router.get("/stock/{sku}", response_model=StockSummary, tags=["stock"])
+async def get_stock(sku: str, ctx: StockReader) -> StockSummary:
+    """Totals over all warehouses with average cost and stock value, and each warehouse's row."""
+    async with ctx.reader() as uow:
+        queries = Queries(uow.session)
+        if await queries.product(sku) is None:
+            raise NotFound(f"product {sku} does not exist")
+        levels, valuation = await queries.stock_of(sku)
+    return StockSummary.of(sku, levels, valuation)
+
+
+@router.get("/alerts", response_model=Page[AlertOut], tags=["stock"])
+async def list_alerts(ctx: Reader, kind: AlertKind | None = None, cursor: Cursor = None, limit: Limit = 100) -> Page[AlertOut]:
+    """Active reorder alerts (``low_stock``, ``overstock``), oldest first."""
+    async with ctx.reader() as uow:
+        page = await Queries(uow.session).alerts(kind=kind, after=decode(cursor, int), limit=limit)
+    return Page(items=[AlertOut.of(alert) for alert in page.items], next_cursor=encode(page.next_key))
+
+
+@router.get("/events", response_model=Page[EventOut], tags=["events"])
+async def list_events(
+    ctx: Reader,
+    after: Annotated[str | None, Query(description="seq or event_id of the last event already seen")] = None,
+    limit: Limit = 100,
+) -> Page[EventOut]:
+    """The outbox, oldest first, in commit order. ``next_cursor`` is the ``after`` for the next page."""
+    async with ctx.reader() as uow:
+        queries = Queries(uow.session)
+        position: int | None = None
+        if after is not None:
+            position = int(after) if after.isdigit() else await queries.event_position(after)
+            if position is None:
+                raise Problem(
+                    422,
+                    "Invalid request",
+                    f"after={after!r} is neither a seq nor a known event_id",
+                    slug="invalid-input",
+                    errors=[{"field": "after", "message": "not a seq or known event_id"}],
+                )
+        page = await queries.events(after=position, limit=limit)
+    next_after = None if page.next_key is None else str(page.next_key)
+    return Page(items=[EventOut.of(row) for row in page.items], next_cursor=next_after)

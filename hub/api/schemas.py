@@ -1,0 +1,338 @@
+"""Response bodies. Quantities are JSON numbers; money is a decimal string."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.core.alerts import ReorderAlert
+from hub.core.counts import StockCount
+from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.numbers import ZERO, Money, Quantity
+from hub.core.purchasing import PurchaseOrder, Receipt
+from hub.core.sales import SalesOrder, SalesReturn, Shipment
+from hub.core.transfers import Transfer
+
+T = TypeVar("T")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    #: Pass as ``cursor`` to get the next page; null on the last page.
+    next_cursor: str | None = None
+
+
+# -- master data ---------------------------------------------------------------------------------
+
+
+class ProductOut(Out):
+    sku: str
+    name: str
+    unit: str
+    barcode: str | None
+    list_price: Money | None
+    reorder_point: Quantity | None
+    reorder_max: Quantity | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class WarehouseOut(Out):
+    code: str
+    name: str
+    created_at: datetime
+
+
+class SupplierOut(Out):
+    code: str
+    name: str
+    contact: str | None
+    rating: int | None
+    created_at: datetime
+
+
+class CustomerOut(Out):
+    code: str
+    name: str
+    contact: str | None
+    credit_limit: Money | None
+    created_at: datetime
+
+
+# -- purchasing ------------------------------------------------------------------------------------
+
+
+class PurchaseOrderLineOut(Out):
+    line_no: int
+    sku: str
+    qty: Quantity
+    unit_cost: Money
+    accepted: Quantity
+    rejected: Quantity
+    outstanding: Quantity
+
+
+class ReceiptLineOut(Out):
+    sku: str
+    accepted: Quantity
+    rejected: Quantity
+    unit_cost: Money
+
+
+class ReceiptOut(Out):
+    id: int
+    purchase_order_id: int = Field(validation_alias="order_id")
+    warehouse: str
+    created_at: datetime
+    lines: list[ReceiptLineOut]
+
+
+class PurchaseOrderOut(Out):
+    id: int
+    supplier: str
+    warehouse: str
+    currency: str
+    status: str
+    total: Money
+    lines: list[PurchaseOrderLineOut]
+    receipts: list[ReceiptOut] = []
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, order: PurchaseOrder, receipts: list[Receipt]) -> PurchaseOrderOut:
+        out = cls.model_validate(order)
+        return out.model_copy(update={"receipts": [ReceiptOut.model_validate(r) for r in receipts]})
+
+
+# -- sales -------------------------------------------------------------------------------------------
+
+
+class SalesOrderLineOut(Out):
+    line_no: int
+    sku: str
+    qty: Quantity
+    unit_price: Money
+    reserved: Quantity
+    shipped: Quantity
+    returned: Quantity
+
+
+class ShipmentLineOut(Out):
+    sku: str
+    qty: Quantity
+    cost: Money
+
+
+class ShipmentOut(Out):
+    id: int
+    sales_order_id: int = Field(validation_alias="order_id")
+    warehouse: str
+    carrier: str | None
+    tracking: str | None
+    created_at: datetime
+    lines: list[ShipmentLineOut]
+
+
+class ReturnLineOut(Out):
+    sku: str
+    qty: Quantity
+    restock: bool
+    cost: Money
+
+
+class ReturnOut(Out):
+    id: int
+    sales_order_id: int = Field(validation_alias="order_id")
+    warehouse: str
+    created_at: datetime
+    lines: list[ReturnLineOut]
+
+
+class SalesOrderOut(Out):
+    id: int
+    customer: str
+    warehouse: str
+    channel: str | None
+    external_id: str | None
+    currency: str
+    status: str
+    hold_reason: str | None
+    total: Money
+    lines: list[SalesOrderLineOut]
+    shipments: list[ShipmentOut] = []
+    returns: list[ReturnOut] = []
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, order: SalesOrder, shipments: list[Shipment], returns: list[SalesReturn]) -> SalesOrderOut:
+        out = cls.model_validate(order)
+        return out.model_copy(
+            update={
+                "shipments": [ShipmentOut.model_validate(s) for s in shipments],
+                "returns": [ReturnOut.model_validate(r) for r in returns],
+            }
+        )
+
+
+# -- inventory ------------------------------------------------------------------------------------------
+
+
+class TransferLineOut(Out):
+    sku: str
+    qty: Quantity
+
+
+class TransferOut(Out):
+    id: int
+    from_warehouse: str
+    to_warehouse: str
+    status: str
+    lines: list[TransferLineOut]
+    shipped_at: datetime
+    received_at: datetime | None
+
+    @classmethod
+    def of(cls, transfer: Transfer) -> TransferOut:
+        return cls.model_validate(transfer)
+
+
+class CountLineOut(Out):
+    sku: str
+    counted: Quantity
+    expected: Quantity
+    variance: Quantity
+    value: Money
+
+
+class StockCountOut(Out):
+    id: int
+    warehouse: str
+    created_at: datetime
+    lines: list[CountLineOut]
+    #: The lines whose count differed from the books (each posted a move).
+    variances: list[CountLineOut]
+
+    @classmethod
+    def of(cls, count: StockCount) -> StockCountOut:
+        lines = [CountLineOut.model_validate(line) for line in count.lines]
+        return cls(
+            id=count.id or 0,
+            warehouse=count.warehouse,
+            created_at=count.created_at,  # type: ignore[arg-type]
+            lines=lines,
+            variances=[line for line in lines if line.variance != 0],
+        )
+
+
+class StockRow(Out):
+    sku: str
+    warehouse: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    in_transit: Quantity
+
+
+class StockSummary(Out):
+    sku: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    in_transit: Quantity
+    average_cost: Money
+    #: Value of everything owned: on hand in every warehouse plus in transit.
+    stock_value: Money
+    warehouses: list[StockRow]
+
+    @classmethod
+    def of(cls, sku: str, levels: list[StockLevel], valuation: Valuation | None) -> StockSummary:
+        def total(name: str) -> Decimal:
+            return sum((getattr(level, name) for level in levels), ZERO)
+
+        return cls(
+            sku=sku,
+            on_hand=total("on_hand"),
+            reserved=total("reserved"),
+            available=total("available"),
+            in_transit=total("in_transit"),
+            average_cost=valuation.average_cost if valuation else ZERO,
+            stock_value=valuation.value if valuation else ZERO,
+            warehouses=[StockRow.model_validate(level) for level in levels],
+        )
+
+
+class Reference(Out):
+    type: str
+    id: int
+
+
+class MoveOut(Out):
+    id: int
+    sku: str
+    qty: Quantity
+    from_location: str
+    to_location: str
+    unit_cost: Money
+    value: Money
+    reference: Reference
+    created_at: datetime
+
+    @classmethod
+    def of(cls, move: StockMove) -> MoveOut:
+        return cls(
+            id=move.id or 0,
+            sku=move.sku,
+            qty=move.qty,
+            from_location=move.source,
+            to_location=move.destination,
+            unit_cost=move.unit_cost,
+            value=move.value,
+            reference=Reference(type=move.reference_type, id=move.reference_id),
+            created_at=move.created_at,  # type: ignore[arg-type]
+        )
+
+
+class AlertOut(Out):
+    id: int
+    sku: str
+    kind: str
+    available: Quantity
+    on_order: Quantity
+    reorder_point: Quantity | None
+    reorder_max: Quantity | None
+    suggested_qty: Quantity
+    raised_at: datetime
+
+    @classmethod
+    def of(cls, alert: ReorderAlert) -> AlertOut:
+        return cls.model_validate(alert)
+
+
+class EventOut(Out):
+    #: Position in the outbox; pass as ``after`` to read on from here.
+    seq: int
+    event_id: str
+    type: str
+    version: int
+    aggregate_type: str
+    aggregate_id: str
+    tenant: str
+    occurred_at: datetime
+    correlation_id: str | None
+    causation_id: str | None
+    payload: dict[str, Any]
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Any) -> EventOut:
+        return cls(seq=row["id"], **{k: v for k, v in row.items() if k != "id"})

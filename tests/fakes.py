@@ -1,0 +1,348 @@
+"""In-memory fakes of the core's storage ports (``hub.core.ports``) for unit tests.
+
+:class:`FakeStore` holds the committed state. Each :class:`FakeUnitOfWork` works on a
+deep copy of it and swaps the copy in on :meth:`~FakeUnitOfWork.commit`, so a unit of
+work that is rolled back — or left without committing — undoes *everything* it did,
+as a database transaction would. Committed events land in :attr:`FakeStore.outbox`
+as envelopes (and in :attr:`FakeStore.events` as the events themselves), in order.
+
+The unique keys of ``hub/db/tables.py`` are enforced on insert, so the core meets the
+same :class:`DuplicateRecord` here as against a database. Concurrency is not modelled:
+units of work are meant to run one after another, and a commit over a store that
+another unit of work committed to in the meantime fails loudly rather than losing
+an update.
+
+    store = FakeStore()
+    async with store() as uow:
+        await handlers.create_warehouse(NewWarehouse(code="WH1", name="Main"), uow)
+        await uow.commit()
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from hub.core.alerts import ReorderAlert
+from hub.core.catalog import Customer, Product, Supplier, Warehouse
+from hub.core.counts import StockCount
+from hub.core.errors import DuplicateRecord
+from hub.core.events import DomainEvent
+from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.numbers import ZERO
+from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
+from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
+from hub.core.transfers import Transfer
+from hub.outbox.envelope import Envelope, envelope_for
+
+__all__ = ["FakeStore", "FakeUnitOfWork", "Tables"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Timestamps the database stamps at insert (see ``hub/db/orm.py``).
+_STAMPS = ("created_at", "updated_at", "shipped_at", "raised_at")
+
+
+@dataclass
+class Tables:
+    """Every table the core writes, as plain dicts and lists."""
+
+    products: dict[str, Product] = field(default_factory=dict)
+    warehouses: dict[str, Warehouse] = field(default_factory=dict)
+    suppliers: dict[str, Supplier] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    purchase_orders: dict[int, PurchaseOrder] = field(default_factory=dict)
+    receipts: dict[int, Receipt] = field(default_factory=dict)
+    sales_orders: dict[int, SalesOrder] = field(default_factory=dict)
+    shipments: dict[int, Shipment] = field(default_factory=dict)
+    returns: dict[int, SalesReturn] = field(default_factory=dict)
+    transfers: dict[int, Transfer] = field(default_factory=dict)
+    stock_counts: dict[int, StockCount] = field(default_factory=dict)
+    levels: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
+    valuations: dict[str, Valuation] = field(default_factory=dict)
+    moves: list[StockMove] = field(default_factory=list)
+    alerts: list[ReorderAlert] = field(default_factory=list)
+
+
+def _stamp(record: object) -> None:
+    now = datetime.now(UTC)
+    for name in _STAMPS:
+        if hasattr(record, name) and getattr(record, name) is None:
+            setattr(record, name, now)
+
+
+class _Repository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _t(self) -> Tables:
+        return self._uow.tables
+
+    def _next_id(self, table: str) -> int:
+        return self._uow.store.next_id(table)
+
+
+class FakeMasterRepository(_Repository, Generic[T]):
+    """Records with a unique code; other unique columns are checked on insert too."""
+
+    def __init__(self, uow: FakeUnitOfWork, table: str, key: str = "code", unique: Sequence[str] = ()) -> None:
+        super().__init__(uow)
+        self._table, self._key, self._unique = table, key, tuple(unique)
+
+    @property
+    def _rows(self) -> dict[str, T]:
+        rows: dict[str, T] = getattr(self._t, self._table)
+        return rows
+
+    async def get(self, code: str, *, lock: bool = False) -> T | None:
+        return self._rows.get(code)
+
+    async def add(self, record: T) -> None:
+        code = getattr(record, self._key)
+        if code in self._rows:
+            raise DuplicateRecord(f"{self._table}: {self._key} is already taken", field=self._key)
+        self._check_unique(record, others=self._rows.values())
+        record.id = self._next_id(self._table)  # type: ignore[attr-defined]
+        _stamp(record)
+        self._rows[code] = record
+
+    def _check_unique(self, record: T, others: Iterable[T]) -> None:
+        for name in self._unique:
+            value = getattr(record, name)
+            # As in SQL, NULLs never collide.
+            if value is not None and any(o is not record and getattr(o, name) == value for o in others):
+                raise DuplicateRecord(f"{self._table}: {name} is already taken", field=name)
+
+
+class FakeProductRepository(FakeMasterRepository[Product]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "products", key="sku", unique=("barcode",))
+
+    async def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        return {sku: self._rows[sku] for sku in set(skus) if sku in self._rows}
+
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        return {sku: self._rows[sku] for sku in sorted(set(skus)) if sku in self._rows}
+
+    async def flush(self) -> None:
+        # Products are edited in place, so a taken barcode shows only when "written".
+        for product in self._rows.values():
+            self._check_unique(product, others=self._rows.values())
+
+
+class FakeDocumentRepository(_Repository, Generic[T]):
+    """Documents with an assigned id; their lines get ids and a back-reference too."""
+
+    def __init__(self, uow: FakeUnitOfWork, table: str, parent: str) -> None:
+        super().__init__(uow)
+        #: ``parent`` is the name of the lines' column pointing at the document.
+        self._table, self._parent = table, parent
+
+    @property
+    def _rows(self) -> dict[int, T]:
+        rows: dict[int, T] = getattr(self._t, self._table)
+        return rows
+
+    async def get(self, id: int, *, lock: bool = False) -> T | None:
+        return self._rows.get(id)
+
+    async def add(self, document: T) -> None:
+        self._check(document)
+        doc_id = self._next_id(self._table)
+        document.id = doc_id  # type: ignore[attr-defined]
+        _stamp(document)
+        for line in document.lines:  # type: ignore[attr-defined]
+            line.id = self._next_id(f"{self._table}.lines")
+            setattr(line, self._parent, doc_id)
+        self._rows[doc_id] = document
+
+    def _check(self, document: T) -> None:
+        """Unique keys beyond the id; none by default."""
+
+
+class FakePurchaseOrderRepository(FakeDocumentRepository[PurchaseOrder]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "purchase_orders", "order_id")
+
+    async def on_order(self, sku: str) -> Decimal:
+        open_ = (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+        return sum(
+            (
+                line.qty - line.accepted
+                for order in self._rows.values()
+                if order.status in open_
+                for line in order.lines
+                if line.sku == sku
+            ),
+            ZERO,
+        )
+
+
+class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "sales_orders", "order_id")
+
+    def _check(self, document: SalesOrder) -> None:
+        if document.channel is None or document.external_id is None:
+            return
+        if any(
+            o.channel == document.channel and o.external_id == document.external_id for o in self._rows.values()
+        ):
+            raise DuplicateRecord("sales_orders: external_id is already taken", field="external_id")
+
+    async def open_total(self, customer: str) -> Decimal:
+        return sum((o.total for o in self._rows.values() if o.customer == customer and o.status in OPEN_STATUSES), ZERO)
+
+    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
+        return next(
+            (o for o in self._rows.values() if o.channel == channel and o.external_id == external_id),
+            None,
+        )
+
+
+class FakeStockRepository(_Repository):
+    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        levels = self._t.levels
+        for sku, warehouse in keys:
+            levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
+        return {key: levels[key] for key in keys}
+
+    async def for_sku(self, sku: str) -> list[StockLevel]:
+        return [level for (s, _), level in sorted(self._t.levels.items()) if s == sku]
+
+
+class FakeValuationRepository(_Repository):
+    async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:
+        valuations = self._t.valuations
+        for sku in skus:
+            valuations.setdefault(sku, Valuation(sku=sku))
+        return {sku: valuations[sku] for sku in skus}
+
+
+class FakeMoveRepository(_Repository):
+    async def add_all(self, moves: Sequence[StockMove]) -> None:
+        for move in moves:
+            move.id = self._next_id("stock_moves")
+            _stamp(move)
+            self._t.moves.append(move)
+
+
+class FakeAlertRepository(_Repository):
+    async def active(self, sku: str) -> ReorderAlert | None:
+        return next((a for a in self._t.alerts if a.sku == sku and a.cleared_at is None), None)
+
+    async def add(self, alert: ReorderAlert) -> None:
+        # The database allows one active alert per SKU (a partial unique index).
+        if alert.cleared_at is None and await self.active(alert.sku) is not None:
+            raise DuplicateRecord(f"reorder_alerts: {alert.sku} already has an active alert", field="sku")
+        alert.id = self._next_id("reorder_alerts")
+        _stamp(alert)
+        self._t.alerts.append(alert)
+
+
+class FakeUnitOfWork:
+    """Implements :class:`hub.core.ports.UnitOfWork` over a :class:`FakeStore`."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self._tables: Tables | None = None
+        self._version = store.version
+        self._events: list[DomainEvent] = []
+        #: Envelopes written by the last successful commit (as ``SqlUnitOfWork``).
+        self.committed: list[Envelope] = []
+        self.products = FakeProductRepository(self)
+        self.warehouses = FakeMasterRepository[Warehouse](self, "warehouses")
+        self.suppliers = FakeMasterRepository[Supplier](self, "suppliers")
+        self.customers = FakeMasterRepository[Customer](self, "customers")
+        self.purchase_orders = FakePurchaseOrderRepository(self)
+        self.receipts = FakeDocumentRepository[Receipt](self, "receipts", "receipt_id")
+        self.sales_orders = FakeSalesOrderRepository(self)
+        self.shipments = FakeDocumentRepository[Shipment](self, "shipments", "shipment_id")
+        self.returns = FakeDocumentRepository[SalesReturn](self, "returns", "return_id")
+        self.transfers = FakeDocumentRepository[Transfer](self, "transfers", "transfer_id")
+        self.stock_counts = FakeDocumentRepository[StockCount](self, "stock_counts", "count_id")
+        self.stock = FakeStockRepository(self)
+        self.valuations = FakeValuationRepository(self)
+        self.moves = FakeMoveRepository(self)
+        self.alerts = FakeAlertRepository(self)
+
+    @property
+    def tables(self) -> Tables:
+        """This transaction's private copy of the committed state, taken at first use."""
+        if self._tables is None:
+            self._version = self.store.version
+            self._tables = copy.deepcopy(self.store.tables)
+        return self._tables
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+
+    def emit(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    @property
+    def pending_events(self) -> list[DomainEvent]:
+        return list(self._events)
+
+    async def commit(self) -> None:
+        tables = self.tables
+        if self.store.version != self._version:
+            raise RuntimeError("another unit of work committed meanwhile; the fake does not model concurrency")
+        envelopes = [envelope_for(event, tenant=self.store.tenant) for event in self._events]
+        # The store takes its own copy: objects the handler returned stay with this
+        # unit of work, so editing them afterwards cannot reach the committed state.
+        self.store.tables = copy.deepcopy(tables)
+        self.store.version += 1
+        self.store.outbox.extend(envelopes)
+        self.store.events.extend(self._events)
+        self._version = self.store.version
+        self._events.clear()
+        self.committed = envelopes
+
+    async def rollback(self) -> None:
+        """Forget every change and event since the last commit."""
+        self._tables = None
+        self._events.clear()
+
+
+class FakeStore:
+    """The committed state and outbox; call it for a new unit of work (``store()``)."""
+
+    def __init__(self, *, tenant: str = "test") -> None:
+        self.tenant = tenant
+        self.tables = Tables()
+        self.version = 0
+        self.outbox: list[Envelope] = []
+        self.events: list[DomainEvent] = []
+        # Like database sequences, ids are never handed out twice, even when the
+        # insert that took one is rolled back.
+        self._ids: dict[str, itertools.count[int]] = {}
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+    #: Reads and writes look alike in memory (``UnitOfWorkFactory.reader`` in hub.db).
+    reader = __call__
+
+    def next_id(self, table: str) -> int:
+        return next(self._ids.setdefault(table, itertools.count(1)))
+
+    async def run(self, handler: Callable[..., Awaitable[R]], *args: Any, **kwargs: Any) -> R:
+        """Run ``handler(*args, uow, **kwargs)`` in a fresh unit of work and commit it."""
+        async with self() as uow:
+            result = await handler(*args, uow, **kwargs)
+            await uow.commit()
+        return result
