@@ -1,0 +1,143 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a built hub, an API client, keys.
+
+PostgreSQL: ``HUB_TEST_POSTGRES_URL`` names a server to use (default: the local one at
+127.0.0.1:5432, trust auth). One database per test session is created there, migrated,
+emptied before each test and dropped at the end. When the server is unreachable the
+PostgreSQL tests skip — or fail, when ``HUB_REQUIRE_POSTGRES=1`` (CI sets it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hub.api.app import create_app
+from hub.bootstrap import Hub, build
+from hub.config import Settings
+from hub.db.migrate import upgrade
+from hub.db.tables import metadata
+
+SERVER_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+def _require(env: str) -> bool:
+    return os.environ.get(env, "").strip().lower() in ("1", "true", "yes")
+
+
+async def _admin(sql: str) -> None:
+    engine = create_async_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await asyncio.wait_for(conn.execute(text(sql)), timeout=10)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test session's own."""
+    name = f"hub_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # any failure to reach the server means "no PostgreSQL here"
+        message = f"PostgreSQL unreachable at {make_url(SERVER_URL).render_as_string()}: {error!r}"
+        if _require("HUB_REQUIRE_POSTGRES"):
+            pytest.fail(f"{message} (HUB_REQUIRE_POSTGRES=1)")
+        pytest.skip(message)
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "hub.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+async def _empty_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "hub.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(_empty_postgres(url))
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "hub.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, migrate_on_start=False, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def hub(settings: Settings) -> AsyncIterator[Hub]:
+    built = build(settings)
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+async def client(hub: Hub) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the API, without a key."""
+    transport = httpx.ASGITransport(app=create_app(hub_=hub), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+        yield http
+
+
+async def _key(hub: Hub, scope: str) -> str:
+    _record, secret = await hub.keys.create({scope}, name=f"test {scope}")
+    return secret
+
+
+@pytest.fixture
+async def api(hub: Hub, client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The API client, authorised with a ``write`` key (reads everything, writes the books)."""
+    client.headers["Authorization"] = f"Bearer {await _key(hub, 'write')}"
+    return client
+
+
+@pytest.fixture
+async def make_key(hub: Hub):  # type: ignore[no-untyped-def]
+    """``await make_key("stock:read")`` → a fresh key with that scope."""
+
+    async def make(scope: str) -> str:
+        return await _key(hub, scope)
+
+    return make

@@ -1,0 +1,72 @@
+"""Concurrent orders cannot oversell, overdraw credit, or duplicate a channel order.
+
+These run on both databases; on PostgreSQL the requests truly race over a pool of
+connections, so they exercise the row locks (``SELECT … FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import httpx
+
+from hub.bootstrap import Hub
+
+
+async def _business(api: httpx.AsyncClient, *, on_hand: int, credit_limit: str | None = None) -> None:
+    for path, body in [
+        ("/v1/warehouses", {"code": "WH", "name": "Main"}),
+        ("/v1/suppliers", {"code": "SUP", "name": "Supplier"}),
+        ("/v1/customers", {"code": "C", "name": "Customer", "credit_limit": credit_limit}),
+        ("/v1/products", {"sku": "LAST", "name": "Scarce item"}),
+    ]:
+        assert (await api.post(path, json=body)).status_code == 201
+    po = await api.post(
+        "/v1/purchase-orders",
+        json={"supplier": "SUP", "warehouse": "WH", "lines": [{"sku": "LAST", "qty": on_hand, "unit_cost": "1"}]},
+    )
+    await api.post(f"/v1/purchase-orders/{po.json()['id']}/approve")
+    await api.post(f"/v1/purchase-orders/{po.json()['id']}/receipts", json={"lines": [{"sku": "LAST", "accepted": on_hand}]})
+
+
+def _order(qty: int = 1, **extra: object) -> dict[str, object]:
+    return {"customer": "C", "warehouse": "WH", "lines": [{"sku": "LAST", "qty": qty, "unit_price": "10"}], **extra}
+
+
+async def test_fifty_concurrent_orders_against_ten_units_confirm_exactly_ten(api: httpx.AsyncClient) -> None:
+    await _business(api, on_hand=10)
+
+    responses = await asyncio.gather(*(api.post("/v1/sales-orders", json=_order()) for _ in range(50)))
+
+    assert Counter(r.status_code for r in responses) == {201: 10, 409: 40}
+    assert all(r.json()["status"] == "confirmed" for r in responses if r.status_code == 201)
+    refused = next(r.json() for r in responses if r.status_code == 409)
+    assert refused["shortages"][0]["available"] == 0
+    stock = (await api.get("/v1/stock/LAST")).json()
+    assert (stock["on_hand"], stock["reserved"], stock["available"]) == (10, 10, 0)
+    confirmed = (await api.get("/v1/sales-orders", params={"status": "confirmed", "limit": 100})).json()["items"]
+    assert len(confirmed) == 10
+
+
+async def test_concurrent_orders_cannot_both_fit_under_the_credit_limit(api: httpx.AsyncClient) -> None:
+    await _business(api, on_hand=100, credit_limit="100")
+
+    responses = await asyncio.gather(*(api.post("/v1/sales-orders", json=_order(3)) for _ in range(12)))
+
+    statuses = Counter(r.json()["status"] for r in responses)
+    # 3 × 10 = 30 per order: three fit under 100, every later one waits for approval.
+    assert statuses == {"confirmed": 3, "on_hold": 9}
+    assert (await api.get("/v1/stock/LAST")).json()["reserved"] == 9
+
+
+async def test_one_channel_order_sent_concurrently_becomes_one_sales_order(api: httpx.AsyncClient, hub: Hub) -> None:
+    await _business(api, on_hand=10)
+    order = _order(1, channel="shop", external_id="#1001")
+
+    responses = await asyncio.gather(*(api.post("/v1/sales-orders", json=order) for _ in range(8)))
+
+    assert Counter(r.status_code for r in responses) == {201: 1, 409: 7}
+    found = (await api.get("/v1/sales-orders", params={"channel": "shop", "external_id": "#1001"})).json()["items"]
+    assert len(found) == 1
+    assert (await api.get("/v1/stock/LAST")).json()["reserved"] == 1
