@@ -10,6 +10,8 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from hub.bootstrap import Hub, build
 from hub.config import Settings
@@ -68,6 +70,37 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
     settings = Settings()
     upgrade(settings.database_url, revision)
     err.print(f"database at {revision}: {settings.database_url}")
+
+
+@app.command()
+def demo() -> None:
+    """Load a small sample business (tea and teaware) and show where to look. Safe to run again."""
+    from hub.demo import DemoError, check_url, run_demo, show
+
+    settings = Settings()
+    try:
+        check_url(settings.database_url)
+        report = _run(run_demo)
+    except DemoError as error:
+        err.print(f"[red]hub demo:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub demo:[/] {_database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
+    show(out, report, settings)
+
+
+def _database_trouble(error: OSError | SQLAlchemyError, settings: Settings) -> str:
+    """Say what went wrong with the database in words an operator can act on."""
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+    if isinstance(error, OSError):
+        return f"cannot reach the database at {where}: {detail}"
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return f"the database at {where} has no hub schema ({detail}); run `hub migrate` first"
+    if detail.startswith("database") and "does not exist" in detail:
+        return f"{detail} at {where}; create it first (e.g. `createdb NAME`)"
+    return f"database error at {where}: {detail}"
 
 
 @keys_app.command("create")

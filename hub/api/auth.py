@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from hub.api.problems import Problem
 from hub.db.keys import ApiKey
 
-__all__ = ["SCOPES", "Principal", "require"]
+__all__ = ["SCOPES", "Principal", "authorize_route", "require"]
 
 #: Every scope, weakest first.
 SCOPES = ("stock:read", "read", "write", "admin")
@@ -56,4 +58,25 @@ def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
         request.state.principal = principal
         return principal
 
+    dependency.scope = scope  # type: ignore[attr-defined]  # found by authorize_route
     return dependency
+
+
+def _scope_of(dependant: Dependant) -> str | None:
+    for sub in dependant.dependencies:
+        scope = getattr(sub.call, "scope", None) or _scope_of(sub)
+        if scope is not None:
+            return scope
+    return None
+
+
+async def authorize_route(request: Request) -> None:
+    """Check the key of a request refused before its route's dependencies ran (raises :class:`Problem`).
+
+    FastAPI decodes a JSON body before it resolves dependencies, so malformed JSON would
+    otherwise be answered 400 to a caller without a valid key, where 401 / 403 is due.
+    """
+    route = request.scope.get("route")
+    scope = _scope_of(route.dependant) if isinstance(route, APIRoute) else None
+    if scope is not None:
+        await require(scope)(request)

@@ -1,4 +1,8 @@
-"""Opaque keyset cursors: the sort key of the last row of a page, base64url-encoded JSON."""
+"""Opaque keyset cursors (the sort key of the last row of a page, base64url-encoded JSON), and ids in paths.
+
+Document ids are 32-bit integers on every database: a larger number in a path or cursor
+names no record, and must be answered as such rather than overflow the driver.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,18 @@ import base64
 import json
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from hub.api.problems import Problem
 
-__all__ = ["Cursor", "Limit", "decode", "encode"]
+__all__ = ["MAX_ID", "Cursor", "DocumentId", "Limit", "decode", "encode"]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+#: The largest id a document (order, transfer, count, alert) can have.
+MAX_ID = 2**31 - 1
+DocumentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the document's id")]
 
 
 def encode(key: Any) -> str | None:
@@ -29,7 +37,8 @@ def decode(cursor: str | None, kind: type) -> Any:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if kind is tuple and isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
             return tuple(value)
-        if isinstance(value, kind) and not isinstance(value, bool):
+        in_range = not isinstance(value, int) or 0 <= value <= MAX_ID
+        if isinstance(value, kind) and not isinstance(value, bool) and in_range:
             return value
     except ValueError:
         pass

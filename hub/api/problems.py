@@ -111,6 +111,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
+        from hub.api.auth import authorize_route  # auth builds on this module
+
+        try:
+            await authorize_route(request)
+        except Problem as refused:
+            return await _problem(request, refused)
         return problem(request, 400, "Malformed JSON", "the request body is not valid JSON", slug="malformed-json")
     fields = [
         {"field": _field(tuple(error.get("loc", ()))) or "body", "message": error.get("msg", "invalid")}

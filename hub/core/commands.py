@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from hub.core.errors import InvalidInput
 from hub.core.ledger import VIRTUAL_LOCATIONS
@@ -67,12 +67,15 @@ def unique_skus(lines: list[BaseModel]) -> None:
 
 
 class _ReorderBand(Command):
-    @model_validator(mode="after")
-    def _band(self) -> Self:
-        point, ceiling = getattr(self, "reorder_point", None), getattr(self, "reorder_max", None)
+    # Field validators rather than a model validator, so the error names ``reorder_max``
+    # (subclasses declare it after ``reorder_point``, which is then in ``info.data``).
+    @field_validator("reorder_max", check_fields=False)
+    @classmethod
+    def _band(cls, ceiling: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        point = info.data.get("reorder_point")
         if point is not None and ceiling is not None and ceiling < point:
             raise ValueError("reorder_max must not be below reorder_point")
-        return self
+        return ceiling
 
 
 class NewProduct(_ReorderBand):
@@ -97,12 +100,13 @@ class ProductChanges(_ReorderBand):
     reorder_max: NonNegativeQty | None = None
     active: bool | None = None
 
-    @model_validator(mode="after")
-    def _not_nullable(self) -> Self:
-        for name in ("name", "unit", "active"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("name", "unit", "active")
+    @classmethod
+    def _not_nullable(cls, value: object, info: ValidationInfo) -> object:
+        # Runs only for fields sent: omitted means "unchanged", null would mean "cleared".
+        if value is None:
+            raise ValueError(f"{info.field_name} cannot be null")
+        return value
 
 
 class NewWarehouse(Command):
@@ -215,11 +219,12 @@ class NewTransfer(Command):
     to_warehouse: Code
     lines: Annotated[list[TransferLineIn], Field(min_length=1, max_length=1000)]
 
-    @model_validator(mode="after")
-    def _two_places(self) -> Self:
-        if self.from_warehouse == self.to_warehouse:
+    @field_validator("to_warehouse")
+    @classmethod
+    def _two_places(cls, to_warehouse: str, info: ValidationInfo) -> str:
+        if to_warehouse == info.data.get("from_warehouse"):
             raise ValueError("from_warehouse and to_warehouse must differ")
-        return self
+        return to_warehouse
 
 
 class CountLine(Command):

@@ -32,7 +32,9 @@ async def list_products(ctx: StockReader, active: bool | None = None, cursor: Cu
     return Page(items=[ProductOut.model_validate(p) for p in page.items], next_cursor=encode(page.next_key))
 
 
-@router.get("/products/{sku}", response_model=ProductOut, tags=["products"])
+# SKUs and codes are matched as ``{…:path}``: they may contain "/" (sent as %2F), which a
+# plain parameter would not match, so such a record could never be read.
+@router.get("/products/{sku:path}", response_model=ProductOut, tags=["products"])
 async def get_product(sku: str, ctx: StockReader) -> ProductOut:
     async with ctx.reader() as uow:
         product = await Queries(uow.session).product(sku)
@@ -41,7 +43,7 @@ async def get_product(sku: str, ctx: StockReader) -> ProductOut:
     return ProductOut.model_validate(product)
 
 
-@router.patch("/products/{sku}", response_model=ProductOut, tags=["products"])
+@router.patch("/products/{sku:path}", response_model=ProductOut, tags=["products"])
 async def update_product(sku: str, body: ProductChanges, ctx: Writer) -> Response:
     async def action(uow):  # type: ignore[no-untyped-def]
         return ProductOut.model_validate(await handlers.update_product(sku, body, uow))
@@ -67,7 +69,7 @@ async def list_warehouses(ctx: StockReader, cursor: Cursor = None, limit: Limit 
     return Page(items=[WarehouseOut.model_validate(w) for w in page.items], next_cursor=encode(page.next_key))
 
 
-@router.get("/warehouses/{code}", response_model=WarehouseOut, tags=["warehouses"])
+@router.get("/warehouses/{code:path}", response_model=WarehouseOut, tags=["warehouses"])
 async def get_warehouse(code: str, ctx: StockReader) -> WarehouseOut:
     async with ctx.reader() as uow:
         return WarehouseOut.model_validate(await _party(uow.session, Warehouse, code, "warehouse"))
@@ -88,7 +90,7 @@ async def list_suppliers(ctx: Reader, cursor: Cursor = None, limit: Limit = 50) 
     return Page(items=[SupplierOut.model_validate(s) for s in page.items], next_cursor=encode(page.next_key))
 
 
-@router.get("/suppliers/{code}", response_model=SupplierOut, tags=["suppliers"])
+@router.get("/suppliers/{code:path}", response_model=SupplierOut, tags=["suppliers"])
 async def get_supplier(code: str, ctx: Reader) -> SupplierOut:
     async with ctx.reader() as uow:
         return SupplierOut.model_validate(await _party(uow.session, Supplier, code, "supplier"))
@@ -109,7 +111,7 @@ async def list_customers(ctx: Reader, cursor: Cursor = None, limit: Limit = 50) 
     return Page(items=[CustomerOut.model_validate(c) for c in page.items], next_cursor=encode(page.next_key))
 
 
-@router.get("/customers/{code}", response_model=CustomerOut, tags=["customers"])
+@router.get("/customers/{code:path}", response_model=CustomerOut, tags=["customers"])
 async def get_customer(code: str, ctx: Reader) -> CustomerOut:
     async with ctx.reader() as uow:
         return CustomerOut.model_validate(await _party(uow.session, Customer, code, "customer"))

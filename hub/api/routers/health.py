@@ -1,12 +1,13 @@
-"""/healthz (no key needed) and /readyz."""
+"""/healthz (the one endpoint open without a key) and /readyz (any key: it reveals the database state)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 import hub
+from hub.api.auth import require
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +18,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok", "version": hub.__version__}
 
 
-@router.get("/readyz")
+@router.get("/readyz", dependencies=[Depends(require("stock:read"))])
 async def readyz(request: Request) -> JSONResponse:
     """The database answers."""
     try:

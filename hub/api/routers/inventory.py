@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
+from hub.api.pagination import DocumentId
 from hub.api.schemas import StockCountOut, TransferOut
 from hub.core import handlers
 from hub.core.commands import NewStockCount, NewTransfer
@@ -25,7 +26,7 @@ async def create_transfer(body: NewTransfer, ctx: Writer) -> Response:
 
 
 @router.get("/transfers/{transfer_id}", response_model=TransferOut, tags=["transfers"])
-async def get_transfer(transfer_id: int, ctx: Reader) -> TransferOut:
+async def get_transfer(transfer_id: DocumentId, ctx: Reader) -> TransferOut:
     async with ctx.reader() as uow:
         transfer = await uow.transfers.get(transfer_id)
         if transfer is None:
@@ -34,7 +35,7 @@ async def get_transfer(transfer_id: int, ctx: Reader) -> TransferOut:
 
 
 @router.post("/transfers/{transfer_id}/receive", response_model=TransferOut, tags=["transfers"])
-async def receive_transfer(transfer_id: int, ctx: Writer) -> Response:
+async def receive_transfer(transfer_id: DocumentId, ctx: Writer) -> Response:
     async def action(uow: SqlUnitOfWork) -> TransferOut:
         return TransferOut.of(await handlers.receive_transfer(transfer_id, uow))
 
@@ -52,7 +53,7 @@ async def post_stock_count(body: NewStockCount, ctx: Writer) -> Response:
 
 
 @router.get("/stock-counts/{count_id}", response_model=StockCountOut, tags=["stock counts"])
-async def get_stock_count(count_id: int, ctx: Reader) -> StockCountOut:
+async def get_stock_count(count_id: DocumentId, ctx: Reader) -> StockCountOut:
     async with ctx.reader() as uow:
         count = await uow.stock_counts.get(count_id)
         if count is None:

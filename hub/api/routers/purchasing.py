@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
-from hub.api.pagination import Cursor, Limit, decode, encode
+from hub.api.pagination import Cursor, DocumentId, Limit, decode, encode
 from hub.api.schemas import Page, PurchaseOrderOut
 from hub.core import handlers
 from hub.core.commands import NewPurchaseOrder, NewReceipt
@@ -51,13 +51,13 @@ async def list_purchase_orders(
 
 
 @router.get("/{order_id}", response_model=PurchaseOrderOut)
-async def get_purchase_order(order_id: int, ctx: Reader) -> PurchaseOrderOut:
+async def get_purchase_order(order_id: DocumentId, ctx: Reader) -> PurchaseOrderOut:
     async with ctx.reader() as uow:
         return await view(uow, order_id)
 
 
 @router.post("/{order_id}/approve", response_model=PurchaseOrderOut)
-async def approve_purchase_order(order_id: int, ctx: Writer) -> Response:
+async def approve_purchase_order(order_id: DocumentId, ctx: Writer) -> Response:
     async def action(uow: SqlUnitOfWork) -> PurchaseOrderOut:
         await handlers.approve_purchase_order(order_id, uow)
         return await view(uow, order_id)
@@ -66,7 +66,7 @@ async def approve_purchase_order(order_id: int, ctx: Writer) -> Response:
 
 
 @router.post("/{order_id}/cancel", response_model=PurchaseOrderOut)
-async def cancel_purchase_order(order_id: int, ctx: Writer) -> Response:
+async def cancel_purchase_order(order_id: DocumentId, ctx: Writer) -> Response:
     async def action(uow: SqlUnitOfWork) -> PurchaseOrderOut:
         await handlers.cancel_purchase_order(order_id, uow)
         return await view(uow, order_id)
@@ -75,7 +75,7 @@ async def cancel_purchase_order(order_id: int, ctx: Writer) -> Response:
 
 
 @router.post("/{order_id}/receipts", status_code=201, response_model=PurchaseOrderOut)
-async def receive_purchase_order(order_id: int, body: NewReceipt, ctx: Writer) -> Response:
+async def receive_purchase_order(order_id: DocumentId, body: NewReceipt, ctx: Writer) -> Response:
     """Post a receipt; answers with the whole order, the new receipt last in ``receipts``."""
 
     async def action(uow: SqlUnitOfWork) -> PurchaseOrderOut:

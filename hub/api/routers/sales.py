@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
-from hub.api.pagination import Cursor, Limit, decode, encode
+from hub.api.pagination import Cursor, DocumentId, Limit, decode, encode
 from hub.api.schemas import Page, SalesOrderOut
 from hub.core import handlers
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment
@@ -66,13 +66,13 @@ async def list_sales_orders(
 
 
 @router.get("/{order_id}", response_model=SalesOrderOut)
-async def get_sales_order(order_id: int, ctx: Reader) -> SalesOrderOut:
+async def get_sales_order(order_id: DocumentId, ctx: Reader) -> SalesOrderOut:
     async with ctx.reader() as uow:
         return await view(uow, order_id)
 
 
 @router.post("/{order_id}/approve", response_model=SalesOrderOut)
-async def approve_sales_order(order_id: int, ctx: Writer) -> Response:
+async def approve_sales_order(order_id: DocumentId, ctx: Writer) -> Response:
     """Release a credit hold: reserves every line now (409 if stock is short)."""
 
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
@@ -83,7 +83,7 @@ async def approve_sales_order(order_id: int, ctx: Writer) -> Response:
 
 
 @router.post("/{order_id}/shipments", status_code=201, response_model=SalesOrderOut)
-async def ship_sales_order(order_id: int, body: NewShipment, ctx: Writer) -> Response:
+async def ship_sales_order(order_id: DocumentId, body: NewShipment, ctx: Writer) -> Response:
     """Ship some or all of what is reserved; answers with the order, the new shipment last."""
 
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
@@ -94,7 +94,7 @@ async def ship_sales_order(order_id: int, body: NewShipment, ctx: Writer) -> Res
 
 
 @router.post("/{order_id}/cancel", response_model=SalesOrderOut)
-async def cancel_sales_order(order_id: int, ctx: Writer) -> Response:
+async def cancel_sales_order(order_id: DocumentId, ctx: Writer) -> Response:
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
         await handlers.cancel_sales_order(order_id, uow)
         return await view(uow, order_id)
@@ -103,7 +103,7 @@ async def cancel_sales_order(order_id: int, ctx: Writer) -> Response:
 
 
 @router.post("/{order_id}/returns", status_code=201, response_model=SalesOrderOut)
-async def return_sales_order(order_id: int, body: NewReturn, ctx: Writer) -> Response:
+async def return_sales_order(order_id: DocumentId, body: NewReturn, ctx: Writer) -> Response:
     """Take goods back: ``restock: true`` into the warehouse, ``false`` scrapped to inventory-loss."""
 
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:

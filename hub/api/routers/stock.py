@@ -16,6 +16,9 @@ from hub.db.queries import Queries
 
 router = APIRouter(prefix="/v1")
 
+#: Moves and events are numbered with 64-bit integers.
+MAX_SEQ = 2**63 - 1
+
 
 @router.get("/stock", response_model=Page[StockRow], tags=["stock"])
 async def list_stock(
@@ -33,7 +36,7 @@ async def list_stock(
 async def list_moves(
     ctx: Reader,
     sku: str | None = None,
-    after: Annotated[int | None, Query(ge=0, description="id of the last move already seen")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="id of the last move already seen")] = None,
     limit: Limit = 100,
 ) -> Page[MoveOut]:
     """The ledger, oldest first. ``next_cursor`` is the ``after`` for the next page."""
@@ -43,7 +46,7 @@ async def list_moves(
     return Page(items=[MoveOut.of(move) for move in page.items], next_cursor=next_after)
 
 
-@router.get("/stock/{sku}", response_model=StockSummary, tags=["stock"])
+@router.get("/stock/{sku:path}", response_model=StockSummary, tags=["stock"])
 async def get_stock(sku: str, ctx: StockReader) -> StockSummary:
     """Totals over all warehouses with average cost and stock value, and each warehouse's row."""
     async with ctx.reader() as uow:
@@ -73,8 +76,8 @@ async def list_events(
         queries = Queries(uow.session)
         position: int | None = None
         if after is not None:
-            position = int(after) if after.isdigit() else await queries.event_position(after)
-            if position is None:
+            position = int(after) if after.isdecimal() else await queries.event_position(after)
+            if position is None or position > MAX_SEQ:
                 raise Problem(
                     422,
                     "Invalid request",

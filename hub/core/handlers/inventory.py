@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hub.core.commands import NewStockCount, NewTransfer
 from hub.core.counts import StockCount, StockCountLine
 from hub.core.errors import NotFound
@@ -50,6 +52,7 @@ async def receive_transfer(transfer_id: int, uow: UnitOfWork) -> Transfer:
         raise NotFound(f"transfer {transfer_id} does not exist")
     book = await open_book(uow, [(line.sku, transfer.to_warehouse) for line in transfer.lines])
     transfer.receive(book)
+    transfer.received_at = datetime.now(UTC)
     uow.emit(TransferReceived(**_moved(transfer)))  # type: ignore[arg-type]
     await close_book(uow, book)
     return transfer

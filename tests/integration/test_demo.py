@@ -1,0 +1,144 @@
+"""``hub demo``: the sample business a newcomer sees, loaded once however often it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from hub.bootstrap import Hub, build
+from hub.cli import app
+from hub.config import Settings
+from hub.core import handlers
+from hub.core.commands import NewWarehouse
+from hub.db import tables as t
+from hub.demo import DemoError, run_demo
+
+KEY = re.compile(r"jxc_[A-Za-z0-9_-]{20,}")
+#: Tables the demo must not touch on a second run (it only adds an API key).
+BOOKS = [table for table in t.metadata.sorted_tables if table not in (t.api_keys, t.idempotency_keys)]
+
+
+async def _rows(hub: Hub, table: Any, *columns: Any) -> list[Any]:
+    async with hub.uow.reader() as uow:
+        return list((await uow.session.execute(select(*(columns or table.c)).select_from(table))).all())
+
+
+async def _counts(hub: Hub) -> dict[str, int]:
+    async with hub.uow.reader() as uow:
+        return {
+            table.name: int(await uow.session.scalar(select(func.count()).select_from(table)) or 0) for table in BOOKS
+        }
+
+
+async def test_the_demo_business_shows_every_kind_of_document(hub: Hub) -> None:
+    report = await run_demo(hub)
+
+    assert report.loaded and KEY.fullmatch(report.key)
+    principal = await hub.keys.authenticate(report.key)
+    assert principal is not None and principal.scopes == {"admin"}
+
+    purchase_orders = Counter(status for (status,) in await _rows(hub, t.purchase_orders, t.purchase_orders.c.status))
+    assert purchase_orders["received"] >= 2 and purchase_orders["partially_received"] >= 1
+    assert any(rejected > 0 for (rejected,) in await _rows(hub, t.receipt_lines, t.receipt_lines.c.rejected))
+
+    sales = {row.id: row for row in await _rows(hub, t.sales_orders)}
+    statuses = Counter(order.status for order in sales.values())
+    assert statuses["shipped"] >= 1 and statuses["partially_shipped"] >= 1
+    assert statuses["cancelled"] >= 1 and statuses["on_hold"] >= 1
+    held = next(order for order in sales.values() if order.status == "on_hold")
+    assert "credit limit" in held.hold_reason
+    partial = {o.id for o in sales.values() if o.status == "partially_shipped"}
+    assert any(s.order_id in partial and s.carrier and s.tracking for s in await _rows(hub, t.shipments))
+
+    assert {restock for (restock,) in await _rows(hub, t.return_lines, t.return_lines.c.restock)} == {True, False}
+    transfers = Counter(status for (status,) in await _rows(hub, t.transfers, t.transfers.c.status))
+    assert transfers["received"] >= 1 and transfers["in_transit"] >= 1
+    assert any(v != 0 for (v,) in await _rows(hub, t.stock_count_lines, t.stock_count_lines.c.variance))
+
+    alerts = t.reorder_alerts.c
+    active = {
+        kind for kind, cleared in await _rows(hub, t.reorder_alerts, alerts.kind, alerts.cleared_at) if not cleared
+    }
+    assert active == {"low_stock", "overstock"}
+
+
+async def test_on_hand_is_the_ledger_sum(hub: Hub) -> None:
+    await run_demo(hub)
+
+    ledger: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for move in await _rows(hub, t.stock_moves):
+        ledger[(move.sku, move.destination)] += move.qty
+        ledger[(move.sku, move.source)] -= move.qty
+    levels = await _rows(hub, t.stock_levels)
+    assert levels and any(level.on_hand % 1 for level in levels), "some stock is fractional (tea in kg)"
+    for level in levels:
+        assert level.on_hand == ledger[(level.sku, level.warehouse)], (level.sku, level.warehouse)
+    in_transit = sum((level.in_transit for level in levels), Decimal(0))
+    on_the_road = sum((qty for (_sku, place), qty in ledger.items() if place == "transit"), Decimal(0))
+    assert in_transit > 0 and in_transit == on_the_road
+
+
+async def test_a_second_run_changes_nothing_and_gives_a_new_key(hub: Hub) -> None:
+    first = await run_demo(hub)
+    before = await _counts(hub)
+
+    second = await run_demo(hub)
+
+    assert not second.loaded
+    assert await _counts(hub) == before
+    assert second.summary == first.summary
+    assert second.key != first.key and await hub.keys.authenticate(second.key) is not None
+
+
+async def test_refuses_to_mix_into_a_database_with_other_data(hub: Hub) -> None:
+    async with hub.uow() as uow:
+        await handlers.create_warehouse(NewWarehouse(code="MAIN", name="Our real warehouse"), uow)
+        await uow.commit()
+    before = await _counts(hub)
+
+    with pytest.raises(DemoError, match="already holds other data"):
+        await run_demo(hub)
+
+    assert await _counts(hub) == before
+
+
+def _cli(url: str) -> Any:
+    return CliRunner().invoke(app, ["demo"], env={"HUB_DATABASE_URL": url, "COLUMNS": "200"})
+
+
+def test_cli_loads_then_only_shows_the_hints(sqlite_url: str) -> None:
+    first = _cli(sqlite_url)
+    assert first.exit_code == 0, first.output
+    assert "Loaded the demo" in first.output and "hub serve" in first.output
+    assert "/v1/stock" in first.output and "hub stock " in first.output
+    key = KEY.search(first.output)
+    assert key is not None
+
+    second = _cli(sqlite_url)
+    assert second.exit_code == 0, second.output
+    assert "already loaded" in second.output
+    again = KEY.search(second.output)
+    assert again is not None and again.group() != key.group()
+
+    async def authenticated() -> bool:
+        hub = build(Settings(database_url=sqlite_url, _env_file=None))  # type: ignore[call-arg]
+        try:
+            return await hub.keys.authenticate(key.group()) is not None
+        finally:
+            await hub.close()
+
+    assert asyncio.run(authenticated())
+
+
+def test_cli_says_what_is_wrong_with_the_database_url(tmp_path: Path) -> None:
+    result = _cli(f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/hub.db")
+    assert result.exit_code == 1
+    assert "folder" in result.output and "does not exist" in result.output
