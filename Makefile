@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test bench clean
+.PHONY: install run demo test lint bench clean
 
 # (Re)install when pyproject.toml changes; the console script doubles as the stamp.
 $(BIN)/hub: pyproject.toml
@@ -25,6 +25,13 @@ demo: install
 ## Install everything and run the whole test suite (SQLite and PostgreSQL)
 test: install
 	$(BIN)/python -m pytest
+
+## Style and types (not part of `make test`): ruff and mypy --strict over hub/
+lint: install
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/ruff check hub
+	$(BIN)/ruff format --check hub
+	$(BIN)/mypy hub
 
 bench: install
 	$(BIN)/python bench/order_confirmations.py

@@ -26,10 +26,15 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Build the hub, bring its schema up to date, run ``work``, close."""
+    """Build the hub, bring its schema up to date, run ``work``, close.
+
+    A database that cannot be reached or used ends the command with one line saying
+    why (exit code 1), not a traceback.
+    """
+    settings = Settings()
 
     async def main() -> T:
-        hub = build(Settings())
+        hub = build(settings)
         try:
             if migrate and hub.settings.migrate_on_start:
                 await hub.migrate()
@@ -37,7 +42,11 @@ def _run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
         finally:
             await hub.close()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub:[/] {_database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -53,7 +62,7 @@ def serve(
     settings = Settings()
     if not _run(lambda hub: hub.keys.list()):
         err.print("[yellow]No API keys yet.[/] Create one with: [bold]hub keys create --scope admin[/]")
-    err.print(f"jxc-hub on http://{host or settings.host}:{port or settings.port}  (database {settings.database_url})")
+    err.print(f"jxc-hub on http://{host or settings.host}:{port or settings.port}  (database {_where(settings)})")
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -68,8 +77,12 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
     from hub.db.migrate import upgrade
 
     settings = Settings()
-    upgrade(settings.database_url, revision)
-    err.print(f"database at {revision}: {settings.database_url}")
+    try:
+        upgrade(settings.database_url, revision)
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub migrate:[/] {_database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"database at {revision}: {_where(settings)}")
 
 
 @app.command()
@@ -84,15 +97,17 @@ def demo() -> None:
     except DemoError as error:
         err.print(f"[red]hub demo:[/] {error}", highlight=False)
         raise typer.Exit(1) from None
-    except (OSError, SQLAlchemyError) as error:
-        err.print(f"[red]hub demo:[/] {_database_trouble(error, settings)}", highlight=False)
-        raise typer.Exit(1) from None
     show(out, report, settings)
+
+
+def _where(settings: Settings) -> str:
+    """The database URL, safe to print."""
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def _database_trouble(error: OSError | SQLAlchemyError, settings: Settings) -> str:
     """Say what went wrong with the database in words an operator can act on."""
-    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    where = _where(settings)
     detail = str(getattr(error, "orig", None) or error).splitlines()[0]
     if isinstance(error, OSError):
         return f"cannot reach the database at {where}: {detail}"
@@ -106,13 +121,14 @@ def _database_trouble(error: OSError | SQLAlchemyError, settings: Settings) -> s
 @keys_app.command("create")
 def keys_create(
     scope: Annotated[
-        list[str], typer.Option("--scope", help="stock:read, read, write or admin (repeatable)")
-    ] = ["read"],  # noqa: B006 - typer needs a literal default
+        list[str] | None, typer.Option("--scope", help="stock:read, read, write or admin (repeatable) [default: read]")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="a note saying who the key is for")] = None,
 ) -> None:
     """Create an API key and print it (alone, on stdout). It is not shown again."""
     from hub.api.auth import SCOPES
 
+    scope = scope or ["read"]
     unknown = [s for s in scope if s not in SCOPES]
     if unknown:
         err.print(f"[red]unknown scope {', '.join(unknown)}[/]; choose from {', '.join(SCOPES)}")

@@ -45,7 +45,7 @@ def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
         kind, _, secret = header.partition(" ")
         if kind.lower() != "bearer" or not secret.strip():
             raise _unauthorized("send an API key as 'Authorization: Bearer <key>' (create one with 'hub keys create')")
-        principal = await request.app.state.hub.keys.authenticate(secret.strip())
+        principal: Principal | None = await request.app.state.hub.keys.authenticate(secret.strip())
         if principal is None:
             raise _unauthorized("the API key is not valid or has been revoked")
         if not grants(principal.scopes, scope):

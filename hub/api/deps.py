@@ -9,7 +9,6 @@ stored: a refused request wrote nothing, so repeating it is safe and may succeed
 # No ``from __future__ import annotations`` here: FastAPI evaluates the dependency
 # annotations below at runtime, and they close over a local variable.
 
-
 import hashlib
 import json
 from collections.abc import Awaitable, Callable

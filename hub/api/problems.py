@@ -1,14 +1,15 @@
 """Errors as RFC 9457 ``application/problem+json``, each naming the offending field.
 
-    DomainError → 404 / 409 / 422 (see hub.core.errors), InsufficientStock lists shortages
-    RequestValidationError → 422 with one entry per field (400 for malformed JSON)
-    HTTPException (unknown route, bad method, auth) → its own status
-    anything else → 500, details logged, never sent
+DomainError → 404 / 409 / 422 (see hub.core.errors), InsufficientStock lists shortages
+RequestValidationError → 422 with one entry per field (400 for malformed JSON)
+HTTPException (unknown route, bad method, auth) → its own status
+anything else → 500, details logged, never sent
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,7 +37,9 @@ MEDIA_TYPE = "application/problem+json"
 class Problem(Exception):
     """Raise from an endpoint to answer with a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str, *, slug: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, *, slug: str, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.slug = status, title, detail, slug
         self.headers, self.extra = headers, extra
@@ -49,7 +52,7 @@ def problem(
     detail: str,
     *,
     slug: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body = {

@@ -18,13 +18,6 @@ from hub.core.ledger import VIRTUAL_LOCATIONS
 __all__ = [
     "Code",
     "CountLine",
-    "PurchaseLine",
-    "ReceiptLineIn",
-    "ReturnLineIn",
-    "SalesLine",
-    "ShipLine",
-    "TransferLineIn",
-    "unique_skus",
     "NewCustomer",
     "NewProduct",
     "NewPurchaseOrder",
@@ -37,6 +30,13 @@ __all__ = [
     "NewTransfer",
     "NewWarehouse",
     "ProductChanges",
+    "PurchaseLine",
+    "ReceiptLineIn",
+    "ReturnLineIn",
+    "SalesLine",
+    "ShipLine",
+    "TransferLineIn",
+    "unique_skus",
 ]
 
 #: A SKU or a partner / warehouse code: 1–64 visible characters.

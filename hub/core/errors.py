@@ -75,6 +75,8 @@ class InsufficientStock(Conflict):
     """Not enough available stock; :attr:`shortages` names every short line."""
 
     def __init__(self, shortages: list[Shortage]) -> None:
-        names = ", ".join(f"{s.sku}@{s.warehouse} (requested {s.requested}, available {s.available})" for s in shortages)
+        names = ", ".join(
+            f"{s.sku}@{s.warehouse} (requested {s.requested}, available {s.available})" for s in shortages
+        )
         super().__init__(f"insufficient stock: {names}")
         self.shortages = shortages

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from hub.core.numbers import Money, Quantity
 
 __all__ = [
+    "EVENT_TYPES",
     "CustomerUpserted",
     "DomainEvent",
     "ProductUpserted",
@@ -36,7 +37,6 @@ __all__ = [
     "TransferReceived",
     "TransferShipped",
     "WarehouseUpserted",
-    "EVENT_TYPES",
 ]
 
 

@@ -234,7 +234,9 @@ class StockBook:
         value = quantize(qty * self.valuation(sku).average_cost)
         return self._record(sku, qty, source, TRANSIT, value, ref)
 
-    def arrive_from_transit(self, sku: str, destination: str, qty: Decimal, value: Decimal, ref: Reference) -> StockMove:
+    def arrive_from_transit(
+        self, sku: str, destination: str, qty: Decimal, value: Decimal, ref: Reference
+    ) -> StockMove:
         """transit → warehouse."""
         level = self._touch(self.level(sku, destination))
         level.in_transit -= qty

@@ -114,21 +114,50 @@ class AlertRepository(Protocol):
 class UnitOfWork(Protocol):
     """One atomic change: its records and its events commit together or not at all."""
 
-    products: ProductRepository
-    warehouses: MasterRepository[Warehouse]
-    suppliers: MasterRepository[Supplier]
-    customers: MasterRepository[Customer]
-    purchase_orders: PurchaseOrderRepository
-    receipts: DocumentRepository[Receipt]
-    sales_orders: SalesOrderRepository
-    shipments: DocumentRepository[Shipment]
-    returns: DocumentRepository[SalesReturn]
-    transfers: DocumentRepository[Transfer]
-    stock_counts: DocumentRepository[StockCount]
-    stock: StockRepository
-    valuations: ValuationRepository
-    moves: MoveRepository
-    alerts: AlertRepository
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def warehouses(self) -> MasterRepository[Warehouse]: ...
+
+    @property
+    def suppliers(self) -> MasterRepository[Supplier]: ...
+
+    @property
+    def customers(self) -> MasterRepository[Customer]: ...
+
+    @property
+    def purchase_orders(self) -> PurchaseOrderRepository: ...
+
+    @property
+    def receipts(self) -> DocumentRepository[Receipt]: ...
+
+    @property
+    def sales_orders(self) -> SalesOrderRepository: ...
+
+    @property
+    def shipments(self) -> DocumentRepository[Shipment]: ...
+
+    @property
+    def returns(self) -> DocumentRepository[SalesReturn]: ...
+
+    @property
+    def transfers(self) -> DocumentRepository[Transfer]: ...
+
+    @property
+    def stock_counts(self) -> DocumentRepository[StockCount]: ...
+
+    @property
+    def stock(self) -> StockRepository: ...
+
+    @property
+    def valuations(self) -> ValuationRepository: ...
+
+    @property
+    def moves(self) -> MoveRepository: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,7 +10,7 @@ receipt, goes back to the supplier, and stays outstanding on the order).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -106,9 +106,7 @@ class PurchaseOrder:
     def receive(self, lines: list[tuple[str, Decimal, Decimal]]) -> Receipt:
         """Record a receipt of ``(sku, accepted, rejected)`` lines; validates all first."""
         if self.status not in (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED):
-            raise InvalidTransition(
-                f"purchase order {self.id} is {self.status}; only approved orders can be received"
-            )
+            raise InvalidTransition(f"purchase order {self.id} is {self.status}; only approved orders can be received")
         seen: set[str] = set()
         targets: list[PurchaseOrderLine] = []
         for i, (sku, accepted, rejected) in enumerate(lines):

@@ -117,7 +117,9 @@ class SalesOrder:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        self.total = sum((line.qty * line.unit_price for line in self.lines), ZERO)
+        # qty × price can run past six places; the total is stored (and compared with the
+        # credit limit), so keep it to the stored precision or SQLite and PostgreSQL differ.
+        self.total = quantize(sum((line.qty * line.unit_price for line in self.lines), ZERO))
 
     def _line(self, sku: str, index: int, seen: set[str]) -> SalesOrderLine:
         line = next((line for line in self.lines if line.sku == sku), None)

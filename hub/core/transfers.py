@@ -43,9 +43,7 @@ class Transfer:
         """from_warehouse → transit for every line, or nothing if any line is short."""
         assert self.id is not None, "a transfer ships once it has an id"
         shortages = [
-            s
-            for i, line in enumerate(self.lines)
-            if (s := book.shortage(line.sku, self.from_warehouse, line.qty, i))
+            s for i, line in enumerate(self.lines) if (s := book.shortage(line.sku, self.from_warehouse, line.qty, i))
         ]
         if shortages:
             raise InsufficientStock(shortages)

@@ -12,12 +12,14 @@ PostgreSQL (production): asyncpg, READ COMMITTED; handlers lock the rows they ch
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 __all__ = ["Database", "open_database"]
 
@@ -36,6 +38,14 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction outside a unit of work, queued like one."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self.write_lock is not None:
+                await stack.enter_async_context(self.write_lock)
+            yield await stack.enter_async_context(self.write_engine.begin())
 
     async def dispose(self) -> None:
         await self.engine.dispose()

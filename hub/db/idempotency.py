@@ -28,8 +28,9 @@ class StoredResponse:
 async def find_response(session: AsyncSession, principal: int, key: str) -> StoredResponse | None:
     row = (
         await session.execute(
-            select(t.idempotency_keys.c.request_hash, t.idempotency_keys.c.status_code, t.idempotency_keys.c.response)
-            .where(t.idempotency_keys.c.principal == principal, t.idempotency_keys.c.key == key)
+            select(
+                t.idempotency_keys.c.request_hash, t.idempotency_keys.c.status_code, t.idempotency_keys.c.response
+            ).where(t.idempotency_keys.c.principal == principal, t.idempotency_keys.c.key == key)
         )
     ).one_or_none()
     return None if row is None else StoredResponse(*row)
@@ -55,7 +56,7 @@ async def lock_key(session: AsyncSession, principal: int, key: str) -> None:
 
     PostgreSQL only; SQLite already runs one writer at a time.
     """
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"idempotency:{principal}:{key}"}
         )

@@ -54,7 +54,7 @@ class ApiKeyStore:
     async def create(self, scopes: set[str], name: str | None = None) -> tuple[ApiKey, str]:
         """Make a key; returns its record and the key itself (not stored anywhere)."""
         secret = _PREFIX + secrets.token_urlsafe(32)
-        async with self.db.write_engine.begin() as conn:
+        async with self.db.writing() as conn:
             result = await conn.execute(
                 insert(t.api_keys)
                 .values(
@@ -73,7 +73,9 @@ class ApiKeyStore:
         async with self.db.engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(t.api_keys).where(t.api_keys.c.key_hash == hash_key(secret), t.api_keys.c.revoked_at.is_(None))
+                    select(t.api_keys).where(
+                        t.api_keys.c.key_hash == hash_key(secret), t.api_keys.c.revoked_at.is_(None)
+                    )
                 )
             ).one_or_none()
         return None if row is None else _key(row)
@@ -84,7 +86,7 @@ class ApiKeyStore:
             return [_key(row) for row in rows]
 
     async def revoke(self, key_id: int) -> bool:
-        async with self.db.write_engine.begin() as conn:
+        async with self.db.writing() as conn:
             result = await conn.execute(
                 update(t.api_keys)
                 .where(t.api_keys.c.id == key_id, t.api_keys.c.revoked_at.is_(None))

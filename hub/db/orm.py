@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event
 from sqlalchemy.orm import Mapper, registry, relationship
 
 from hub.core.alerts import ReorderAlert
@@ -27,7 +27,7 @@ mapper_registry = registry()
 _started = False
 
 
-def _lines(cls: type, order_by: object = None) -> object:
+def _lines(cls: type, order_by: ColumnElement[Any]) -> Any:
     return relationship(cls, lazy="selectin", cascade="all, delete-orphan", order_by=order_by)
 
 

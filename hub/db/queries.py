@@ -6,6 +6,7 @@ paging stays fast and stable while new rows arrive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +19,7 @@ from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.db import tables as t
+from hub.db.repositories import column
 
 __all__ = ["Page", "Queries"]
 
@@ -48,34 +50,35 @@ class Queries:
     # -- master data ---------------------------------------------------------------------------
 
     async def product(self, sku: str) -> Product | None:
-        return await self.session.scalar(select(Product).where(Product.sku == sku))  # type: ignore[arg-type]
+        return await self.session.scalar(select(Product).where(t.products.c.sku == sku))
 
     async def products(self, *, after: str | None, limit: int, active: bool | None = None) -> Page[Product]:
-        stmt = select(Product).order_by(Product.sku).limit(limit + 1)  # type: ignore[arg-type]
+        stmt = select(Product).order_by(t.products.c.sku).limit(limit + 1)
         if after is not None:
-            stmt = stmt.where(Product.sku > after)  # type: ignore[operator]
+            stmt = stmt.where(t.products.c.sku > after)
         if active is not None:
-            stmt = stmt.where(Product.active == active)  # type: ignore[arg-type]
+            stmt = stmt.where(t.products.c.active == active)
         return _page(await self._all(stmt), limit, lambda p: p.sku)
 
-    async def party(self, cls: type[Warehouse] | type[Supplier] | type[Customer], code: str) -> Any:
-        return await self.session.scalar(select(cls).where(cls.code == code))  # type: ignore[arg-type]
+    async def party(self, cls: type[Warehouse | Supplier | Customer], code: str) -> Any:
+        return await self.session.scalar(select(cls).where(column(cls, "code") == code))
 
-    async def parties(
-        self, cls: type[Warehouse] | type[Supplier] | type[Customer], *, after: str | None, limit: int
-    ) -> Page[Any]:
-        stmt = select(cls).order_by(cls.code).limit(limit + 1)  # type: ignore[arg-type]
+    async def parties(self, cls: type[Warehouse | Supplier | Customer], *, after: str | None, limit: int) -> Page[Any]:
+        code = column(cls, "code")
+        stmt = select(cls).order_by(code).limit(limit + 1)
         if after is not None:
-            stmt = stmt.where(cls.code > after)  # type: ignore[operator]
+            stmt = stmt.where(code > after)
         return _page(await self._all(stmt), limit, lambda p: p.code)
 
     # -- documents ------------------------------------------------------------------------------
 
-    async def _children(self, cls: Any, order_ids: list[int]) -> dict[int, list[Any]]:
+    async def _children(self, cls: Any, order_ids: Sequence[int | None]) -> dict[int | None, list[Any]]:
         """Receipts / shipments / returns of several orders in one query, by order id."""
-        found: dict[int, list[Any]] = {id: [] for id in order_ids}
-        if order_ids:
-            for child in await self._all(select(cls).where(cls.order_id.in_(order_ids)).order_by(cls.id)):
+        found: dict[int | None, list[Any]] = {id: [] for id in order_ids}
+        wanted = [id for id in order_ids if id is not None]
+        if wanted:
+            stmt = select(cls).where(column(cls, "order_id").in_(wanted)).order_by(column(cls, "id"))
+            for child in await self._all(stmt):
                 found[child.order_id].append(child)
         return found
 
@@ -85,25 +88,25 @@ class Queries:
             return None
         return order, (await self._children(Receipt, [id]))[id]
 
-    async def receipts_of(self, order_ids: list[int]) -> dict[int, list[Receipt]]:
+    async def receipts_of(self, order_ids: Sequence[int | None]) -> dict[int | None, list[Receipt]]:
         return await self._children(Receipt, order_ids)
 
-    async def shipments_of(self, order_ids: list[int]) -> dict[int, list[Shipment]]:
+    async def shipments_of(self, order_ids: Sequence[int | None]) -> dict[int | None, list[Shipment]]:
         return await self._children(Shipment, order_ids)
 
-    async def returns_of(self, order_ids: list[int]) -> dict[int, list[SalesReturn]]:
+    async def returns_of(self, order_ids: Sequence[int | None]) -> dict[int | None, list[SalesReturn]]:
         return await self._children(SalesReturn, order_ids)
 
     async def purchase_orders(
         self, *, before: int | None, limit: int, status: str | None = None, supplier: str | None = None
     ) -> Page[PurchaseOrder]:
-        stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+        stmt = select(PurchaseOrder).order_by(t.purchase_orders.c.id.desc()).limit(limit + 1)
         if before is not None:
-            stmt = stmt.where(PurchaseOrder.id < before)  # type: ignore[operator]
+            stmt = stmt.where(t.purchase_orders.c.id < before)
         if status is not None:
-            stmt = stmt.where(PurchaseOrder.status == status)  # type: ignore[arg-type]
+            stmt = stmt.where(t.purchase_orders.c.status == status)
         if supplier is not None:
-            stmt = stmt.where(PurchaseOrder.supplier == supplier)  # type: ignore[arg-type]
+            stmt = stmt.where(t.purchase_orders.c.supplier == supplier)
         return _page(await self._all(stmt), limit, lambda o: o.id)
 
     async def sales_order(self, id: int) -> tuple[SalesOrder, list[Shipment], list[SalesReturn]] | None:
@@ -122,17 +125,17 @@ class Queries:
         status: str | None = None,
         customer: str | None = None,
     ) -> Page[SalesOrder]:
-        stmt = select(SalesOrder).order_by(SalesOrder.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+        stmt = select(SalesOrder).order_by(t.sales_orders.c.id.desc()).limit(limit + 1)
         if before is not None:
-            stmt = stmt.where(SalesOrder.id < before)  # type: ignore[operator]
-        for column, value in (
-            (SalesOrder.channel, channel),
-            (SalesOrder.external_id, external_id),
-            (SalesOrder.status, status),
-            (SalesOrder.customer, customer),
+            stmt = stmt.where(t.sales_orders.c.id < before)
+        for col, value in (
+            (t.sales_orders.c.channel, channel),
+            (t.sales_orders.c.external_id, external_id),
+            (t.sales_orders.c.status, status),
+            (t.sales_orders.c.customer, customer),
         ):
             if value is not None:
-                stmt = stmt.where(column == value)
+                stmt = stmt.where(col == value)
         return _page(await self._all(stmt), limit, lambda o: o.id)
 
     # -- stock ------------------------------------------------------------------------------------
@@ -140,40 +143,40 @@ class Queries:
     async def stock_levels(
         self, *, sku: str | None, warehouse: str | None, after: tuple[str, str] | None, limit: int
     ) -> Page[StockLevel]:
-        stmt = select(StockLevel).order_by(StockLevel.sku, StockLevel.warehouse).limit(limit + 1)  # type: ignore[arg-type]
+        stmt = select(StockLevel).order_by(t.stock_levels.c.sku, t.stock_levels.c.warehouse).limit(limit + 1)
         if sku is not None:
-            stmt = stmt.where(StockLevel.sku == sku)  # type: ignore[arg-type]
+            stmt = stmt.where(t.stock_levels.c.sku == sku)
         if warehouse is not None:
-            stmt = stmt.where(StockLevel.warehouse == warehouse)  # type: ignore[arg-type]
+            stmt = stmt.where(t.stock_levels.c.warehouse == warehouse)
         if after is not None:
-            stmt = stmt.where(tuple_(StockLevel.sku, StockLevel.warehouse) > tuple_(*after))  # type: ignore[arg-type]
+            stmt = stmt.where(tuple_(t.stock_levels.c.sku, t.stock_levels.c.warehouse) > tuple_(*after))
         return _page(await self._all(stmt), limit, lambda level: [level.sku, level.warehouse])
 
     async def stock_of(self, sku: str) -> tuple[list[StockLevel], Valuation | None]:
         levels = await self._all(
-            select(StockLevel).where(StockLevel.sku == sku).order_by(StockLevel.warehouse)  # type: ignore[arg-type]
+            select(StockLevel).where(t.stock_levels.c.sku == sku).order_by(t.stock_levels.c.warehouse)
         )
         return levels, await self.session.get(Valuation, sku)
 
     async def moves(self, *, sku: str | None, after: int | None, limit: int) -> Page[StockMove]:
-        stmt = select(StockMove).order_by(StockMove.id).limit(limit + 1)  # type: ignore[arg-type]
+        stmt = select(StockMove).order_by(t.stock_moves.c.id).limit(limit + 1)
         if sku is not None:
-            stmt = stmt.where(StockMove.sku == sku)  # type: ignore[arg-type]
+            stmt = stmt.where(t.stock_moves.c.sku == sku)
         if after is not None:
-            stmt = stmt.where(StockMove.id > after)  # type: ignore[operator]
+            stmt = stmt.where(t.stock_moves.c.id > after)
         return _page(await self._all(stmt), limit, lambda m: m.id)
 
     async def alerts(self, *, kind: str | None, after: int | None, limit: int) -> Page[ReorderAlert]:
         stmt = (
             select(ReorderAlert)
-            .where(ReorderAlert.cleared_at.is_(None))  # type: ignore[attr-defined]
-            .order_by(ReorderAlert.id)  # type: ignore[arg-type]
+            .where(t.reorder_alerts.c.cleared_at.is_(None))
+            .order_by(t.reorder_alerts.c.id)
             .limit(limit + 1)
         )
         if kind is not None:
-            stmt = stmt.where(ReorderAlert.kind == kind)  # type: ignore[arg-type]
+            stmt = stmt.where(t.reorder_alerts.c.kind == kind)
         if after is not None:
-            stmt = stmt.where(ReorderAlert.id > after)  # type: ignore[operator]
+            stmt = stmt.where(t.reorder_alerts.c.id > after)
         return _page(await self._all(stmt), limit, lambda a: a.id)
 
     # -- outbox ------------------------------------------------------------------------------------

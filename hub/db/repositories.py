@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,14 +66,18 @@ class _Repository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
+def column(cls: type, name: str) -> ColumnElement[Any]:
+    """The mapped column ``name`` of a domain class (the classes themselves stay plain)."""
+    return sa_inspect(cls).columns[name]
+
+
 class MasterRepository(_Repository, Generic[T]):
     def __init__(self, session: AsyncSession, cls: type[T], key: str = "code") -> None:
         super().__init__(session)
-        self.cls, self.key = cls, key
+        self.cls, self.key = cls, column(cls, key)
 
     async def get(self, code: str, *, lock: bool = False) -> T | None:
-        column = getattr(self.cls, self.key)
-        return await self._one(select(self.cls).where(column == code), lock)  # type: ignore[no-any-return]
+        return cast(T | None, await self._one(select(self.cls).where(self.key == code), lock))
 
     async def add(self, record: T) -> None:
         self.session.add(record)
@@ -87,7 +92,7 @@ class ProductRepository(MasterRepository[Product]):
         wanted = set(skus)
         if not wanted:
             return {}
-        rows = await self.session.scalars(select(Product).where(Product.sku.in_(wanted)))  # type: ignore[attr-defined]
+        rows = await self.session.scalars(select(Product).where(t.products.c.sku.in_(wanted)))
         return {product.sku: product for product in rows}
 
     async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
@@ -96,8 +101,8 @@ class ProductRepository(MasterRepository[Product]):
             return {}
         stmt = (
             select(Product)
-            .where(Product.sku.in_(wanted))  # type: ignore[attr-defined]
-            .order_by(Product.sku)  # type: ignore[arg-type]
+            .where(t.products.c.sku.in_(wanted))
+            .order_by(t.products.c.sku)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -113,7 +118,7 @@ class DocumentRepository(_Repository, Generic[T]):
         self.cls = cls
 
     async def get(self, id: int, *, lock: bool = False) -> T | None:
-        return await self._one(select(self.cls).where(self.cls.id == id), lock)  # type: ignore[attr-defined,no-any-return]
+        return cast(T | None, await self._one(select(self.cls).where(column(self.cls, "id") == id), lock))
 
     async def add(self, document: T) -> None:
         self.session.add(document)
@@ -147,8 +152,8 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
 
     async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
         stmt = select(SalesOrder).where(
-            SalesOrder.channel == channel,  # type: ignore[arg-type]
-            SalesOrder.external_id == external_id,  # type: ignore[arg-type]
+            t.sales_orders.c.channel == channel,
+            t.sales_orders.c.external_id == external_id,
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
@@ -162,20 +167,20 @@ class StockRepository(_Repository):
     async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
         if not keys:
             return {}
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         rows = [dict(sku=s, warehouse=w, on_hand=ZERO, reserved=ZERO, in_transit=ZERO) for s, w in keys]
         await self.session.execute(_insert_missing(dialect, t.stock_levels, rows))
         stmt = (
             select(StockLevel)
-            .where(tuple_(StockLevel.sku, StockLevel.warehouse).in_(list(keys)))  # type: ignore[arg-type]
-            .order_by(StockLevel.sku, StockLevel.warehouse)  # type: ignore[arg-type]
+            .where(tuple_(t.stock_levels.c.sku, t.stock_levels.c.warehouse).in_(list(keys)))
+            .order_by(t.stock_levels.c.sku, t.stock_levels.c.warehouse)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
         return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
 
     async def for_sku(self, sku: str) -> list[StockLevel]:
-        stmt = select(StockLevel).where(StockLevel.sku == sku)  # type: ignore[arg-type]
+        stmt = select(StockLevel).where(t.stock_levels.c.sku == sku)
         return list(await self.session.scalars(stmt))
 
 
@@ -183,13 +188,13 @@ class ValuationRepository(_Repository):
     async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:
         if not skus:
             return {}
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         rows = [dict(sku=s, quantity=ZERO, value=ZERO, average_cost=ZERO) for s in skus]
         await self.session.execute(_insert_missing(dialect, t.valuations, rows))
         stmt = (
             select(Valuation)
-            .where(Valuation.sku.in_(list(skus)))  # type: ignore[attr-defined]
-            .order_by(Valuation.sku)  # type: ignore[arg-type]
+            .where(t.valuations.c.sku.in_(list(skus)))
+            .order_by(t.valuations.c.sku)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -206,13 +211,11 @@ class MoveRepository(_Repository):
 class AlertRepository(_Repository):
     async def active(self, sku: str) -> ReorderAlert | None:
         stmt = select(ReorderAlert).where(
-            ReorderAlert.sku == sku,  # type: ignore[arg-type]
-            ReorderAlert.cleared_at.is_(None),  # type: ignore[attr-defined]
+            t.reorder_alerts.c.sku == sku,
+            t.reorder_alerts.c.cleared_at.is_(None),
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def add(self, alert: ReorderAlert) -> None:
         self.session.add(alert)
         await self.session.flush()
-
-

@@ -26,7 +26,9 @@ async def create_product(body: NewProduct, ctx: Writer) -> Response:
 
 
 @router.get("/products", response_model=Page[ProductOut], tags=["products"])
-async def list_products(ctx: StockReader, active: bool | None = None, cursor: Cursor = None, limit: Limit = 50) -> Page[ProductOut]:
+async def list_products(
+    ctx: StockReader, active: bool | None = None, cursor: Cursor = None, limit: Limit = 50
+) -> Page[ProductOut]:
     async with ctx.reader() as uow:
         page = await Queries(uow.session).products(after=decode(cursor, str), limit=limit, active=active)
     return Page(items=[ProductOut.model_validate(p) for p in page.items], next_cursor=encode(page.next_key))

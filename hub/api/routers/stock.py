@@ -58,7 +58,9 @@ async def get_stock(sku: str, ctx: StockReader) -> StockSummary:
 
 
 @router.get("/alerts", response_model=Page[AlertOut], tags=["stock"])
-async def list_alerts(ctx: Reader, kind: AlertKind | None = None, cursor: Cursor = None, limit: Limit = 100) -> Page[AlertOut]:
+async def list_alerts(
+    ctx: Reader, kind: AlertKind | None = None, cursor: Cursor = None, limit: Limit = 100
+) -> Page[AlertOut]:
     """Active reorder alerts (``low_stock``, ``overstock``), oldest first."""
     async with ctx.reader() as uow:
         page = await Queries(uow.session).alerts(kind=kind, after=decode(cursor, int), limit=limit)

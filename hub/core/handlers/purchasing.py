@@ -87,7 +87,9 @@ async def receive_purchase_order(order_id: int, cmd: NewReceipt, uow: UnitOfWork
             warehouse=order.warehouse,
             status=order.status,
             lines=[
-                ReceiptLinePosted(sku=line.sku, accepted=line.accepted, rejected=line.rejected, unit_cost=line.unit_cost)
+                ReceiptLinePosted(
+                    sku=line.sku, accepted=line.accepted, rejected=line.rejected, unit_cost=line.unit_cost
+                )
                 for line in receipt.lines
             ],
         )

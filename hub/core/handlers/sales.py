@@ -36,8 +36,22 @@ async def _locked(uow: UnitOfWork, order_id: int) -> SalesOrder:
 
 
 def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
+    """The event saying how the order was placed: confirmed (reserved) or on hold."""
     assert order.id is not None
-    common = dict(
+    lines = [OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines]
+    if order.status == SalesOrderStatus.ON_HOLD:
+        return SalesOrderOnHold(
+            sales_order_id=order.id,
+            customer=order.customer,
+            warehouse=order.warehouse,
+            channel=order.channel,
+            external_id=order.external_id,
+            currency=order.currency,
+            total=order.total,
+            reason=order.hold_reason or "",
+            lines=lines,
+        )
+    return SalesOrderConfirmed(
         sales_order_id=order.id,
         customer=order.customer,
         warehouse=order.warehouse,
@@ -45,11 +59,8 @@ def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
         external_id=order.external_id,
         currency=order.currency,
         total=order.total,
-        lines=[OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines],
+        lines=lines,
     )
-    if order.status == SalesOrderStatus.ON_HOLD:
-        return SalesOrderOnHold(reason=order.hold_reason or "", **common)
-    return SalesOrderConfirmed(**common)
 
 
 async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: str = "USD") -> SalesOrder:
@@ -85,9 +96,7 @@ async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: s
         await uow.customers.get(cmd.customer, lock=True)
         exposure = await uow.sales_orders.open_total(cmd.customer) + order.total
         if exposure > customer.credit_limit:
-            order.hold(
-                f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}"
-            )
+            order.hold(f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}")
     if order.status != SalesOrderStatus.ON_HOLD:
         book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines])
         order.confirm(book)
