@@ -42,10 +42,13 @@ __all__ = [
 #: A SKU or a partner / warehouse code: 1–64 visible characters.
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-_Decimal = Field(max_digits=20, decimal_places=6)
-PositiveQty = Annotated[Decimal, Field(gt=0), _Decimal]
-NonNegativeQty = Annotated[Decimal, Field(ge=0), _Decimal]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0), _Decimal]
+# Quantities travel as JSON numbers (IEEE doubles), exact to 15 significant digits:
+# up to 999,999,999.999999. Money travels as decimal strings and may be larger.
+_Quantity = Field(max_digits=15, decimal_places=6)
+_Money = Field(max_digits=20, decimal_places=6)
+PositiveQty = Annotated[Decimal, Field(gt=0), _Quantity]
+NonNegativeQty = Annotated[Decimal, Field(ge=0), _Quantity]
+NonNegativeMoney = Annotated[Decimal, Field(ge=0), _Money]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 

@@ -249,10 +249,11 @@ class StockBook:
         A count below what is reserved is refused: posting it would promise customers
         goods that are not there. Release or ship those reservations first.
         """
-        level = self._touch(self.level(sku, warehouse))
+        level = self.level(sku, warehouse)
         variance = counted - level.on_hand
         if variance == 0:
             return None
+        self._touch(level)
         if counted < level.reserved:
             raise Conflict(
                 f"{sku}@{warehouse}: counted {counted} is below the {level.reserved} reserved for sales orders; "

@@ -34,7 +34,8 @@ def normalize(value: Decimal) -> Decimal:
 
 
 def as_json_number(value: Decimal) -> int | float:
-    # Quantities go out as JSON numbers; at 6 places the shortest float repr is exact.
+    # Quantities go out as JSON numbers. Commands admit at most 15 significant digits,
+    # which a double carries exactly, so the shortest float repr is the decimal itself.
     value = normalize(value)
     return int(value) if value == value.to_integral_value() else float(value)
 

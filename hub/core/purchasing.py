@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from hub.core.errors import InvalidInput, InvalidTransition
 from hub.core.ledger import Reference, StockBook
-from hub.core.numbers import ZERO
+from hub.core.numbers import ZERO, quantize
 
 __all__ = ["PurchaseOrder", "PurchaseOrderLine", "PurchaseOrderStatus", "Receipt", "ReceiptLine"]
 
@@ -87,7 +87,7 @@ class PurchaseOrder:
 
     @property
     def total(self) -> Decimal:
-        return sum((line.qty * line.unit_cost for line in self.lines), ZERO)
+        return quantize(sum((line.qty * line.unit_cost for line in self.lines), ZERO))
 
     def line_for(self, sku: str) -> PurchaseOrderLine | None:
         return next((line for line in self.lines if line.sku == sku), None)

@@ -39,7 +39,9 @@ async def test_low_stock_suggests_a_purchase_up_to_reorder_max_net_of_what_is_on
     assert alert is not None
     assert (alert.kind, alert.on_order, alert.suggested_qty) == (AlertKind.LOW_STOCK, 20, 30)
 
-    await store.run(handlers.receive_purchase_order, order.id, NewReceipt(lines=[ReceiptLineIn(sku="LAMP", accepted=D(5))]))
+    await store.run(
+        handlers.receive_purchase_order, order.id, NewReceipt(lines=[ReceiptLineIn(sku="LAMP", accepted=D(5))])
+    )
     alert = active(store, "LAMP")
     assert alert is not None
     assert (alert.available, alert.on_order, alert.suggested_qty) == (5, 15, 30)

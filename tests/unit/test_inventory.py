@@ -98,7 +98,11 @@ async def test_a_count_posts_gains_and_losses_against_inventory_loss(store: Fake
     await buy(store, "POT", 5, 1)
     mark = len(store.events)
     posted = await store.run(handlers.post_stock_count, count(TEA=12, CUP=7, POT=5))
-    assert [(line.expected, line.variance, line.value) for line in posted.lines] == [(10, 2, 4), (10, -3, -9), (5, 0, 0)]
+    assert [(line.expected, line.variance, line.value) for line in posted.lines] == [
+        (10, 2, 4),
+        (10, -3, -9),
+        (5, 0, 0),
+    ]
     assert (level(store, "TEA").on_hand, level(store, "CUP").on_hand, level(store, "POT").on_hand) == (12, 7, 5)
     gain, loss = store.tables.moves[-2:]
     assert (gain.sku, gain.source, gain.destination, gain.qty, gain.value) == ("TEA", INVENTORY_LOSS, WH1, 2, 4)

@@ -266,3 +266,11 @@ async def test_an_order_naming_unknown_records_is_refused(
         await store.run(handlers.create_sales_order, cmd)
     assert error.value.field == field
     assert not store.tables.sales_orders
+
+
+async def test_an_order_total_is_kept_to_the_six_places_every_amount_is_stored_with(store: FakeStore) -> None:
+    await buy(store, "TEA", 1, 1)
+    order = await sell(store, {"TEA": "0.001"}, price="1.234567")  # 0.001234567
+    assert order.total == D("0.001235")
+    assert store.outbox[-2].type == "sales_order.confirmed"
+    assert store.outbox[-2].payload["total"] == "0.001235"
