@@ -218,18 +218,15 @@ class FakePurchaseOrderRepository(FakeDocumentRepository[PurchaseOrder]):
     def __init__(self, uow: FakeUnitOfWork) -> None:
         super().__init__(uow, "purchase_orders", "order_id")
 
-    async def on_order(self, sku: str) -> Decimal:
+    async def on_order(self, skus: Sequence[str]) -> dict[str, Decimal]:
         open_ = (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
-        return sum(
-            (
-                line.qty - line.accepted
-                for order in self._rows.values()
-                if order.status in open_
-                for line in order.lines
-                if line.sku == sku
-            ),
-            ZERO,
-        )
+        found = dict.fromkeys(skus, ZERO)
+        for order in self._rows.values():
+            if order.status in open_:
+                for line in order.lines:
+                    if line.sku in found:
+                        found[line.sku] += line.qty - line.accepted
+        return found
 
 
 class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
@@ -259,8 +256,12 @@ class FakeStockRepository(_Repository):
             levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
         return {key: levels[key] for key in keys}
 
-    async def for_sku(self, sku: str) -> list[StockLevel]:
-        return [level for (s, _), level in sorted(self._t.levels.items()) if s == sku]
+    async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
+        found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        for (sku, _), level in sorted(self._t.levels.items()):
+            if sku in found:
+                found[sku].append(level)
+        return found
 
 
 class FakeValuationRepository(_Repository):
@@ -280,12 +281,12 @@ class FakeMoveRepository(_Repository):
 
 
 class FakeAlertRepository(_Repository):
-    async def active(self, sku: str) -> ReorderAlert | None:
-        return next((a for a in self._t.alerts if a.sku == sku and a.cleared_at is None), None)
+    async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
+        return {a.sku: a for a in self._t.alerts if a.sku in skus and a.cleared_at is None}
 
     async def add(self, alert: ReorderAlert) -> None:
         # The database allows one active alert per SKU (a partial unique index).
-        if alert.cleared_at is None and await self.active(alert.sku) is not None:
+        if alert.cleared_at is None and await self.active([alert.sku]):
             raise DuplicateRecord(f"reorder_alerts: {alert.sku} already has an active alert", field="sku")
         alert.id = self._next_id("reorder_alerts")
         _stamp(alert)

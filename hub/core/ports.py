@@ -70,8 +70,8 @@ class DocumentRepository(Protocol[T]):
 
 
 class PurchaseOrderRepository(DocumentRepository[PurchaseOrder], Protocol):
-    async def on_order(self, sku: str) -> Decimal:
-        """Quantity of ``sku`` still outstanding on approved purchase orders."""
+    async def on_order(self, skus: Sequence[str]) -> dict[str, Decimal]:
+        """Quantity of each SKU still outstanding on approved purchase orders (0 if none)."""
         ...
 
 
@@ -88,8 +88,8 @@ class StockRepository(Protocol):
         """Lock (creating at zero where missing) the levels of these SKU × warehouse keys."""
         ...
 
-    async def for_sku(self, sku: str) -> list[StockLevel]:
-        """Every warehouse's level of one SKU, as committed now."""
+    async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
+        """Every warehouse's level of each SKU, as committed now (and changed in this unit)."""
         ...
 
 
@@ -106,7 +106,9 @@ class MoveRepository(Protocol):
 
 
 class AlertRepository(Protocol):
-    async def active(self, sku: str) -> ReorderAlert | None: ...
+    async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
+        """The active alert of each SKU that has one."""
+        ...
 
     async def add(self, alert: ReorderAlert) -> None: ...
 

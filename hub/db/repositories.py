@@ -129,15 +129,19 @@ class PurchaseOrderRepository(DocumentRepository[PurchaseOrder]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, PurchaseOrder)
 
-    async def on_order(self, sku: str) -> Decimal:
+    async def on_order(self, skus: Sequence[str]) -> dict[str, Decimal]:
         open_ = (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+        lines = t.purchase_order_lines.c
         stmt = (
-            select(t.purchase_order_lines.c.qty, t.purchase_order_lines.c.accepted)
-            .join(t.purchase_orders, t.purchase_orders.c.id == t.purchase_order_lines.c.order_id)
-            .where(t.purchase_order_lines.c.sku == sku, t.purchase_orders.c.status.in_(open_))
+            select(lines.sku, lines.qty, lines.accepted)
+            .join(t.purchase_orders, t.purchase_orders.c.id == lines.order_id)
+            .where(lines.sku.in_(list(skus)), t.purchase_orders.c.status.in_(open_))
         )
         # Decimals are text on SQLite, so sum here rather than in SQL.
-        return sum((qty - accepted for qty, accepted in await self.session.execute(stmt)), ZERO)
+        found = dict.fromkeys(skus, ZERO)
+        for sku, qty, accepted in await self.session.execute(stmt):
+            found[sku] += qty - accepted
+        return found
 
 
 class SalesOrderRepository(DocumentRepository[SalesOrder]):
@@ -179,9 +183,12 @@ class StockRepository(_Repository):
         )
         return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
 
-    async def for_sku(self, sku: str) -> list[StockLevel]:
-        stmt = select(StockLevel).where(t.stock_levels.c.sku == sku)
-        return list(await self.session.scalars(stmt))
+    async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
+        found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        stmt = select(StockLevel).where(t.stock_levels.c.sku.in_(list(skus))).order_by(t.stock_levels.c.warehouse)
+        for level in await self.session.scalars(stmt):
+            found[level.sku].append(level)
+        return found
 
 
 class ValuationRepository(_Repository):
@@ -209,12 +216,11 @@ class MoveRepository(_Repository):
 
 
 class AlertRepository(_Repository):
-    async def active(self, sku: str) -> ReorderAlert | None:
+    async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
         stmt = select(ReorderAlert).where(
-            t.reorder_alerts.c.sku == sku,
-            t.reorder_alerts.c.cleared_at.is_(None),
+            t.reorder_alerts.c.sku.in_(list(skus)), t.reorder_alerts.c.cleared_at.is_(None)
         )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return {alert.sku: alert for alert in await self.session.scalars(stmt)}
 
     async def add(self, alert: ReorderAlert) -> None:
         self.session.add(alert)

@@ -22,7 +22,7 @@ def receipt(**lines: tuple[int | str, int | str]) -> NewReceipt:
 
 async def on_order(store: FakeStore, sku: str) -> object:
     async with store.reader() as uow:
-        return await uow.purchase_orders.on_order(sku)
+        return (await uow.purchase_orders.on_order([sku]))[sku]
 
 
 async def test_purchase_order_goes_draft_approved_partially_received_received(store: FakeStore) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from hub.core.alerts import ReorderAlert, assess
+from hub.core.catalog import Product
 from hub.core.events import ReorderAlertCleared, ReorderAlertRaised, StockLevelChanged, StockMoved
 from hub.core.ledger import StockBook
 from hub.core.numbers import ZERO
@@ -58,28 +59,38 @@ async def close_book(uow: UnitOfWork, book: StockBook) -> None:
     await refresh_alerts(uow, {sku for sku, _ in book.touched})
 
 
-async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str]) -> None:
-    """Raise, update or clear the reorder alert of each SKU to match its stock now."""
+def _banded(product: Product | None) -> bool:
+    return product is not None and (product.reorder_point is not None or product.reorder_max is not None)
+
+
+async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool = False) -> None:
+    """Raise, update or clear the reorder alert of each SKU to match its stock now.
+
+    Only products with a reorder band can have an active alert: a band removed (or a
+    product deactivated) is a product change, which passes ``recheck`` to clear what is
+    left. Stock changes of unbanded products therefore cost one read here.
+    """
     skus = sorted(set(skus))
+    if not skus:
+        return
     products = await uow.products.get_many(skus)
-    watched = []
-    for sku in skus:
-        product = products.get(sku)
-        banded = product is not None and (product.reorder_point is not None or product.reorder_max is not None)
-        if banded or await uow.alerts.active(sku) is not None:
-            watched.append(sku)
+    watched = skus if recheck else [sku for sku in skus if _banded(products.get(sku))]
     if not watched:
         return
     # Serialise alert decisions per SKU: two warehouses changing at once must not
     # each judge the total from a stale view of the other.
     products = await uow.products.lock_many(watched)
+    watched = [sku for sku in watched if sku in products]
+    alerts = await uow.alerts.active(watched)
+    levels = await uow.stock.for_skus(watched)
+    on_order = await uow.purchase_orders.on_order([s for s in watched if products[s].reorder_point is not None])
     now = datetime.now(UTC)
     for sku in watched:
         product = products[sku]
-        available = sum((level.available for level in await uow.stock.for_sku(sku)), ZERO)
-        on_order = await uow.purchase_orders.on_order(sku) if product.reorder_point is not None else ZERO
-        verdict = assess(product, available, on_order)
-        active = await uow.alerts.active(sku)
+        available = sum((level.available for level in levels[sku]), ZERO)
+        ordered = on_order.get(sku, ZERO)
+        verdict = assess(product, available, ordered)
+        active = alerts.get(sku)
         if active is not None and (verdict is None or verdict.kind != active.kind):
             active.cleared_at = now
             uow.emit(ReorderAlertCleared(sku=sku, kind=active.kind, available=available))
@@ -91,7 +102,7 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str]) -> None:
                 sku=sku,
                 kind=verdict.kind,
                 available=available,
-                on_order=on_order,
+                on_order=ordered,
                 reorder_point=product.reorder_point,
                 reorder_max=product.reorder_max,
                 suggested_qty=verdict.suggested_qty,
@@ -103,7 +114,7 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str]) -> None:
                     sku=sku,
                     kind=alert.kind,
                     available=available,
-                    on_order=on_order,
+                    on_order=ordered,
                     reorder_point=product.reorder_point,
                     reorder_max=product.reorder_max,
                     suggested_qty=verdict.suggested_qty,
@@ -111,5 +122,5 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str]) -> None:
             )
         else:
             # Still the same alert: keep its figures current, no new event.
-            active.available, active.on_order, active.suggested_qty = available, on_order, verdict.suggested_qty
+            active.available, active.on_order, active.suggested_qty = available, ordered, verdict.suggested_qty
             active.reorder_point, active.reorder_max = product.reorder_point, product.reorder_max

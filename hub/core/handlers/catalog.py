@@ -52,7 +52,7 @@ async def update_product(sku: str, changes: ProductChanges, uow: UnitOfWork) -> 
         )
     await uow.products.flush()
     uow.emit(_product_upserted(product))
-    await refresh_alerts(uow, [product.sku])
+    await refresh_alerts(uow, [product.sku], recheck=True)
     return product
 
 
