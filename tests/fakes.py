@@ -250,11 +250,12 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
 
 
 class FakeStockRepository(_Repository):
-    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+    async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         levels = self._t.levels
-        for sku, warehouse in keys:
-            levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
-        return {key: levels[key] for key in keys}
+        if create:
+            for sku, warehouse in keys:
+                levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
+        return {key: levels[key] for key in keys if key in levels}
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
         found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}

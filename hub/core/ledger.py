@@ -141,18 +141,20 @@ class StockBook:
     touched: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
 
     def level(self, sku: str, warehouse: str) -> StockLevel:
-        key = (sku, warehouse)
-        if key not in self.levels:
-            self.levels[key] = StockLevel(sku=sku, warehouse=warehouse)
-        return self.levels[key]
+        """The locked level, or — for a SKU never stocked there — a zero one to read."""
+        return self.levels.get((sku, warehouse)) or StockLevel(sku=sku, warehouse=warehouse)
 
     def valuation(self, sku: str) -> Valuation:
         if sku not in self.valuations:
-            self.valuations[sku] = Valuation(sku=sku)
+            raise LookupError(f"valuation of {sku} was not locked for this book")
         return self.valuations[sku]
 
     def _touch(self, level: StockLevel) -> StockLevel:
-        self.touched[(level.sku, level.warehouse)] = level
+        # Only locked rows may change: a change to anything else would not be stored.
+        key = (level.sku, level.warehouse)
+        if self.levels.get(key) is not level:
+            raise LookupError(f"stock level {level.sku}@{level.warehouse} was not locked for this book")
+        self.touched[key] = level
         return level
 
     # -- reservations ---------------------------------------------------------------

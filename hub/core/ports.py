@@ -84,8 +84,9 @@ class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
 
 
 class StockRepository(Protocol):
-    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
-        """Lock (creating at zero where missing) the levels of these SKU × warehouse keys."""
+    async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
+        """Lock the levels of these SKU × warehouse keys, creating missing ones at zero
+        (or, with ``create=False``, leaving them out)."""
         ...
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:

@@ -87,13 +87,25 @@ class MasterRepository(_Repository, Generic[T]):
 class ProductRepository(MasterRepository[Product]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, Product, "sku")
+        # Products read in this unit of work, by SKU: handlers ask for the same ones
+        # several times (validation, then alerts), and they are in the session anyway.
+        self._seen: dict[str, Product] = {}
+
+    async def get(self, code: str, *, lock: bool = False) -> Product | None:
+        product = await super().get(code, lock=lock)
+        if product is not None:
+            self._seen[product.sku] = product
+        return product
 
     async def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = set(skus)
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Product).where(t.products.c.sku.in_(wanted)))
-        return {product.sku: product for product in rows}
+        found = {sku: self._seen[sku] for sku in wanted if sku in self._seen}
+        missing = wanted - found.keys()
+        if missing:
+            rows = await self.session.scalars(select(Product).where(t.products.c.sku.in_(missing)))
+            for product in rows:
+                found[product.sku] = self._seen[product.sku] = product
+        return found
 
     async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = sorted(set(skus))
@@ -106,7 +118,13 @@ class ProductRepository(MasterRepository[Product]):
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return {product.sku: product for product in await self.session.scalars(stmt)}
+        locked = {product.sku: product for product in await self.session.scalars(stmt)}
+        self._seen.update(locked)
+        return locked
+
+    async def add(self, record: Product) -> None:
+        await super().add(record)
+        self._seen[record.sku] = record
 
     async def flush(self) -> None:
         await self._flush("product")
@@ -168,12 +186,13 @@ def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any
 
 
 class StockRepository(_Repository):
-    async def lock(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+    async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         if not keys:
             return {}
-        dialect = self.session.get_bind().dialect.name
-        rows = [dict(sku=s, warehouse=w, on_hand=ZERO, reserved=ZERO, in_transit=ZERO) for s, w in keys]
-        await self.session.execute(_insert_missing(dialect, t.stock_levels, rows))
+        if create:
+            dialect = self.session.get_bind().dialect.name
+            rows = [dict(sku=s, warehouse=w, on_hand=ZERO, reserved=ZERO, in_transit=ZERO) for s, w in keys]
+            await self.session.execute(_insert_missing(dialect, t.stock_levels, rows))
         stmt = (
             select(StockLevel)
             .where(tuple_(t.stock_levels.c.sku, t.stock_levels.c.warehouse).in_(list(keys)))

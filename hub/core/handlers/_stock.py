@@ -21,9 +21,15 @@ from hub.core.ports import UnitOfWork
 __all__ = ["close_book", "open_book", "refresh_alerts"]
 
 
-async def open_book(uow: UnitOfWork, keys: Iterable[tuple[str, str]], *, valued: Iterable[str] = ()) -> StockBook:
-    """Lock the stock levels of ``keys`` and the valuations of the ``valued`` SKUs."""
-    levels = await uow.stock.lock(sorted(set(keys)))
+async def open_book(
+    uow: UnitOfWork, keys: Iterable[tuple[str, str]], *, valued: Iterable[str] = (), create: bool = True
+) -> StockBook:
+    """Lock the stock levels of ``keys`` and the valuations of the ``valued`` SKUs.
+
+    ``create=False`` locks only levels that exist — enough to reserve, since a SKU never
+    stocked in a warehouse has nothing available there — and saves a write.
+    """
+    levels = await uow.stock.lock(sorted(set(keys)), create=create)
     valuations = await uow.valuations.lock(sorted(set(valued)))
     return StockBook(levels=levels, valuations=valuations)
 
@@ -83,17 +89,19 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
     watched = [sku for sku in watched if sku in products]
     alerts = await uow.alerts.active(watched)
     levels = await uow.stock.for_skus(watched)
-    on_order = await uow.purchase_orders.on_order([s for s in watched if products[s].reorder_point is not None])
+    available = {sku: sum((level.available for level in levels[sku]), ZERO) for sku in watched}
+    # What is on order only shapes the suggestion of a low-stock alert.
+    short = [sku for sku in watched if (point := products[sku].reorder_point) is not None and available[sku] < point]
+    on_order = await uow.purchase_orders.on_order(short) if short else {}
     now = datetime.now(UTC)
     for sku in watched:
         product = products[sku]
-        available = sum((level.available for level in levels[sku]), ZERO)
         ordered = on_order.get(sku, ZERO)
-        verdict = assess(product, available, ordered)
+        verdict = assess(product, available[sku], ordered)
         active = alerts.get(sku)
         if active is not None and (verdict is None or verdict.kind != active.kind):
             active.cleared_at = now
-            uow.emit(ReorderAlertCleared(sku=sku, kind=active.kind, available=available))
+            uow.emit(ReorderAlertCleared(sku=sku, kind=active.kind, available=available[sku]))
             active = None
         if verdict is None:
             continue
@@ -101,7 +109,7 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
             alert = ReorderAlert(
                 sku=sku,
                 kind=verdict.kind,
-                available=available,
+                available=available[sku],
                 on_order=ordered,
                 reorder_point=product.reorder_point,
                 reorder_max=product.reorder_max,
@@ -113,7 +121,7 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
                 ReorderAlertRaised(
                     sku=sku,
                     kind=alert.kind,
-                    available=available,
+                    available=available[sku],
                     on_order=ordered,
                     reorder_point=product.reorder_point,
                     reorder_max=product.reorder_max,
@@ -122,5 +130,5 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
             )
         else:
             # Still the same alert: keep its figures current, no new event.
-            active.available, active.on_order, active.suggested_qty = available, ordered, verdict.suggested_qty
+            active.available, active.on_order, active.suggested_qty = available[sku], ordered, verdict.suggested_qty
             active.reorder_point, active.reorder_max = product.reorder_point, product.reorder_max

@@ -98,7 +98,7 @@ async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: s
         if exposure > customer.credit_limit:
             order.hold(f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}")
     if order.status != SalesOrderStatus.ON_HOLD:
-        book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines])
+        book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines], create=False)
         order.confirm(book)
     await uow.sales_orders.add(order)
     uow.emit(_placed(order))
@@ -110,7 +110,7 @@ async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: s
 async def approve_sales_order(order_id: int, uow: UnitOfWork) -> SalesOrder:
     """Release an order from credit hold: reserve it now, or refuse if stock is short."""
     order = await _locked(uow, order_id)
-    book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines])
+    book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines], create=False)
     order.approve(book)
     uow.emit(_placed(order))
     await close_book(uow, book)
