@@ -6,13 +6,17 @@ Everything that runs the hub — the API, the CLI, tests, benchmarks — builds 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from hub.config import Settings
 from hub.db.engine import Database, open_database
 from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
 from hub.db.uow import UnitOfWorkFactory
+from hub.ops.metrics import Metrics
+from hub.outbox.delivery import Delivery
+from hub.outbox.subscribers import Subscriber
 
 __all__ = ["Hub", "build"]
 
@@ -23,6 +27,10 @@ class Hub:
     db: Database
     uow: UnitOfWorkFactory
     keys: ApiKeyStore
+    delivery: Delivery
+    #: The subscribers this hub runs, by name.
+    subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def migrate(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -31,11 +39,24 @@ class Hub:
         await self.db.dispose()
 
 
-def build(settings: Settings) -> Hub:
+def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
+    """Wire a hub. ``subscribers`` are the event handlers it runs (``hub worker``, ``hub serve``)."""
     db = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    uows = UnitOfWorkFactory(db, tenant=settings.tenant)
+    metrics = Metrics()
+    delivery = Delivery(
+        uows,
+        max_attempts=settings.consumer_max_attempts,
+        retry_delay=settings.consumer_retry_delay,
+        on_outcome=metrics.consumed,
+    )
+    named = {subscriber.name: subscriber for subscriber in subscribers}
     return Hub(
         settings=settings,
         db=db,
-        uow=UnitOfWorkFactory(db, tenant=settings.tenant),
+        uow=uows,
         keys=ApiKeyStore(db),
+        delivery=delivery,
+        subscribers=named,
+        metrics=metrics,
     )

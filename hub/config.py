@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,23 @@ class Settings(BaseSettings):
     #: Connections per process to PostgreSQL (plus as many overflow).
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
+
+    # -- events -------------------------------------------------------------------------------
+    #: ``local``: the outbox is dispatched in-process to subscribers (embedded default);
+    #: ``kafka``: the relay publishes it to Kafka and workers consume from there.
+    transport: Literal["local", "kafka"] = "local"
+    #: Kafka bootstrap servers, comma separated.
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    #: Partitions of the topics the hub creates (``hub.<aggregate>.v1``).
+    kafka_partitions: int = Field(default=6, ge=1)
+    #: Outbox rows the relay publishes per batch.
+    relay_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    #: Seconds between outbox polls when no commit signal arrives.
+    poll_interval: float = Field(default=1.0, gt=0)
+    #: Attempts a subscriber gets at one event before it becomes a dead letter.
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    #: First retry delay in seconds; doubles per attempt (with jitter) up to 30 s.
+    consumer_retry_delay: float = Field(default=0.5, ge=0)
 
 
 @lru_cache

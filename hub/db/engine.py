@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from hub.outbox.signal import OutboxSignal
+
 __all__ = ["Database", "open_database"]
 
 
@@ -34,6 +36,12 @@ class Database:
     dialect: str
     #: Serialises writers within this process (SQLite only).
     write_lock: asyncio.Lock | None = field(default=None)
+    #: Set by every commit that wrote outbox rows (wakes the relay and dispatchers).
+    outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
 
     @property
     def is_sqlite(self) -> bool:

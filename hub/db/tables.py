@@ -342,6 +342,54 @@ outbox = Table(
     Column("causation_id", String(128)),
     Column("payload", JsonDoc, nullable=False),
     Column("published_at", UTCDateTime()),
+    # What the relay reads: the unpublished rows, in order.
+    Index(
+        "ix_outbox_unpublished",
+        "id",
+        sqlite_where=text("published_at IS NULL"),
+        postgresql_where=text("published_at IS NULL"),
+    ),
+)
+
+# -- consumers ----------------------------------------------------------------------------------
+
+#: Events a subscriber has applied, written in the same transaction as its effects:
+#: a redelivered event finds its row and is dropped.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("subscriber", String(128), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", UTCDateTime(), nullable=False),
+)
+
+#: How far each subscriber has read the outbox (``local`` transport).
+subscriber_cursors = Table(
+    "subscriber_cursors",
+    metadata,
+    Column("subscriber", String(128), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+#: Messages a subscriber could not handle: undecodable, unknown, or failing past the limit.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber", String(128), nullable=False),
+    Column("event_id", String(36)),
+    Column("type", String(64)),
+    Column("aggregate_type", String(64)),
+    Column("aggregate_id", String(128)),
+    Column("source", String(200), nullable=False),
+    #: The message as received, for re-driving it exactly.
+    Column("message", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
 )
 
 # -- API ------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.outbox.envelope import Envelope, envelope_for
+from hub.outbox.signal import CHANNEL
 
 __all__ = ["OUTBOX_LOCK", "SqlUnitOfWork", "UnitOfWorkFactory"]
 
@@ -104,6 +105,8 @@ class SqlUnitOfWork:
             if envelopes:
                 if self._db.dialect == "postgresql":
                     await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
+                    # Delivered on commit, to relays in other processes (see hub.outbox.signal).
+                    await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
                 await self.session.execute(insert(t.outbox), [_row(envelope) for envelope in envelopes])
             await self.session.commit()
         except IntegrityError as error:
@@ -111,6 +114,8 @@ class SqlUnitOfWork:
             raise DuplicateRecord("a concurrent change took one of this record's unique keys") from error
         self._events.clear()
         self.committed = envelopes
+        if envelopes:
+            self._db.outbox_signal.notify()
 
     async def rollback(self) -> None:
         self._events.clear()

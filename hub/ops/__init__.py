@@ -1,0 +1,1 @@
+"""Operations: metrics for Prometheus (and, later, the sync dashboard)."""

@@ -1,0 +1,123 @@
+"""Running the event machinery of a hub: the relay, the subscribers, or both.
+
+``hub relay`` runs the relay, ``hub worker`` the subscribers, ``hub serve`` both next
+to the API. The transport (``HUB_TRANSPORT``) decides where the subscribers read:
+the outbox table itself (``local``) or Kafka consumer groups (``kafka``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from aiokafka.errors import KafkaError
+
+from hub.outbox.local import LocalDispatcher, LocalPublisher
+from hub.outbox.relay import Publisher, Relay
+from hub.outbox.signal import PgListener
+
+if TYPE_CHECKING:
+    from hub.bootstrap import Hub
+
+__all__ = ["EventRuntime"]
+
+log = logging.getLogger("hub.runtime")
+
+
+class EventRuntime:
+    def __init__(self, hub: Hub, *, relay: bool = True, workers: bool = True) -> None:
+        self.hub, self.with_relay, self.with_workers = hub, relay, workers
+        self.stop = asyncio.Event()
+        self.relay: Relay | None = None
+        self.dispatchers: list[LocalDispatcher] = []
+        self._task: asyncio.Task[None] | None = None
+
+    # -- as a background task (hub serve) ---------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="hub-events")
+
+    async def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout)
+            except TimeoutError:
+                log.warning("event runtime did not stop within %.0fs; cancelled", timeout)
+
+    # -- in the foreground (hub relay / hub worker) ------------------------------------------
+
+    async def run(self) -> None:
+        settings, db = self.hub.settings, self.hub.db
+        jobs: list[Coroutine[Any, Any, None]] = []
+        if db.dialect == "postgresql":
+            jobs.append(PgListener(_asyncpg_dsn(db.url), db.outbox_signal).run(self.stop))
+        if self.with_relay:
+            self.relay = Relay(
+                db,
+                self._publisher(),
+                batch_size=settings.relay_batch_size,
+                poll_interval=settings.poll_interval,
+                on_published=self.hub.metrics.published,
+            )
+            jobs.append(self.relay.run(self.stop))
+        if self.with_workers and self.hub.subscribers:
+            if settings.transport == "local":
+                for subscriber in self.hub.subscribers.values():
+                    dispatcher = LocalDispatcher(
+                        db, subscriber, self.hub.delivery, poll_interval=settings.poll_interval
+                    )
+                    self.dispatchers.append(dispatcher)
+                    jobs.append(dispatcher.run(self.stop))
+            else:
+                jobs.append(self._kafka_workers())
+        tasks = [asyncio.create_task(job) for job in jobs]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+
+    def _publisher(self) -> Publisher:
+        settings = self.hub.settings
+        if settings.transport == "kafka":
+            from hub.outbox.kafka import KafkaPublisher
+
+            return KafkaPublisher(settings.kafka_bootstrap, partitions=settings.kafka_partitions)
+        return LocalPublisher()
+
+    async def _kafka_workers(self) -> None:
+        from hub.outbox.kafka import ALL_TOPICS, ensure_topics, kafka_broker
+
+        settings = self.hub.settings
+        delay = 0.5
+        while not self.stop.is_set():
+            broker = kafka_broker(settings.kafka_bootstrap, self.hub.subscribers.values(), self.hub.delivery)
+            try:
+                await ensure_topics(settings.kafka_bootstrap, ALL_TOPICS, settings.kafka_partitions)
+                await broker.start()
+            except (KafkaError, OSError) as error:
+                log.warning("workers cannot reach Kafka at %s (%s); retrying", settings.kafka_bootstrap, error)
+                with contextlib.suppress(Exception):
+                    await broker.stop()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            try:
+                await self.stop.wait()
+            finally:
+                await broker.stop()
+            return
+
+
+def _asyncpg_dsn(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
