@@ -18,7 +18,7 @@ from hub.ops.metrics import Metrics
 from hub.outbox.delivery import Delivery
 from hub.outbox.subscribers import Subscriber
 
-__all__ = ["Hub", "build"]
+__all__ = ["Hub", "build", "installed_subscribers"]
 
 
 @dataclass
@@ -60,3 +60,16 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         subscribers=named,
         metrics=metrics,
     )
+
+
+def installed_subscribers(settings: Settings) -> list[Subscriber]:
+    """The subscribers installed packages provide (entry point group ``hub.subscribers``).
+
+    Each entry point names a callable taking the settings and returning subscribers.
+    """
+    from importlib.metadata import entry_points
+
+    found: list[Subscriber] = []
+    for entry in entry_points(group="hub.subscribers"):
+        found.extend(entry.load()(settings))
+    return found

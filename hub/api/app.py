@@ -12,9 +12,10 @@ from fastapi import FastAPI, Request, Response
 import hub
 from hub.api import problems
 from hub.api.routers import catalog, health, inventory, purchasing, sales, stock
-from hub.bootstrap import Hub, build
+from hub.bootstrap import Hub, build, installed_subscribers
 from hub.config import Settings
 from hub.outbox.envelope import correlation_id
+from hub.outbox.runtime import EventRuntime
 
 __all__ = ["create_app"]
 
@@ -30,13 +31,18 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
             app.state.hub = hub_
             yield
             return
-        built = build(settings or Settings())
+        settings_ = settings or Settings()
+        built = build(settings_, subscribers=installed_subscribers(settings_))
         if built.settings.migrate_on_start:
             await built.migrate()
         app.state.hub = built
+        # hub serve is the whole hub in one process: API, relay and subscribers.
+        events = EventRuntime(built)
+        events.start()
         try:
             yield
         finally:
+            await events.close()
             await built.close()
 
     app = FastAPI(

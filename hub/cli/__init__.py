@@ -1,0 +1,19 @@
+"""The ``hub`` command for operators.
+
+hub serve | migrate | demo | stock SKU          the hub itself   (core.py)
+hub keys create | list | revoke                 API keys         (keys.py)
+hub relay | worker | dlq … | events schema      events           (events.py)
+"""
+
+from __future__ import annotations
+
+import typer
+
+from hub.cli import core, events, keys
+
+__all__ = ["app"]
+
+app = typer.Typer(help="jxc-hub: the 进销存 integration hub.", no_args_is_help=True, add_completion=False)
+core.register(app)
+events.register(app)
+app.add_typer(keys.app, name="keys")

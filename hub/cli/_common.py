@@ -1,0 +1,75 @@
+"""What every ``hub`` command shares: consoles, building the hub, database trouble."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.bootstrap import Hub, build, installed_subscribers
+from hub.config import Settings
+
+__all__ = ["database_trouble", "err", "out", "run", "until_signalled", "where"]
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Build the hub (with its installed subscribers), bring its schema up to date, run ``work``, close.
+
+    A database that cannot be reached or used ends the command with one line saying
+    why (exit code 1), not a traceback.
+    """
+    settings = Settings()
+
+    async def main() -> T:
+        hub = build(settings, subscribers=installed_subscribers(settings))
+        try:
+            if migrate and hub.settings.migrate_on_start:
+                await hub.migrate()
+            return await work(hub)
+        finally:
+            await hub.close()
+
+    try:
+        return asyncio.run(main())
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub:[/] {database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def until_signalled() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, for long-running commands to stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def where(settings: Settings) -> str:
+    """The database URL, safe to print."""
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def database_trouble(error: OSError | SQLAlchemyError, settings: Settings) -> str:
+    """Say what went wrong with the database in words an operator can act on."""
+    where_ = where(settings)
+    detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+    if isinstance(error, OSError):
+        return f"cannot reach the database at {where_}: {detail}"
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return f"the database at {where_} has no hub schema ({detail}); run `hub migrate` first"
+    if detail.startswith("database") and "does not exist" in detail:
+        return f"{detail} at {where_}; create it first (e.g. `createdb NAME`)"
+    return f"database error at {where_}: {detail}"

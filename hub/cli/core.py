@@ -1,0 +1,102 @@
+"""``hub serve``, ``migrate``, ``demo`` and ``stock``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.bootstrap import Hub
+from hub.cli._common import database_trouble, err, out, run, where
+from hub.config import Settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(migrate)
+    app.command()(demo)
+    app.command()(stock)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface to listen on [default: HUB_HOST or 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [default: HUB_PORT or 8000]")] = None,
+) -> None:
+    """Run the HTTP API (migrating the database first unless HUB_MIGRATE_ON_START=false)."""
+    import uvicorn
+
+    from hub.api.app import create_app
+
+    settings = Settings()
+    if not run(lambda hub: hub.keys.list()):
+        err.print("[yellow]No API keys yet.[/] Create one with: [bold]hub keys create --scope admin[/]")
+    err.print(f"jxc-hub on http://{host or settings.host}:{port or settings.port}  (database {where(settings)})")
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
+
+def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply schema migrations."""
+    from hub.db.migrate import upgrade
+
+    settings = Settings()
+    try:
+        upgrade(settings.database_url, revision)
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub migrate:[/] {database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"database at {revision}: {where(settings)}")
+
+
+def demo() -> None:
+    """Load a small sample business (tea and teaware) and show where to look. Safe to run again."""
+    from hub.demo import DemoError, check_url, run_demo, show
+
+    settings = Settings()
+    try:
+        check_url(settings.database_url)
+        report = run(run_demo)
+    except DemoError as error:
+        err.print(f"[red]hub demo:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    show(out, report, settings)
+
+
+def stock(sku: str) -> None:
+    """Show a SKU's stock per warehouse, with average cost and value."""
+    from hub.api.schemas import StockSummary
+    from hub.db.queries import Queries
+
+    async def read(hub: Hub) -> StockSummary | None:
+        async with hub.uow.reader() as uow:
+            queries = Queries(uow.session)
+            if await queries.product(sku) is None:
+                return None
+            return StockSummary.of(sku, *await queries.stock_of(sku))
+
+    summary = run(read)
+    if summary is None:
+        err.print(f"[red]no product with SKU {sku}[/]")
+        raise typer.Exit(1)
+    table = Table("warehouse", "on hand", "reserved", "available", "in transit", title=f"{sku}")
+    for row in summary.warehouses:
+        table.add_row(row.warehouse, *(_n(getattr(row, k)) for k in ("on_hand", "reserved", "available", "in_transit")))
+    table.add_section()
+    table.add_row("total", *(_n(getattr(summary, k)) for k in ("on_hand", "reserved", "available", "in_transit")))
+    out.print(table)
+    data = summary.model_dump(mode="json")
+    out.print(f"average cost {data['average_cost']}   stock value {data['stock_value']}")
+
+
+def _n(value: object) -> str:
+    from decimal import Decimal
+
+    from hub.core.numbers import normalize
+
+    return str(normalize(value)) if isinstance(value, Decimal) else str(value)
