@@ -418,3 +418,92 @@ idempotency_keys = Table(
     _created(),
     UniqueConstraint("principal", "key"),
 )
+
+# -- connectors -------------------------------------------------------------------------------------
+
+#: One account of an external system (e.g. one Shopify store), with its mappings.
+connector_instances = Table(
+    "connector_instances",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("type", String(64), nullable=False),
+    #: The config as Fernet-encrypted JSON (key from HUB_SECRET_KEY): it holds credentials.
+    Column("config", Text, nullable=False),
+    Column("mappings", JsonDoc, nullable=False),
+    Column("status", String(16), nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+#: The link between a canonical record and an external one. Unique on both sides, so
+#: two concurrent deliveries of one external order cannot bind two hub orders.
+bindings = Table(
+    "bindings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("canonical_id", String(128), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    #: Hash of what the hub last wrote to the external record (None: never written).
+    Column("last_hash", String(64)),
+    #: The external record's version as last seen (e.g. its updated_at).
+    Column("last_version", String(64)),
+    #: Small facts cached about the external record (e.g. a variant's inventory item).
+    Column("data", JsonDoc, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    UniqueConstraint("connector_id", "entity", "canonical_id"),
+    UniqueConstraint("connector_id", "entity", "external_id"),
+)
+
+#: Where each stream of each connector has read up to; never moves backwards.
+connector_cursors = Table(
+    "connector_cursors",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("stream", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+#: Webhook deliveries already taken in (vendors redeliver; the id makes it harmless).
+webhook_receipts = Table(
+    "webhook_receipts",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("webhook_id", String(255), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+#: External records a connector could not bring in, and why (shown on its status).
+connector_holds = Table(
+    "connector_holds",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime()),
+)
+
+#: One reconciliation of one connector and entity: its plan counts and what it wrote.
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("trigger", String(32), nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    #: {"create": n, "update": n, "unchanged": n, "conflict": n}
+    Column("counts", JsonDoc, nullable=False),
+    Column("writes", Integer, nullable=False),
+    Column("errors", JsonDoc, nullable=False),
+    Index("ix_sync_runs_connector_id", "connector_id", "id"),
+)

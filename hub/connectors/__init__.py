@@ -1,0 +1,1 @@
+"""Connectors: one subpackage per external system, built on :mod:`hub.connectors.sdk`."""

@@ -1,0 +1,125 @@
+"""Rate limiters that follow the vendors' own models, one per connector instance.
+
+- :class:`TokenBucket` — N requests per period with a burst (Xero 60/min, QBO 500/min,
+  Amazon per operation), optionally with a cap on requests in flight (Xero: 5).
+- :class:`CostBucket` — Shopify's leaky bucket of query-cost points: a request waits
+  until the bucket holds its cost, and every response's ``throttleStatus`` re-syncs the
+  local picture with the server's, so the client never asks for more than is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+__all__ = ["CostBucket", "RateLimiter", "TokenBucket", "Unlimited"]
+
+
+class RateLimiter(Protocol):
+    def slot(self, cost: float = 1) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold a request slot of ``cost`` units for the duration of the request."""
+        ...
+
+
+class Unlimited:
+    @contextlib.asynccontextmanager
+    async def slot(self, cost: float = 1) -> AsyncIterator[None]:
+        yield
+
+
+class _Bucket:
+    """Units refill continuously at ``rate`` per second up to ``capacity``."""
+
+    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("rate and capacity must be positive")
+        self.rate, self.capacity, self.clock = rate, capacity, clock
+        self.level = capacity
+        self._stamp = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def take(self, cost: float) -> None:
+        """Wait until ``cost`` units are there, then take them (first come, first served)."""
+        cost = min(cost, self.capacity)  # a request dearer than the bucket waits for a full one
+        async with self._lock:
+            while True:
+                self._refill()
+                if self.level >= cost:
+                    self.level -= cost
+                    return
+                await asyncio.sleep((cost - self.level) / self.rate)
+
+
+class TokenBucket:
+    def __init__(
+        self,
+        per_second: float,
+        burst: float,
+        *,
+        concurrency: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._bucket = _Bucket(per_second, burst, clock)
+        self._in_flight = asyncio.Semaphore(concurrency) if concurrency else None
+
+    @classmethod
+    def per_minute(cls, count: int, *, concurrency: int | None = None) -> TokenBucket:
+        return cls(count / 60.0, count, concurrency=concurrency)
+
+    @contextlib.asynccontextmanager
+    async def slot(self, cost: float = 1) -> AsyncIterator[None]:
+        if self._in_flight is None:
+            await self._bucket.take(cost)
+            yield
+            return
+        async with self._in_flight:
+            await self._bucket.take(cost)
+            yield
+
+
+class CostBucket:
+    """Shopify's cost-point leaky bucket, kept in step with the server's throttle status."""
+
+    def __init__(
+        self, restore_rate: float = 100.0, capacity: float = 1000.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self._bucket = _Bucket(restore_rate, capacity, clock)
+
+    @property
+    def available(self) -> float:
+        self._bucket._refill()
+        return self._bucket.level
+
+    @property
+    def restore_rate(self) -> float:
+        return self._bucket.rate
+
+    @property
+    def capacity(self) -> float:
+        return self._bucket.capacity
+
+    @contextlib.asynccontextmanager
+    async def slot(self, cost: float = 1) -> AsyncIterator[None]:
+        await self._bucket.take(cost)
+        yield
+
+    def observe(self, *, currently_available: float, maximum_available: float, restore_rate: float) -> None:
+        """Adopt the server's view (``extensions.cost.throttleStatus``) after a response."""
+        bucket = self._bucket
+        bucket.capacity, bucket.rate = maximum_available, restore_rate
+        bucket.level = min(maximum_available, currently_available)
+        bucket._stamp = bucket.clock()
+
+    def refund(self, points: float) -> None:
+        """Give back what was reserved but not charged (requested minus actual cost)."""
+        bucket = self._bucket
+        bucket._refill()
+        bucket.level = min(bucket.capacity, bucket.level + max(0.0, points))

@@ -1,0 +1,1 @@
+"""The reconciliation engine: desired state, actual state, diff, plan, apply, report."""

@@ -1,0 +1,162 @@
+"""Running a reconciliation and recording its report.
+
+Each connector entity supplies a :class:`Reconciler` (what should be, what is, how to
+write the difference); the engine runs plan → apply, keeps the report in ``sync_runs``
+and never writes on a dry run. Because a reconciler compares the desired state with
+what it reads back, a second run with nothing changed plans no writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select, update
+
+from hub.db import tables as t
+from hub.db.engine import Database
+from hub.db.types import utcnow
+from hub.sync.plan import ApplyResult, Plan, PlanItem
+
+__all__ = ["Progress", "Reconciler", "RunReport", "recent_runs", "run_reconciliation"]
+
+log = logging.getLogger("hub.sync")
+
+#: ``progress(phase, done, total)``; total is None while unknown.
+Progress = Callable[[str, int, int | None], None]
+
+
+def _quiet(phase: str, done: int, total: int | None) -> None:
+    return None
+
+
+class Reconciler(Protocol):
+    entity: str
+
+    async def plan(self, progress: Progress) -> Plan: ...
+
+    async def apply(self, items: list[PlanItem], progress: Progress) -> ApplyResult: ...
+
+
+@dataclass
+class RunReport:
+    id: int
+    connector_id: str
+    entity: str
+    trigger: str
+    dry_run: bool
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int]
+    writes: int
+    errors: list[dict[str, str]]
+    plan: Plan | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "connector_id": self.connector_id,
+            "entity": self.entity,
+            "trigger": self.trigger,
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "counts": self.counts,
+            "writes": self.writes,
+            "errors": self.errors,
+        }
+
+
+async def run_reconciliation(
+    db: Database,
+    connector_id: str,
+    reconciler: Reconciler,
+    *,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    progress: Progress = _quiet,
+) -> RunReport:
+    started = utcnow()
+    async with db.writing() as conn:
+        run_id = (
+            await conn.execute(
+                insert(t.sync_runs)
+                .values(
+                    connector_id=connector_id,
+                    entity=reconciler.entity,
+                    trigger=trigger,
+                    dry_run=dry_run,
+                    status="running",
+                    started_at=started,
+                    counts={},
+                    writes=0,
+                    errors=[],
+                )
+                .returning(t.sync_runs.c.id)
+            )
+        ).scalar_one()
+    plan: Plan | None = None
+    result = ApplyResult()
+    status = "succeeded"
+    try:
+        plan = await reconciler.plan(progress)
+        if not dry_run and plan.writes:
+            result = await reconciler.apply(plan.writes, progress)
+        if result.errors:
+            status = "partial" if result.writes else "failed"
+    except Exception as error:  # the report records any failure; the caller sees the status
+        log.exception("reconciliation of %s %s failed", connector_id, reconciler.entity)
+        status = "failed"
+        result.errors.append({"key": "", "error": f"{type(error).__name__}: {error}"})
+    finished = utcnow()
+    counts = plan.counts if plan else {}
+    async with db.writing() as conn:
+        await conn.execute(
+            update(t.sync_runs)
+            .where(t.sync_runs.c.id == run_id)
+            .values(
+                status=status, finished_at=finished, counts=counts, writes=result.writes, errors=result.errors[:100]
+            )
+        )
+    return RunReport(
+        id=run_id,
+        connector_id=connector_id,
+        entity=reconciler.entity,
+        trigger=trigger,
+        dry_run=dry_run,
+        status=status,
+        started_at=started,
+        finished_at=finished,
+        counts=counts,
+        writes=result.writes,
+        errors=result.errors,
+        plan=plan,
+    )
+
+
+async def recent_runs(db: Database, connector_id: str, *, limit: int = 20) -> list[RunReport]:
+    c = t.sync_runs.c
+    stmt = select(t.sync_runs).where(c.connector_id == connector_id).order_by(c.id.desc()).limit(limit)
+    async with db.engine.connect() as conn:
+        rows = list(await conn.execute(stmt))
+    return [
+        RunReport(
+            id=row.id,
+            connector_id=row.connector_id,
+            entity=row.entity,
+            trigger=row.trigger,
+            dry_run=row.dry_run,
+            status=row.status,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            counts=dict(row.counts or {}),
+            writes=row.writes,
+            errors=list(row.errors or []),
+        )
+        for row in rows
+    ]
