@@ -92,7 +92,9 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         cls, id: str, config: Mapping[str, Any], mappings: Mapping[str, Any], env: ConnectorEnv
     ) -> Connector[Any, Any]:
         """Build from plain dicts (validates both; raises pydantic's ValidationError)."""
-        return cls(id, cls.config_model.model_validate(config), cls.mappings_model.model_validate(mappings), env)
+        config_ = cls.config_model.model_validate(config)
+        mappings_ = cls.mappings_model.model_validate(mappings)
+        return cls(id, config_, mappings_, env)  # type: ignore[arg-type]  # the subclass's own models
 
     # -- what every connector answers -----------------------------------------------------
 
