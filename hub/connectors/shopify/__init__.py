@@ -1,0 +1,1 @@
+"""Shopify connector (Admin GraphQL API)."""

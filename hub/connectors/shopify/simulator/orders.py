@@ -1,0 +1,190 @@
+"""The simulated store's order-side records: orders, line items, fulfillment orders,
+fulfillments and refunds, shaped after the Admin GraphQL types (see ``models.py``).
+
+A line item's quantities follow Shopify's: ``currentQuantity`` is what is still on the
+order (ordered − removed before shipping − returned after), ``unfulfilledQuantity`` what
+is still to ship; the order's ``displayFulfillmentStatus`` is derived from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import ClassVar
+
+from hub.connectors.shopify.simulator.models import Location, Node, Variant
+
+__all__ = [
+    "Customer",
+    "Fulfillment",
+    "FulfillmentLineItem",
+    "FulfillmentOrder",
+    "FulfillmentOrderLineItem",
+    "LineItem",
+    "Order",
+    "Refund",
+    "RefundLineItem",
+    "Tracking",
+]
+
+
+@dataclass(eq=False)
+class Customer(Node):
+    typename: ClassVar[str] = "Customer"
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass(eq=False)
+class LineItem(Node):
+    typename: ClassVar[str] = "LineItem"
+    variant: Variant | None = None
+    sku: str | None = None
+    title: str = ""
+    quantity: int = 0
+    price: Decimal = Decimal("0.00")
+    currency_code: str = "USD"
+    fulfilled: int = 0  # units shipped
+    removed: int = 0  # unshipped units refunded or cancelled
+    returned: int = 0  # shipped units refunded
+
+    @property
+    def name(self) -> str:
+        return self.variant.display_name if self.variant else self.title
+
+    @property
+    def current_quantity(self) -> int:
+        return self.quantity - self.removed - self.returned
+
+    @property
+    def unfulfilled_quantity(self) -> int:
+        return self.quantity - self.removed - self.fulfilled
+
+    @property
+    def refundable_quantity(self) -> int:
+        return self.current_quantity
+
+
+@dataclass(eq=False)
+class FulfillmentOrderLineItem(Node):
+    typename: ClassVar[str] = "FulfillmentOrderLineItem"
+    line_item: LineItem | None = None
+    total_quantity: int = 0
+    remaining_quantity: int = 0
+
+    @property
+    def sku(self) -> str | None:
+        return self.line_item.sku if self.line_item else None
+
+
+@dataclass(eq=False)
+class FulfillmentOrder(Node):
+    typename: ClassVar[str] = "FulfillmentOrder"
+    order: Order | None = None
+    location: Location | None = None
+    status: str = "OPEN"
+    request_status: str = "UNSUBMITTED"
+    line_items: list[FulfillmentOrderLineItem] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def order_id(self) -> str | None:
+        return self.order.id if self.order else None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    number: str | None = None
+    company: str | None = None
+    url: str | None = None
+
+
+@dataclass(eq=False)
+class FulfillmentLineItem(Node):
+    typename: ClassVar[str] = "FulfillmentLineItem"
+    line_item: LineItem | None = None
+    quantity: int = 0
+
+
+@dataclass(eq=False)
+class Fulfillment(Node):
+    typename: ClassVar[str] = "Fulfillment"
+    order: Order | None = None
+    location: Location | None = None
+    name: str = ""
+    status: str = "SUCCESS"
+    tracking: list[Tracking] = field(default_factory=list)
+    line_items: list[FulfillmentLineItem] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class RefundLineItem(Node):
+    typename: ClassVar[str] = "RefundLineItem"
+    line_item: LineItem | None = None
+    quantity: int = 0
+    restock_type: str = "NO_RESTOCK"
+    location: Location | None = None
+
+    @property
+    def restocked(self) -> bool:
+        return self.restock_type != "NO_RESTOCK"
+
+
+@dataclass(eq=False)
+class Refund(Node):
+    typename: ClassVar[str] = "Refund"
+    order: Order | None = None
+    note: str | None = None
+    line_items: list[RefundLineItem] = field(default_factory=list)
+    created_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class Order(Node):
+    typename: ClassVar[str] = "Order"
+    number: int = 1001
+    email: str | None = None
+    customer: Customer | None = None
+    currency_code: str = "USD"
+    financial_status: str = "PAID"
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+    test: bool = False
+    line_items: list[LineItem] = field(default_factory=list)
+    fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def display_financial_status(self) -> str:
+        return self.financial_status
+
+    @property
+    def display_fulfillment_status(self) -> str:
+        shipped = sum(line.fulfilled for line in self.line_items)
+        to_ship = sum(line.unfulfilled_quantity for line in self.line_items)
+        if shipped == 0:
+            return "UNFULFILLED"
+        return "FULFILLED" if to_ship == 0 else "PARTIALLY_FULFILLED"
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.price * line.quantity for line in self.line_items), Decimal("0.00"))
