@@ -21,11 +21,11 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from hub.connectors.shopify.schema import API_VERSION
 from hub.connectors.shopify.simulator.catalog import StoreError
 from hub.connectors.shopify.simulator.clock import Clock, system_clock
 from hub.connectors.shopify.simulator.control import control_router
 from hub.connectors.shopify.simulator.execute import run_graphql
-from hub.connectors.shopify.simulator.schema import API_VERSION
 from hub.connectors.shopify.simulator.store import ShopifyStore
 from hub.connectors.shopify.simulator.throttle import PLANS, LeakyBucket
 from hub.connectors.shopify.simulator.webhooks import TOPICS, WebhookSender

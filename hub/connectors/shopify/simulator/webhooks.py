@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 
+from hub.connectors.shopify.schema import API_VERSION
 from hub.connectors.shopify.simulator.clock import Clock, system_clock, to_datetime
 from hub.connectors.shopify.simulator.payloads import payload_for
-from hub.connectors.shopify.simulator.schema import API_VERSION
 
 __all__ = ["DEFAULT_TOPICS", "TOPICS", "Delivery", "WebhookSender", "sign"]
 
