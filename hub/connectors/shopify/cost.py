@@ -17,6 +17,7 @@ refunds the difference afterwards, as Shopify does.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -36,11 +37,13 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_leaf_type,
+    parse,
 )
-from graphql.execution import VariableValues, get_argument_values
+from graphql.execution import VariableValues, get_argument_values, get_variable_values
 
-__all__ = ["MUTATION_COST", "QueryCost"]
+__all__ = ["MUTATION_COST", "QueryCost", "requested_cost"]
 
 MUTATION_COST = 10
 _Missing = object()  # requested mode: no data to walk
@@ -191,3 +194,25 @@ def _get(data: Any, key: str) -> Any:
     if data is _Missing:
         return _Missing
     return data.get(key) if isinstance(data, Mapping) else None
+
+
+@lru_cache(maxsize=256)
+def _parsed(document: str) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
+    parsed = parse(document)
+    operation = get_operation_ast(parsed)
+    if operation is None:
+        raise ValueError("a document with exactly one operation is needed")
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    return operation, fragments
+
+
+def requested_cost(document: str, variables: Mapping[str, Any], schema: GraphQLSchema | None = None) -> int:
+    """What Shopify will charge up front for ``document`` with these ``variables``."""
+    from hub.connectors.shopify.schema import admin_schema
+
+    schema = schema or admin_schema()
+    operation, fragments = _parsed(document)
+    coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables))
+    if isinstance(coerced, list):
+        raise ValueError("; ".join(error.message for error in coerced))
+    return QueryCost(schema, fragments, coerced).requested(operation)

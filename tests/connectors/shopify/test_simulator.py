@@ -25,11 +25,17 @@ GRAPHQL = "/admin/api/2025-01/graphql.json"
 SEED = {
     "locations": ["Shanghai DC", "Hangzhou Store", "Beijing Store", {"name": "Old Depot", "active": False}],
     "products": [
-        {"title": "Jasmine Tea", "variants": [
-            {"sku": "TEA-1", "price": "12.50", "inventory": {"Shanghai DC": 100, "Hangzhou Store": 10}}]},
-        {"title": "Celadon Cup", "variants": [
-            {"sku": "CUP-S", "title": "Small", "price": "18.00", "inventory": {"Shanghai DC": 40}},
-            {"sku": "CUP-L", "title": "Large", "price": "22.00", "inventory": {"Shanghai DC": 25}}]},
+        {
+            "title": "Jasmine Tea",
+            "variants": [{"sku": "TEA-1", "price": "12.50", "inventory": {"Shanghai DC": 100, "Hangzhou Store": 10}}],
+        },
+        {
+            "title": "Celadon Cup",
+            "variants": [
+                {"sku": "CUP-S", "title": "Small", "price": "18.00", "inventory": {"Shanghai DC": 40}},
+                {"sku": "CUP-L", "title": "Large", "price": "22.00", "inventory": {"Shanghai DC": 25}},
+            ],
+        },
     ],
 }
 
@@ -41,8 +47,9 @@ class Shop:
         self.sim, self.client, self.clock, self.store = sim, client, clock, sim.store
 
     async def gql(self, document: str, /, **variables: Any) -> dict[str, Any]:
-        response = await self.client.post(GRAPHQL, json={"query": document, "variables": variables},
-                                          headers={"X-Shopify-Access-Token": TOKEN})
+        response = await self.client.post(
+            GRAPHQL, json={"query": document, "variables": variables}, headers={"X-Shopify-Access-Token": TOKEN}
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         assert "cost" in body["extensions"]
@@ -81,8 +88,11 @@ async def test_an_invalid_document_gets_graphql_errors_with_http_200(shop: Shop)
 
 
 async def test_shop_and_the_version_asked_for(shop: Shop) -> None:
-    response = await shop.client.post("/admin/api/2024-10/graphql.json", json={"query": "{ shop { id name } }"},
-                                      headers={"X-Shopify-Access-Token": TOKEN})
+    response = await shop.client.post(
+        "/admin/api/2024-10/graphql.json",
+        json={"query": "{ shop { id name } }"},
+        headers={"X-Shopify-Access-Token": TOKEN},
+    )
     assert response.json()["data"]["shop"]["id"].startswith("gid://shopify/Shop/")
     assert shop.sim.counters.api_versions == {"2024-10": 1}
 
@@ -117,7 +127,9 @@ async def test_locations_page_to_the_end_and_hide_inactive_ones(shop: Shop) -> N
         nodes { name } pageInfo { hasPreviousPage startCursor } } }"""
     page = (await shop.gql(backwards))["data"]["locations"]
     assert ([n["name"] for n in page["nodes"]], page["pageInfo"]["hasPreviousPage"]) == (
-        ["Hangzhou Store", "Beijing Store"], True)
+        ["Hangzhou Store", "Beijing Store"],
+        True,
+    )
     page = (await shop.gql(backwards, before=page["pageInfo"]["startCursor"]))["data"]["locations"]
     assert ([n["name"] for n in page["nodes"]], page["pageInfo"]["hasPreviousPage"]) == (["Shanghai DC"], False)
 
@@ -144,10 +156,14 @@ async def test_variants_page_to_the_end_and_search_by_sku(shop: Shop) -> None:
     assert [v["sku"] for v in every] == ["TEA-1", "CUP-S", "CUP-L"]
     tea = every[0]
     assert tea["id"].startswith("gid://shopify/ProductVariant/") and tea["product"]["title"] == "Jasmine Tea"
-    levels = {lv["location"]["name"]: {q["name"]: q["quantity"] for q in lv["quantities"]}
-              for lv in tea["inventoryItem"]["inventoryLevels"]["nodes"]}
-    assert levels == {"Shanghai DC": {"available": 100, "on_hand": 100, "committed": 0},
-                      "Hangzhou Store": {"available": 10, "on_hand": 10, "committed": 0}}
+    levels = {
+        lv["location"]["name"]: {q["name"]: q["quantity"] for q in lv["quantities"]}
+        for lv in tea["inventoryItem"]["inventoryLevels"]["nodes"]
+    }
+    assert levels == {
+        "Shanghai DC": {"available": 100, "on_hand": 100, "committed": 0},
+        "Hangzhou Store": {"available": 10, "on_hand": 10, "committed": 0},
+    }
     some = await _all_pages(shop, VARIANTS, "productVariants", query="sku:CUP-L OR sku:TEA-1")
     assert sorted(v["sku"] for v in some) == ["CUP-L", "TEA-1"]
     assert [v["sku"] for v in await _all_pages(shop, VARIANTS, "productVariants", query="sku:CUP-S")] == ["CUP-S"]
@@ -230,13 +246,20 @@ def _set_input(shop: Shop, *entries: tuple[str, str, int, int | None]) -> dict[s
     for sku, location, quantity, compare in entries:
         item = shop.store.variant_by_sku(sku).inventory_item
         assert item is not None
-        entry: dict[str, Any] = {"inventoryItemId": item.id, "locationId": shop.store.location(location).id,
-                                 "quantity": quantity}
+        entry: dict[str, Any] = {
+            "inventoryItemId": item.id,
+            "locationId": shop.store.location(location).id,
+            "quantity": quantity,
+        }
         if compare is not None:
             entry["compareQuantity"] = compare
         quantities.append(entry)
-    return {"name": "available", "reason": "correction", "referenceDocumentUri": "jxc://stock/sync/1",
-            "quantities": quantities}
+    return {
+        "name": "available",
+        "reason": "correction",
+        "referenceDocumentUri": "jxc://stock/sync/1",
+        "quantities": quantities,
+    }
 
 
 async def test_inventory_set_quantities_sets_available_and_reports_changes(shop: Shop) -> None:
@@ -247,17 +270,24 @@ async def test_inventory_set_quantities_sets_available_and_reports_changes(shop:
     group = result["inventoryAdjustmentGroup"]
     assert group["id"].startswith("gid://shopify/InventoryAdjustmentGroup/") and group["reason"] == "correction"
     assert {(c["name"], c["delta"], c["quantityAfterChange"]) for c in group["changes"]} == {
-        ("available", -20, 80), ("on_hand", -20, 80), ("available", 2, 12), ("on_hand", 2, 12)}
+        ("available", -20, 80),
+        ("on_hand", -20, 80),
+        ("available", 2, 12),
+        ("on_hand", 2, 12),
+    }
     assert await _levels(shop, "TEA-1") == {"Shanghai DC": 80, "Hangzhou Store": 12}
     assert shop.sim.counters.mutations_applied == 1
 
 
-@pytest.mark.parametrize(("entry", "code"), [
-    (("TEA-1", "Hangzhou Store", 5, 9), "COMPARE_QUANTITY_STALE"),
-    (("TEA-1", "Hangzhou Store", 5, None), "COMPARE_QUANTITY_REQUIRED"),
-    (("TEA-1", "Hangzhou Store", -1, 10), "INVALID_QUANTITY_NEGATIVE"),
-    (("CUP-S", "Hangzhou Store", 5, 0), "ITEM_NOT_STOCKED_AT_LOCATION"),
-])
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [
+        (("TEA-1", "Hangzhou Store", 5, 9), "COMPARE_QUANTITY_STALE"),
+        (("TEA-1", "Hangzhou Store", 5, None), "COMPARE_QUANTITY_REQUIRED"),
+        (("TEA-1", "Hangzhou Store", -1, 10), "INVALID_QUANTITY_NEGATIVE"),
+        (("CUP-S", "Hangzhou Store", 5, 0), "ITEM_NOT_STOCKED_AT_LOCATION"),
+    ],
+)
 async def test_one_bad_quantity_fails_the_whole_mutation(shop: Shop, entry: Any, code: str) -> None:
     before = shop.store.inventory()
     body = await shop.gql(SET, input=_set_input(shop, ("TEA-1", "Shanghai DC", 1, 100), entry))
@@ -287,8 +317,11 @@ mutation($fulfillment: FulfillmentInput!) {
 
 
 async def test_fulfillment_create_partial_then_complete(shop: Shop) -> None:
-    placed = shop.store.create_order([{"sku": "TEA-1", "quantity": 3}, {"sku": "CUP-S", "quantity": 1}],
-                                     location="Shanghai DC", customer={"email": "li@example.com", "first_name": "Li"})
+    placed = shop.store.create_order(
+        [{"sku": "TEA-1", "quantity": 3}, {"sku": "CUP-S", "quantity": 1}],
+        location="Shanghai DC",
+        customer={"email": "li@example.com", "first_name": "Li"},
+    )
     order = (await shop.gql(ORDER, id=placed.id))["data"]["order"]
     assert order["displayFulfillmentStatus"] == "UNFULFILLED" and order["customer"]["firstName"] == "Li"
     assert order["totalPriceSet"]["shopMoney"] == {"amount": "55.50", "currencyCode": "USD"}
@@ -300,16 +333,19 @@ async def test_fulfillment_create_partial_then_complete(shop: Shop) -> None:
         group: dict[str, Any] = {"fulfillmentOrderId": fo["id"]}
         if lines is not None:
             group["fulfillmentOrderLineItems"] = lines
-        return {"lineItemsByFulfillmentOrder": [group],
-                "trackingInfo": {"number": "SF123", "company": "SF Express", "url": "https://sf.example/SF123"}}
+        return {
+            "lineItemsByFulfillmentOrder": [group],
+            "trackingInfo": {"number": "SF123", "company": "SF Express", "url": "https://sf.example/SF123"},
+        }
 
-    too_many = (await shop.gql(FULFILL, fulfillment=request([{"id": tea["id"], "quantity": 4}])))
+    too_many = await shop.gql(FULFILL, fulfillment=request([{"id": tea["id"], "quantity": 4}]))
     assert too_many["data"]["fulfillmentCreate"]["fulfillment"] is None
     assert too_many["data"]["fulfillmentCreate"]["userErrors"]
     first = (await shop.gql(FULFILL, fulfillment=request([{"id": tea["id"], "quantity": 2}])))["data"]
     assert first["fulfillmentCreate"]["fulfillment"]["status"] == "SUCCESS"
     assert first["fulfillmentCreate"]["fulfillment"]["trackingInfo"] == [
-        {"number": "SF123", "company": "SF Express", "url": "https://sf.example/SF123"}]
+        {"number": "SF123", "company": "SF Express", "url": "https://sf.example/SF123"}
+    ]
     order = (await shop.gql(ORDER, id=placed.id))["data"]["order"]
     assert order["displayFulfillmentStatus"] == "PARTIALLY_FULFILLED"
     assert order["fulfillmentOrders"]["nodes"][0]["status"] == "IN_PROGRESS"
@@ -319,8 +355,10 @@ async def test_fulfillment_create_partial_then_complete(shop: Shop) -> None:
     order = (await shop.gql(ORDER, id=placed.id))["data"]["order"]
     assert order["displayFulfillmentStatus"] == "FULFILLED"
     assert order["fulfillmentOrders"]["nodes"][0]["status"] == "CLOSED"
-    assert [[(n["lineItem"]["sku"], n["quantity"]) for n in f["fulfillmentLineItems"]["nodes"]]
-            for f in order["fulfillments"]] == [[("TEA-1", 2)], [("TEA-1", 1), ("CUP-S", 1)]]
+    assert [
+        [(n["lineItem"]["sku"], n["quantity"]) for n in f["fulfillmentLineItems"]["nodes"]]
+        for f in order["fulfillments"]
+    ] == [[("TEA-1", 2)], [("TEA-1", 1), ("CUP-S", 1)]]
     level = shop.store.level("TEA-1", "Shanghai DC").quantities
     assert (level["available"], level["committed"], level["on_hand"]) == (97, 0, 97)
     closed = (await shop.gql(FULFILL, fulfillment=request(None)))["data"]["fulfillmentCreate"]
@@ -355,8 +393,7 @@ async def test_throttling_follows_the_leaky_bucket(shop: Shop) -> None:
         costs.append(body["extensions"]["cost"])
     assert [c["requestedQueryCost"] for c in costs] == [202] * 4
     assert [c["actualQueryCost"] for c in costs] == [202] * 4
-    assert costs[-1]["throttleStatus"] == {"maximumAvailable": 1000.0, "currentlyAvailable": 192,
-                                           "restoreRate": 100.0}
+    assert costs[-1]["throttleStatus"] == {"maximumAvailable": 1000.0, "currentlyAvailable": 192, "restoreRate": 100.0}
     throttled = await shop.gql(EXPENSIVE)
     assert "data" not in throttled
     assert throttled["errors"][0]["extensions"]["code"] == "THROTTLED"
@@ -385,8 +422,11 @@ async def test_a_query_dearer_than_the_limit_never_runs(shop: Shop) -> None:
     levels = "inventoryLevels(first: 10) { nodes { id } }"
     body = await shop.gql(f"{{ productVariants(first: 250) {{ nodes {{ inventoryItem {{ {levels} }} }} }} }}")
     assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
-    assert body["extensions"]["cost"]["throttleStatus"] == {"maximumAvailable": 2000.0, "currentlyAvailable": 2000,
-                                                            "restoreRate": 1000.0}
+    assert body["extensions"]["cost"]["throttleStatus"] == {
+        "maximumAvailable": 2000.0,
+        "currentlyAvailable": 2000,
+        "restoreRate": 1000.0,
+    }
 
 
 class Receiver:
@@ -408,8 +448,9 @@ def _signed(request: httpx.Request, secret: str = SECRET) -> bool:
 
 async def _hooked(shop: Shop, receiver: Receiver) -> None:
     shop.sim.webhooks.transport = httpx.MockTransport(receiver)
-    shop.sim.configure(webhook_url="https://hub.test/webhooks/shopify", webhook_secret=SECRET,
-                       webhook_retry_delays=[0, 0])
+    shop.sim.configure(
+        webhook_url="https://hub.test/webhooks/shopify", webhook_secret=SECRET, webhook_retry_delays=[0, 0]
+    )
 
 
 async def test_webhooks_are_signed_and_redelivered_with_the_same_id(shop: Shop) -> None:
@@ -450,8 +491,9 @@ async def test_webhook_topics_for_cancel_and_refund(shop: Shop) -> None:
     [line] = refund["refund_line_items"]
     assert (line["quantity"], line["restock_type"], line["line_item"]["sku"]) == (2, "cancel", "CUP-S")
     assert line["location_id"] == shop.store.location("Shanghai DC").legacy_id
-    cancelled = next(json.loads(r.content) for r in receiver.requests
-                     if r.headers["X-Shopify-Topic"] == "orders/cancelled")
+    cancelled = next(
+        json.loads(r.content) for r in receiver.requests if r.headers["X-Shopify-Topic"] == "orders/cancelled"
+    )
     assert cancelled["cancelled_at"] is not None and cancelled["cancel_reason"] == "customer"
 
 
@@ -481,30 +523,41 @@ async def test_webhook_misbehaviour_on_demand(shop: Shop) -> None:
 async def test_the_control_api_drives_the_platform_side(shop: Shop) -> None:
     client = shop.client
     await client.post("/_simulator/reset")
-    seeded = await client.post("/_simulator/seed", json={
-        "locations": ["Main"], "products": [{"title": "Tea", "variants": [{"sku": "T", "inventory": {"Main": 5}}]}]})
+    seeded = await client.post(
+        "/_simulator/seed",
+        json={
+            "locations": ["Main"],
+            "products": [{"title": "Tea", "variants": [{"sku": "T", "inventory": {"Main": 5}}]}],
+        },
+    )
     assert seeded.status_code == 200
-    created = await client.post("/_simulator/orders", json={
-        "line_items": [{"sku": "T", "quantity": 2, "price": "3.00"}], "customer": {"email": "a@example.com"}})
+    created = await client.post(
+        "/_simulator/orders",
+        json={"line_items": [{"sku": "T", "quantity": 2, "price": "3.00"}], "customer": {"email": "a@example.com"}},
+    )
     assert created.status_code == 201
     order = created.json()
     assert order["line_items"][0]["sku"] == "T" and order["email"] == "a@example.com"
     sold = await client.post("/_simulator/inventory", json={"sku": "T", "location": "Main", "delta": -1})
     assert sold.json()["available"] == 2
-    refunded = await client.post(f"/_simulator/orders/{order['id']}/refunds",
-                                 json={"line_items": [{"sku": "T", "quantity": 1, "restock_type": "CANCEL"}]})
+    refunded = await client.post(
+        f"/_simulator/orders/{order['id']}/refunds",
+        json={"line_items": [{"sku": "T", "quantity": 1, "restock_type": "CANCEL"}]},
+    )
     assert refunded.status_code == 201 and refunded.json()["refund_line_items"][0]["restock_type"] == "cancel"
     cancelled = await client.post(f"/_simulator/orders/{order['id']}/cancel", json={"reason": "CUSTOMER"})
     assert cancelled.json()["cancelled_at"] is not None
     levels = (await client.get("/_simulator/inventory", params={"sku": "T", "location": "Main"})).json()
     assert [(lv["available"], lv["committed"], lv["on_hand"]) for lv in levels] == [(4, 0, 4)]
     assert (await client.get("/_simulator/orders/nope")).status_code == 404
-    assert (await client.post("/_simulator/orders", json={"line_items": [{"sku": "T", "quantity": 0}]})).status_code \
-        == 422
+    assert (
+        await client.post("/_simulator/orders", json={"line_items": [{"sku": "T", "quantity": 0}]})
+    ).status_code == 422
     config = await client.patch("/_simulator/config", json={"access_token": "shpat_new", "plan": "advanced"})
     assert config.json()["restore_rate"] == 200.0
-    response = await client.post(GRAPHQL, json={"query": "{ shop { name } }"},
-                                 headers={"X-Shopify-Access-Token": "shpat_new"})
+    response = await client.post(
+        GRAPHQL, json={"query": "{ shop { name } }"}, headers={"X-Shopify-Access-Token": "shpat_new"}
+    )
     assert response.status_code == 200
     assert (await client.get("/_simulator/counters")).json()["requests"] == 1
     assert (await client.post("/_simulator/counters/reset")).json()["requests"] == 0
@@ -514,7 +567,8 @@ async def test_it_serves_on_a_real_port() -> None:
     sim = ShopifySimulator(access_token=TOKEN)
     sim.store.seed(SEED)
     async with serve(sim) as base_url, httpx.AsyncClient(base_url=base_url) as client:
-        response = await client.post(GRAPHQL, json={"query": "{ shop { myshopifyDomain } }"},
-                                     headers={"X-Shopify-Access-Token": TOKEN})
+        response = await client.post(
+            GRAPHQL, json={"query": "{ shop { myshopifyDomain } }"}, headers={"X-Shopify-Access-Token": TOKEN}
+        )
     assert base_url.startswith("http://127.0.0.1:")
     assert response.json()["data"]["shop"]["myshopifyDomain"] == "jxc-sim.myshopify.com"
