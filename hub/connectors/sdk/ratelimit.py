@@ -86,12 +86,17 @@ class TokenBucket:
 
 
 class CostBucket:
-    """Shopify's cost-point leaky bucket, kept in step with the server's throttle status."""
+    """Shopify's cost-point leaky bucket, kept in step with the server's throttle status.
+
+    Points reserved by requests still in flight are kept apart, so a response's
+    ``throttleStatus`` (which cannot know of them yet) never hands them out twice.
+    """
 
     def __init__(
         self, restore_rate: float = 100.0, capacity: float = 1000.0, clock: Callable[[], float] = time.monotonic
     ):
         self._bucket = _Bucket(restore_rate, capacity, clock)
+        self._in_flight = 0.0
 
     @property
     def available(self) -> float:
@@ -109,17 +114,22 @@ class CostBucket:
     @contextlib.asynccontextmanager
     async def slot(self, cost: float = 1) -> AsyncIterator[None]:
         await self._bucket.take(cost)
-        yield
+        self._in_flight += cost
+        try:
+            yield
+        finally:
+            self._in_flight -= cost
 
-    def observe(self, *, currently_available: float, maximum_available: float, restore_rate: float) -> None:
-        """Adopt the server's view (``extensions.cost.throttleStatus``) after a response."""
+    def observe(
+        self, *, currently_available: float, maximum_available: float, restore_rate: float, own_cost: float = 0
+    ) -> None:
+        """Adopt the server's view (``extensions.cost.throttleStatus``) after a response.
+
+        ``own_cost`` is what the observing request reserved: the server has settled it,
+        while the other requests in flight are still to be charged.
+        """
         bucket = self._bucket
+        others = max(0.0, self._in_flight - own_cost)
         bucket.capacity, bucket.rate = maximum_available, restore_rate
-        bucket.level = min(maximum_available, currently_available)
+        bucket.level = max(0.0, min(maximum_available, currently_available) - others)
         bucket._stamp = bucket.clock()
-
-    def refund(self, points: float) -> None:
-        """Give back what was reserved but not charged (requested minus actual cost)."""
-        bucket = self._bucket
-        bucket._refill()
-        bucket.level = min(bucket.capacity, bucket.level + max(0.0, points))

@@ -1,0 +1,128 @@
+"""Shopify Admin GraphQL, paced by the store's cost-point bucket.
+
+Before sending, a request reserves its *requested* cost (computed from the document and
+variables by Shopify's rules, or what the store charged for it last time if that was
+more) in the local bucket, and waits if the bucket does not hold it — so the client
+never asks for more than the store has. Each response's ``throttleStatus`` re-syncs
+the bucket. A ``THROTTLED`` answer (another app shares the bucket, or our estimate was
+low) waits for the deficit to restore and tries again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from hub.connectors.sdk.errors import AuthenticationError, FatalAPIError, ThrottledError
+from hub.connectors.sdk.http import ApiClient
+from hub.connectors.sdk.ratelimit import CostBucket
+from hub.connectors.shopify.config import ShopifyConfig
+from hub.connectors.shopify.cost import requested_cost
+
+__all__ = ["GraphQLError", "ShopifyClient"]
+
+
+class GraphQLError(FatalAPIError):
+    """The store answered with GraphQL errors (not throttling)."""
+
+
+def _key(document: str, variables: Mapping[str, Any]) -> str:
+    sizes = {k: v for k, v in variables.items() if isinstance(v, int)}
+    return f"{hash(document)}:{json.dumps(sizes, sort_keys=True)}"
+
+
+def _throttle_wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    return float(getattr(error, "retry_after", None) or 1.0)
+
+
+class ShopifyClient:
+    def __init__(
+        self,
+        config: ShopifyConfig,
+        bucket: CostBucket,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_attempts: int = 6,
+        backoff: float = 0.5,
+    ) -> None:
+        self.bucket = bucket
+        self.path = f"/admin/api/{config.api_version}/graphql.json"
+        self.api = ApiClient(
+            "Shopify",
+            config.shop_url,
+            headers={
+                "X-Shopify-Access-Token": config.access_token.get_secret_value(),
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+            max_attempts=max_attempts,
+            backoff=backoff,
+            transport=transport,
+        )
+        self.max_attempts = max_attempts
+        #: Requested costs the store reported, by document and page sizes.
+        self._charged: dict[str, int] = {}
+        #: Requests sent and THROTTLED answers received (for status and benchmarks).
+        self.requests = 0
+        self.throttled = 0
+
+    async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run one document; returns its ``data``. Retries throttling and transient failures."""
+        variables = dict(variables or {})
+        key = _key(document, variables)
+        cost = max(requested_cost(document, variables), self._charged.get(key, 0))
+        cost = min(cost, int(self.bucket.capacity))
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=_throttle_wait,
+            retry=retry_if_exception_type(ThrottledError),
+            reraise=True,
+        ):
+            with attempt:
+                return await self._once(document, variables, key, cost)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def _once(self, document: str, variables: dict[str, Any], key: str, cost: float) -> dict[str, Any]:
+        async with self.bucket.slot(cost):
+            self.requests += 1
+            response = await self.api.request("POST", self.path, json={"query": document, "variables": variables})
+            body = response.json()
+            charged = (body.get("extensions") or {}).get("cost")
+            if charged:
+                status = charged["throttleStatus"]
+                self.bucket.observe(
+                    currently_available=float(status["currentlyAvailable"]),
+                    maximum_available=float(status["maximumAvailable"]),
+                    restore_rate=float(status["restoreRate"]),
+                    own_cost=cost,
+                )
+                self._charged[key] = max(self._charged.get(key, 0), int(charged.get("requestedQueryCost") or 0))
+        errors = body.get("errors")
+        if errors:
+            raise self._error(errors, charged)
+        data: dict[str, Any] = body.get("data") or {}
+        return data
+
+    def _error(self, errors: Any, charged: Mapping[str, Any] | None) -> Exception:
+        if not isinstance(errors, list):  # REST-style {"errors": "..."}
+            return GraphQLError(f"Shopify: {errors}")
+        codes = {(error.get("extensions") or {}).get("code") for error in errors}
+        messages = "; ".join(str(error.get("message")) for error in errors)[:500]
+        if "THROTTLED" in codes:
+            self.throttled += 1
+            wanted = float((charged or {}).get("requestedQueryCost") or 0)
+            deficit = max(0.0, wanted - self.bucket.available)
+            return ThrottledError(
+                f"Shopify throttled: {messages}", retry_after=max(0.5, deficit / self.bucket.restore_rate)
+            )
+        if "ACCESS_DENIED" in codes:
+            return AuthenticationError(f"Shopify denied access: {messages}", status=403)
+        return GraphQLError(f"Shopify GraphQL errors: {messages}")
+
+    async def aclose(self) -> None:
+        await self.api.aclose()

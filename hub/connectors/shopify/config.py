@@ -1,0 +1,78 @@
+"""What a Shopify connector instance is configured with, and how it maps to the hub."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+
+from hub.connectors.sdk.base import ConnectorConfig, ConnectorMappings
+from hub.core.channels import AllocationRule, ChannelAllocation, SkuOverride
+
+__all__ = ["AllocationIn", "ShopifyConfig", "ShopifyMappings", "location_gid"]
+
+
+def location_gid(value: str) -> str:
+    """Accept a location's numeric id or its GID; keep the GID."""
+    value = value.strip()
+    return value if value.startswith("gid://") else f"gid://shopify/Location/{value}"
+
+
+class ShopifyConfig(ConnectorConfig):
+    #: e.g. ``https://my-shop.myshopify.com`` — a simulator or a test store is just another URL.
+    shop_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+(:\d+)?/?$")]
+    access_token: SecretStr
+    #: The app's secret: webhooks are signed with it (X-Shopify-Hmac-SHA256).
+    webhook_secret: SecretStr
+    api_version: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] = "2025-01"
+    #: How often orders changed since the cursor are pulled (the webhook safety net).
+    poll_interval_seconds: Annotated[int, Field(ge=5, le=86_400)] = 60
+    #: How often stock is fully reconciled against the store (drift repair).
+    stock_reconcile_interval_seconds: Annotated[int, Field(ge=60, le=7 * 86_400)] = 3600
+
+    @field_validator("shop_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class _Band(ConnectorConfig):
+    percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    cap: Annotated[Decimal, Field(ge=0)] | None = None
+    buffer: Annotated[Decimal, Field(ge=0)] | None = None
+
+
+class AllocationIn(ConnectorConfig):
+    percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(100)
+    cap: Annotated[Decimal, Field(ge=0)] | None = None
+    buffer: Annotated[Decimal, Field(ge=0)] = Decimal(0)
+    skus: dict[str, _Band] = Field(default_factory=dict)
+
+
+class ShopifyMappings(ConnectorMappings):
+    #: Shopify location id (numeric or GID) → hub warehouse code.
+    locations: dict[str, str]
+    allocation: AllocationIn = Field(default_factory=AllocationIn)
+    #: The hub customer Shopify orders are booked to (default: one named after the connector).
+    customer: str | None = None
+
+    @field_validator("locations")
+    @classmethod
+    def _gids(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("map at least one Shopify location to a warehouse")
+        return {location_gid(k): v for k, v in value.items()}
+
+    @property
+    def warehouses(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.locations.values())))
+
+    def channel(self) -> ChannelAllocation:
+        rule = self.allocation
+        return ChannelAllocation(
+            warehouses=self.warehouses,
+            rule=AllocationRule(percent=rule.percent, cap=rule.cap, buffer=rule.buffer),
+            overrides={sku: SkuOverride(band.percent, band.cap, band.buffer) for sku, band in rule.skus.items()},
+            whole_units=True,
+        )
