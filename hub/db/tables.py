@@ -507,3 +507,21 @@ sync_runs = Table(
     Column("errors", JsonDoc, nullable=False),
     Index("ix_sync_runs_connector_id", "connector_id", "id"),
 )
+
+#: Work a connector instance owes the outside world (push this SKU's stock, fetch this
+#: order, send this shipment), enqueued with the event that caused it and drained by
+#: the instance's worker in batches, at the vendor's pace.
+connector_queue = Table(
+    "connector_queue",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    #: Bumped by every enqueue: an item re-enqueued while being worked stays for another pass.
+    Column("version", Integer, nullable=False),
+    Column("enqueued_at", UTCDateTime(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Index("ix_connector_queue_due", "connector_id", "due_at"),
+)

@@ -1,0 +1,146 @@
+"""The connector work queue: what each instance owes the outside world.
+
+Event handlers enqueue (in the same transaction as the event's inbox row, so a trigger
+is never lost nor doubled); the instance's worker claims due items in batches, does
+the external work at the vendor's pace, then completes or fails them. Items are keyed
+``(connector, kind, key)``: a burst of changes to one SKU is one item. An item enqueued
+again while it is being worked keeps its row (its version moved) and runs once more,
+so the last change always gets pushed. Failures back off; past the limit the item
+becomes a dead letter (``hub dlq``), whose retry enqueues it again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db import tables as t
+from hub.db.engine import Database
+from hub.db.types import utcnow
+
+__all__ = ["DEAD_LETTER_PREFIX", "Item", "WorkQueue", "enqueue"]
+
+_q = t.connector_queue.c
+#: Dead letters of queue items name their subscriber ``connector:<id>``.
+DEAD_LETTER_PREFIX = "connector:"
+
+
+@dataclass(frozen=True)
+class Item:
+    connector_id: str
+    kind: str
+    key: str
+    version: int
+    attempts: int
+
+
+async def enqueue(session: AsyncSession, connector_id: str, kind: str, keys: Iterable[str]) -> None:
+    """Ask for work, within the caller's transaction (idempotent per key)."""
+    rows = [
+        dict(
+            connector_id=connector_id, kind=kind, key=key, version=1, enqueued_at=utcnow(), due_at=utcnow(), attempts=0
+        )
+        for key in dict.fromkeys(keys)
+    ]
+    if not rows:
+        return
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(t.connector_queue).values(rows)
+    # Re-enqueued: bump the version (a worker holding the old one will leave the row),
+    # but keep any backoff — a failing vendor is not hammered by each new trigger.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["connector_id", "kind", "key"], set_={"version": t.connector_queue.c.version + 1}
+    )
+    await session.execute(stmt)
+
+
+class WorkQueue:
+    def __init__(self, db: Database, *, max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 600.0):
+        self.db, self.max_attempts = db, max_attempts
+        self.base_delay, self.max_delay = base_delay, max_delay
+
+    async def due(self, connector_id: str, kind: str, limit: int) -> list[Item]:
+        stmt = (
+            select(_q.connector_id, _q.kind, _q.key, _q.version, _q.attempts)
+            .where(_q.connector_id == connector_id, _q.kind == kind, _q.due_at <= utcnow())
+            .order_by(_q.due_at, _q.enqueued_at)
+            .limit(limit)
+        )
+        async with self.db.engine.connect() as conn:
+            return [Item(*row) for row in await conn.execute(stmt)]
+
+    async def next_due(self, connector_id: str) -> datetime | None:
+        async with self.db.engine.connect() as conn:
+            due: datetime | None = await conn.scalar(
+                select(_q.due_at).where(_q.connector_id == connector_id).order_by(_q.due_at).limit(1)
+            )
+        return due
+
+    async def depth(self, connector_id: str) -> dict[str, int]:
+        stmt = select(_q.kind, func.count()).where(_q.connector_id == connector_id).group_by(_q.kind)
+        async with self.db.engine.connect() as conn:
+            return {kind: int(n) for kind, n in await conn.execute(stmt)}
+
+    async def complete(self, items: Iterable[Item]) -> None:
+        items = list(items)
+        if not items:
+            return
+        async with self.db.writing() as conn:
+            await conn.execute(delete(t.connector_queue).where(or_(*(_same(item) for item in items))))
+
+    async def fail(self, item: Item, error: str) -> bool:
+        """Back off, or — past the limit — dead-letter the item; True if it was dead-lettered."""
+        attempts = item.attempts + 1
+        async with self.db.writing() as conn:
+            if attempts < self.max_attempts:
+                delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))
+                await conn.execute(
+                    update(t.connector_queue)
+                    .where(_key(item))
+                    .values(attempts=attempts, last_error=error[:2000], due_at=utcnow() + timedelta(seconds=delay))
+                )
+                return False
+            await conn.execute(delete(t.connector_queue).where(_key(item)))
+            await conn.execute(
+                insert(t.dead_letters).values(
+                    subscriber=f"{DEAD_LETTER_PREFIX}{item.connector_id}",
+                    event_id=None,
+                    type=item.kind,
+                    aggregate_type="connector_queue",
+                    aggregate_id=item.key,
+                    source=f"queue:{item.connector_id}/{item.kind}/{item.key}"[:200],
+                    message=json.dumps({"connector_id": item.connector_id, "kind": item.kind, "key": item.key}),
+                    error=error[:4000],
+                    attempts=attempts,
+                    status="pending",
+                    created_at=utcnow(),
+                    updated_at=utcnow(),
+                )
+            )
+            return True
+
+    async def errors(self, connector_id: str, limit: int = 20) -> list[dict[str, object]]:
+        """Items currently failing, with their last error (for the connector's status)."""
+        stmt = (
+            select(_q.kind, _q.key, _q.attempts, _q.last_error, _q.due_at)
+            .where(_q.connector_id == connector_id, _q.last_error.is_not(None))
+            .order_by(_q.due_at)
+            .limit(limit)
+        )
+        async with self.db.engine.connect() as conn:
+            return [dict(row._mapping) for row in await conn.execute(stmt)]
+
+
+def _key(item: Item) -> ColumnElement[bool]:
+    return and_(_q.connector_id == item.connector_id, _q.kind == item.kind, _q.key == item.key)
+
+
+def _same(item: Item) -> ColumnElement[bool]:
+    """The row as claimed: not one enqueued again since."""
+    return and_(_key(item), _q.version == item.version)
