@@ -58,6 +58,8 @@ async def enqueue(session: AsyncSession, connector_id: str, kind: str, keys: Ite
         index_elements=["connector_id", "kind", "key"], set_={"version": t.connector_queue.c.version + 1}
     )
     await session.execute(stmt)
+    # Wake the instance workers once the caller's unit of work commits.
+    session.info.setdefault("hub_after_commit", set()).add("work")
 
 
 class WorkQueue:

@@ -38,6 +38,8 @@ class Database:
     write_lock: asyncio.Lock | None = field(default=None)
     #: Set by every commit that wrote outbox rows (wakes the relay and dispatchers).
     outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
+    #: Set by every commit that queued connector work (wakes the instance workers).
+    work_signal: OutboxSignal = field(default_factory=OutboxSignal)
 
     @property
     def url(self) -> str:

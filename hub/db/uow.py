@@ -56,6 +56,8 @@ class SqlUnitOfWork:
             await self._db.write_lock.acquire()
             self._locked = True
         self.session = self._sessions()
+        #: Signals to raise once this unit commits (e.g. "work": connector work queued).
+        self.session.info["hub_after_commit"] = set()
         s = self.session
         self.products = r.ProductRepository(s)
         self.warehouses = r.MasterRepository(s, Warehouse)
@@ -116,6 +118,8 @@ class SqlUnitOfWork:
         self.committed = envelopes
         if envelopes:
             self._db.outbox_signal.notify()
+        if "work" in self.session.info.get("hub_after_commit", ()):
+            self._db.work_signal.notify()
 
     async def rollback(self) -> None:
         self._events.clear()

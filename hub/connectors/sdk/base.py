@@ -8,9 +8,11 @@ per instance and calls, as its capabilities say:
 
     check()            credentials work (raises AuthenticationError …)
     discover()         what the account has: locations, tax codes, accounts …
-    reconcilers()      per entity, the desired-vs-actual reconciliation (hub.sync)
-    subscribers()      event handlers: a hub change → a write over there
-    poll()             the scheduled safety net: pull what webhooks may have missed
+    reconcilers()      per entity, the desired-vs-actual reconciliation (hub.sync), run on
+                       start, on ``schedule()`` and by ``hub reconcile``
+    work()             queued work: hub changes enqueue keys (a SKU, a shipment), the
+                       instance's worker hands them over in batches
+    triggers()         which hub events enqueue which work, for this instance
     webhook_verify() / webhook_handle()   push deliveries from the vendor
 
 Handlers are level-triggered: whatever triggers them, they read the current canonical
@@ -20,7 +22,7 @@ state and write only the difference, so running anything twice is harmless.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -32,12 +34,14 @@ from hub.connectors.sdk.errors import ConfigurationError
 from hub.connectors.sdk.webhooks import WebhookDelivery
 
 if TYPE_CHECKING:
+    from hub.core.channels import ChannelAllocation
+    from hub.core.events import DomainEvent
     from hub.db.engine import Database
-    from hub.db.uow import UnitOfWorkFactory
+    from hub.db.uow import SqlUnitOfWork, UnitOfWorkFactory
     from hub.outbox.subscribers import Subscriber
     from hub.sync.engine import Reconciler
 
-__all__ = ["Capability", "Connector", "ConnectorConfig", "ConnectorEnv", "ConnectorMappings"]
+__all__ = ["Capability", "Connector", "ConnectorConfig", "ConnectorEnv", "ConnectorMappings", "Work"]
 
 
 class Capability(StrEnum):
@@ -72,6 +76,17 @@ class ConnectorEnv:
     shared: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Work:
+    """One kind of queued work: how many keys a batch takes, and the function doing a
+    batch, which answers each key's error (None when done)."""
+
+    batch: int
+    handle: Callable[[list[str]], Awaitable[dict[str, str | None]]]
+    #: Seconds to wait for more keys before working a partial batch (coalesces bursts).
+    linger: float = 0.0
+
+
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 MappingsT = TypeVar("MappingsT", bound=ConnectorMappings)
 
@@ -83,6 +98,8 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
     config_model: ClassVar[type[ConnectorConfig]]
     mappings_model: ClassVar[type[ConnectorMappings]]
     capabilities: ClassVar[frozenset[Capability]]
+    #: Hub event types that may give this connector work (see :meth:`triggered`).
+    listens_to: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, id: str, config: ConfigT, mappings: MappingsT, env: ConnectorEnv) -> None:
         self.id, self.config, self.mappings, self.env = id, config, mappings, env
@@ -95,6 +112,13 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         config_ = cls.config_model.model_validate(config)
         mappings_ = cls.mappings_model.model_validate(mappings)
         return cls(id, config_, mappings_, env)  # type: ignore[arg-type]  # the subclass's own models
+
+    @classmethod
+    async def triggered(
+        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: SqlUnitOfWork
+    ) -> dict[str, list[str]]:
+        """The work (kind → keys) a hub event gives one instance; read-only use of ``uow``."""
+        return {}
 
     # -- what every connector answers -----------------------------------------------------
 
@@ -109,16 +133,29 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
     def reconcilers(self) -> dict[str, Reconciler]:
         return {}
 
+    def schedule(self) -> dict[str, float]:
+        """Seconds between scheduled reconciliations, by entity (e.g. orders every 60 s:
+        the safety net under webhooks; stock hourly: drift repair)."""
+        return {}
+
     def subscribers(self) -> list[Subscriber]:
         return []
-
-    async def poll(self) -> None:
-        """Pull what push deliveries may have missed (called on the instance's schedule)."""
-        return None
 
     async def validate_mappings(self) -> list[str]:
         """Problems with the mappings against the hub's records (unknown warehouses …)."""
         return []
+
+    async def prepare(self, uow: SqlUnitOfWork) -> None:
+        """Set up hub records the instance needs, in the transaction that adds it."""
+        return None
+
+    def allocation(self) -> ChannelAllocation | None:
+        """The channel's share of stock, for connectors that push stock out."""
+        return None
+
+    def work(self) -> dict[str, Work]:
+        """The kinds of queued work this connector does (see :mod:`hub.connectors.queue`)."""
+        return {}
 
     # -- webhooks ------------------------------------------------------------------------------
 
