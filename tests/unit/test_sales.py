@@ -274,3 +274,22 @@ async def test_an_order_total_is_kept_to_the_six_places_every_amount_is_stored_w
     assert order.total == D("0.001235")
     assert store.outbox[-2].type == "sales_order.confirmed"
     assert store.outbox[-2].payload["total"] == "0.001235"
+
+
+async def test_a_channel_order_short_of_stock_is_kept_on_hold_with_nothing_reserved(store: FakeStore) -> None:
+    await buy(store, "TEA", 5, 2)
+    command = NewSalesOrder(
+        customer=SHOP,
+        warehouse=WH1,
+        channel="shop",
+        external_id="#1",
+        lines=[SalesLine(sku="TEA", qty=D(6), unit_price=D(5))],
+    )
+    order = await store.run(lambda uow: handlers.create_sales_order(command, uow, hold_when_short=True))
+    assert order.status == SalesOrderStatus.ON_HOLD and "waiting for stock" in (order.hold_reason or "")
+    assert level(store, "TEA").reserved == 0
+    with pytest.raises(InsufficientStock):
+        await store.run(lambda uow: handlers.approve_sales_order(order.id, uow))
+    await buy(store, "TEA", 1, 2)
+    approved = await store.run(lambda uow: handlers.approve_sales_order(order.id, uow))
+    assert approved.status == SalesOrderStatus.CONFIRMED and level(store, "TEA").reserved == 6

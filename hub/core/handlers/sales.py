@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, unique_skus
-from hub.core.errors import DuplicateRecord, NotFound
+from hub.core.errors import DuplicateRecord, InsufficientStock, NotFound
 from hub.core.events import (
     OrderLine,
     ReturnedLine,
@@ -63,11 +63,15 @@ def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
     )
 
 
-async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: str = "USD") -> SalesOrder:
+async def create_sales_order(
+    cmd: NewSalesOrder, uow: UnitOfWork, *, currency: str = "USD", hold_when_short: bool = False
+) -> SalesOrder:
     """Confirm the order with every line reserved, or put it on hold over the credit limit.
 
     Nothing is written when a line cannot be reserved: :class:`InsufficientStock`
-    names each short line with what is available.
+    names each short line with what is available — unless ``hold_when_short``, for
+    orders a channel has already taken (the customer has paid): those are kept on hold,
+    nothing reserved, until approved once the stock is there.
     """
     if cmd.channel is not None and cmd.external_id is not None:
         existing = await uow.sales_orders.find_by_external_id(cmd.channel, cmd.external_id)
@@ -99,7 +103,13 @@ async def create_sales_order(cmd: NewSalesOrder, uow: UnitOfWork, *, currency: s
             order.hold(f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}")
     if order.status != SalesOrderStatus.ON_HOLD:
         book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines], create=False)
-        order.confirm(book)
+        try:
+            order.confirm(book)
+        except InsufficientStock as short:
+            if not hold_when_short:
+                raise
+            order.hold(f"waiting for stock: {short.message.removeprefix('insufficient stock: ')}")
+            book = None
     await uow.sales_orders.add(order)
     uow.emit(_placed(order))
     if book is not None:
