@@ -209,6 +209,18 @@ class StockRepository(_Repository):
             found[level.sku].append(level)
         return found
 
+    async def for_warehouses(self, warehouses: Sequence[str]) -> dict[str, list[StockLevel]]:
+        """Every SKU's levels in these warehouses (a channel's stock), by SKU."""
+        found: dict[str, list[StockLevel]] = {}
+        stmt = (
+            select(StockLevel)
+            .where(t.stock_levels.c.warehouse.in_(list(warehouses)))
+            .order_by(t.stock_levels.c.sku, t.stock_levels.c.warehouse)
+        )
+        for level in await self.session.scalars(stmt):
+            found.setdefault(level.sku, []).append(level)
+        return found
+
 
 class ValuationRepository(_Repository):
     async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:

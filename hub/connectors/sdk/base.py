@@ -74,6 +74,8 @@ class ConnectorEnv:
     transport: httpx.AsyncBaseTransport | None = None
     #: Per-instance state that must outlive one connector object (rate limiters).
     shared: dict[str, Any] = field(default_factory=dict)
+    #: The hub's currency, for documents that come without one.
+    currency: str = "USD"
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,10 @@ _ORDER_FIELDS = """
         }
       }
     }
+    fulfillments(first: 10) {
+      id
+      trackingInfo(first: 1) { number }
+    }
     refunds(first: 3) {
       id
       createdAt
