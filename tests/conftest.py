@@ -4,11 +4,16 @@ PostgreSQL: ``HUB_TEST_POSTGRES_URL`` names a server to use (default: the local 
 127.0.0.1:5432, trust auth). One database per test session is created there, migrated,
 emptied before each test and dropped at the end. When the server is unreachable the
 PostgreSQL tests skip — or fail, when ``HUB_REQUIRE_POSTGRES=1`` (CI sets it).
+
+Kafka: one broker per test session (see tests/brokers.py: ``HUB_TEST_KAFKA_BOOTSTRAP``,
+else Apache Kafka in Docker, else Tansu); ``kafka`` gives it with the hub's topics
+emptied. Without a broker the Kafka tests skip — or fail, when ``HUB_REQUIRE_KAFKA=1``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -26,6 +31,7 @@ from hub.bootstrap import Hub, build
 from hub.config import Settings
 from hub.db.migrate import upgrade
 from hub.db.tables import metadata
+from tests.brokers import BrokerUnavailable, empty_hub_topics, session_broker
 
 SERVER_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
@@ -60,6 +66,27 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap servers of a Kafka-compatible broker shared by this test session."""
+    with contextlib.ExitStack() as stack:
+        try:
+            bootstrap, _what = stack.enter_context(session_broker(tmp_path_factory.mktemp("kafka")))
+        except BrokerUnavailable as error:
+            message = f"no Kafka broker: {error}"
+            if _require("HUB_REQUIRE_KAFKA"):
+                pytest.fail(f"{message} (HUB_REQUIRE_KAFKA=1)")
+            pytest.skip(message)
+        yield bootstrap
+
+
+@pytest.fixture
+def kafka(kafka_bootstrap: str) -> str:
+    """The session's broker with none of the hub's topics: a test sees only its own events."""
+    asyncio.run(empty_hub_topics(kafka_bootstrap))
+    return kafka_bootstrap
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
-"""``hub relay``, ``hub worker`` and ``hub dlq``: the event machinery, for operators."""
+"""``hub relay``, ``hub worker``, ``hub dlq`` and ``hub events``: the event machinery, for operators."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,12 +17,14 @@ from hub.config import Settings
 __all__ = ["register"]
 
 dlq_app = typer.Typer(help="Dead letters: messages a subscriber could not handle.", no_args_is_help=True)
+events_app = typer.Typer(help="The event catalogue: topics, envelopes and payload schemas.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(relay)
     app.command()(worker)
     app.add_typer(dlq_app, name="dlq")
+    app.add_typer(events_app, name="events")
 
 
 def relay() -> None:
@@ -27,6 +32,7 @@ def relay() -> None:
     from hub.outbox.runtime import EventRuntime
 
     settings = Settings()
+    _log_to_stderr(settings)
     err.print(f"relay: {where(settings)} → {_transport(settings)}  (Ctrl-C to stop)")
 
     async def main(hub: Hub) -> None:
@@ -42,6 +48,7 @@ def worker() -> None:
     from hub.outbox.runtime import EventRuntime
 
     settings = Settings()
+    _log_to_stderr(settings)
 
     async def main(hub: Hub) -> None:
         if not hub.subscribers:
@@ -54,6 +61,16 @@ def worker() -> None:
         await runtime.run()
 
     run(main)
+
+
+def _log_to_stderr(settings: Settings) -> None:
+    """Show the hub's own log lines (at ``HUB_LOG_LEVEL``), the libraries' from warnings up.
+
+    Without this only warnings reach the operator, who then cannot tell the relay that
+    leads from one standing by, or see a standby take over.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("hub").setLevel(logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
 
 
 def _transport(settings: Settings) -> str:
@@ -118,3 +135,25 @@ def dlq_drop(letter_id: Annotated[int, typer.Argument(help="the dead letter's id
         err.print(f"[red]hub dlq drop:[/] {problem}")
         raise typer.Exit(1) from None
     err.print(f"dead letter {letter_id} dropped")
+
+
+@events_app.command("schema")
+def events_schema(
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write into")] = Path("event-schemas"),
+) -> None:
+    """Write the AsyncAPI document of every topic and a JSON Schema per event (no database needed)."""
+    from hub.outbox.catalogue import CATALOGUE, asyncapi, envelope_schema
+
+    document = asyncapi(bootstrap=Settings().kafka_bootstrap).to_jsonable()
+    files: dict[Path, Any] = {out_dir / "asyncapi.json": document}
+    files[out_dir / "schemas" / "envelope.json"] = envelope_schema()
+    for spec in CATALOGUE.values():
+        files[out_dir / "schemas" / f"{spec.key}.json"] = spec.envelope_schema()
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        out.print(str(path), highlight=False, soft_wrap=True)
+    err.print(
+        f"AsyncAPI {document['asyncapi']}: {len(document['channels'])} topics; "
+        f"JSON Schemas of {len(CATALOGUE)} events and the envelope"
+    )

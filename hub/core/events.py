@@ -4,11 +4,16 @@ Each event class names its ``type`` (``<aggregate>.<past tense>``), schema ``ver
 and ``aggregate_type``; :meth:`DomainEvent.aggregate_id` gives the key that keeps one
 aggregate's events in order. Events are triggers for consumers, not copies of the
 state to replicate: a consumer reads the current state when it acts on one.
+
+Versions: a change a consumer could trip over (a field renamed, removed or retyped) is
+a new class with the same ``type`` and the next ``version``; the old class stays in
+:data:`EVENT_VERSIONS` so messages already in flight still decode, and
+:data:`EVENT_TYPES` names the newest version of each type, the one the core emits.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +21,7 @@ from hub.core.numbers import Money, Quantity
 
 __all__ = [
     "EVENT_TYPES",
+    "EVENT_VERSIONS",
     "CustomerUpserted",
     "DomainEvent",
     "ProductUpserted",
@@ -40,10 +46,15 @@ __all__ = [
 ]
 
 
+# JSON Schemas of events describe them as they travel (quantities as numbers, money as
+# strings), not every input pydantic would accept.
+_WIRE: Final = "serialization"
+
+
 class DomainEvent(BaseModel):
     """Base of every event; subclasses set the three class variables."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_mode_override=_WIRE)
 
     type: ClassVar[str]
     version: ClassVar[int] = 1
@@ -174,7 +185,7 @@ class ReorderAlertCleared(DomainEvent):
 
 
 class OrderLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     qty: Quantity
     price: Money
@@ -206,7 +217,7 @@ class PurchaseOrderCancelled(_PurchaseOrderEvent):
 
 
 class ReceiptLinePosted(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     accepted: Quantity
     rejected: Quantity
@@ -259,7 +270,7 @@ class SalesOrderCancelled(_SalesOrderEvent):
 
 
 class ShippedLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     qty: Quantity
     cost: Money
@@ -276,7 +287,7 @@ class ShipmentCreated(_SalesOrderEvent):
 
 
 class ReturnedLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     qty: Quantity
     restock: bool
@@ -291,7 +302,7 @@ class ReturnReceived(_SalesOrderEvent):
 
 
 class TransferLineMoved(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     qty: Quantity
 
@@ -316,7 +327,7 @@ class TransferReceived(_TransferEvent):
 
 
 class Variance(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
     expected: Quantity
     counted: Quantity
@@ -335,9 +346,9 @@ class StockCountPosted(DomainEvent):
         return str(self.stock_count_id)
 
 
-#: Every concrete event class by its ``type``.
-EVENT_TYPES: dict[str, type[DomainEvent]] = {
-    cls.type: cls
+#: Every concrete event class the hub emits or still reads, by ``(type, version)``.
+EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
+    (cls.type, cls.version): cls
     for cls in (
         ProductUpserted,
         WarehouseUpserted,
@@ -360,4 +371,9 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         TransferReceived,
         StockCountPosted,
     )
+}
+
+#: The class the core emits for each ``type``: its newest version.
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.type: cls for cls in sorted(EVENT_VERSIONS.values(), key=lambda cls: cls.version)
 }

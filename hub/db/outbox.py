@@ -6,9 +6,11 @@ Kafka, or to an in-process subscriber, are the same.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring_ascii as _string  # what json.dumps escapes str with
+from typing import Any
 
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,9 +19,20 @@ from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
 
-__all__ = ["Backlog", "OutboxRecord", "after", "backlog", "cursor", "mark_published", "save_cursor", "unpublished"]
+__all__ = [
+    "Backlog",
+    "OutboxRecord",
+    "after",
+    "backlog",
+    "cursor",
+    "cursors",
+    "mark_published",
+    "save_cursor",
+    "unpublished",
+]
 
 _o = t.outbox.c
+#: What the readers select, in the order :func:`_record` unpacks.
 _COLUMNS = (
     _o.id,
     _o.event_id,
@@ -53,49 +66,44 @@ class OutboxRecord:
         return f"hub.{self.aggregate_type}.v1"
 
 
-def _record(row: object) -> OutboxRecord:
-    r = row  # a Row; attribute access by column name
-    head = json.dumps(
-        {
-            "event_id": r.event_id,  # type: ignore[attr-defined]
-            "type": r.type,  # type: ignore[attr-defined]
-            "version": r.version,  # type: ignore[attr-defined]
-            "aggregate_type": r.aggregate_type,  # type: ignore[attr-defined]
-            "aggregate_id": r.aggregate_id,  # type: ignore[attr-defined]
-            "tenant": r.tenant,  # type: ignore[attr-defined]
-            "occurred_at": r.occurred_at.isoformat().replace("+00:00", "Z"),  # type: ignore[attr-defined]
-            "correlation_id": r.correlation_id,  # type: ignore[attr-defined]
-            "causation_id": r.causation_id,  # type: ignore[attr-defined]
-        },
-        separators=(",", ":"),
+def _record(row: Sequence[Any]) -> OutboxRecord:
+    seq, event_id, kind, version, aggregate_type, aggregate_id, tenant, occurred, correlation, causation, payload = row
+    # Spelled out rather than json.dumps of a dict — the same bytes (compact separators,
+    # strings escaped by json's own ASCII encoder) for a third of the cost: the relay
+    # runs this for every event it publishes.
+    message = (
+        f'{{"event_id":{_string(event_id)},"type":{_string(kind)},"version":{int(version)},'
+        f'"aggregate_type":{_string(aggregate_type)},"aggregate_id":{_string(aggregate_id)},'
+        f'"tenant":{_string(tenant)},"occurred_at":"{occurred.isoformat().replace("+00:00", "Z")}",'
+        f'"correlation_id":{_nullable(correlation)},"causation_id":{_nullable(causation)},"payload":{payload}}}'
     )
-    message = f'{head[:-1]},"payload":{r.payload}}}'  # type: ignore[attr-defined]
-    return OutboxRecord(
-        seq=r.id,  # type: ignore[attr-defined]
-        event_id=r.event_id,  # type: ignore[attr-defined]
-        type=r.type,  # type: ignore[attr-defined]
-        version=r.version,  # type: ignore[attr-defined]
-        aggregate_type=r.aggregate_type,  # type: ignore[attr-defined]
-        aggregate_id=r.aggregate_id,  # type: ignore[attr-defined]
-        occurred_at=r.occurred_at,  # type: ignore[attr-defined]
-        message=message.encode(),
-    )
+    return OutboxRecord(seq, event_id, kind, version, aggregate_type, aggregate_id, occurred, message.encode())
 
 
-async def unpublished(db: Database, limit: int) -> list[OutboxRecord]:
-    """The oldest unpublished rows, in commit order."""
-    stmt = select(*_COLUMNS).where(_o.published_at.is_(None)).order_by(_o.id).limit(limit)
+def _nullable(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+async def unpublished(db: Database, limit: int, *, after_seq: int = 0) -> list[OutboxRecord]:
+    """The oldest unpublished rows past position ``after_seq``, in commit order."""
+    stmt = select(*_COLUMNS).where(_o.published_at.is_(None), _o.id > after_seq).order_by(_o.id).limit(limit)
     async with db.engine.connect() as conn:
         return [_record(row) for row in await conn.execute(stmt)]
 
 
-async def mark_published(db: Database, up_to: int) -> None:
-    """Mark every unpublished row up to ``up_to`` published.
+async def mark_published(db: Database, up_to: int, *, from_seq: int = 0) -> None:
+    """Mark every unpublished row from ``from_seq`` up to ``up_to`` published.
 
     The relay publishes in id order and ids follow commit order, so the unpublished
-    rows at or below the last one sent are exactly the ones just sent.
+    rows at or below the last one sent are exactly the ones just sent. It names the
+    batch's first row too: the index scan then starts there instead of walking past
+    every row marked before (dead index entries until a vacuum, on PostgreSQL).
     """
-    stmt = update(t.outbox).where(_o.id <= up_to, _o.published_at.is_(None)).values(published_at=utcnow())
+    stmt = (
+        update(t.outbox)
+        .where(_o.id >= from_seq, _o.id <= up_to, _o.published_at.is_(None))
+        .values(published_at=utcnow())
+    )
     async with db.writing() as conn:
         await conn.execute(stmt)
 
@@ -111,6 +119,13 @@ async def cursor(db: Database, subscriber: str) -> int:
     stmt = select(t.subscriber_cursors.c.position).where(t.subscriber_cursors.c.subscriber == subscriber)
     async with db.engine.connect() as conn:
         return int(await conn.scalar(stmt) or 0)
+
+
+async def cursors(db: Database) -> dict[str, int]:
+    """Every persisted subscriber cursor: the outbox position each has handled."""
+    stmt = select(t.subscriber_cursors.c.subscriber, t.subscriber_cursors.c.position)
+    async with db.engine.connect() as conn:
+        return {name: int(position) for name, position in await conn.execute(stmt)}
 
 
 async def save_cursor(db: Database, subscriber: str, position: int) -> None:

@@ -22,14 +22,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from hub.core.errors import DomainError
-from hub.core.events import EVENT_TYPES
+from hub.core.events import EVENT_TYPES, EVENT_VERSIONS
 from hub.db import tables as t
 from hub.db.types import utcnow
 from hub.db.uow import UnitOfWorkFactory
@@ -77,11 +78,12 @@ def decode(value: bytes) -> Delivered:
         envelope = Envelope.model_validate(json.loads(value))
     except (ValueError, ValidationError) as error:
         raise Poison(f"not an event envelope: {_short(error)}") from error
-    cls = EVENT_TYPES.get(envelope.type)
+    cls = EVENT_VERSIONS.get((envelope.type, envelope.version))
     if cls is None:
-        raise Poison(f"unknown event type {envelope.type!r}")
-    if envelope.version != cls.version:
-        raise Poison(f"{envelope.type} version {envelope.version} is not known (this hub reads {cls.version})")
+        if envelope.type not in EVENT_TYPES:
+            raise Poison(f"unknown event type {envelope.type!r}")
+        known = ", ".join(str(version) for type_, version in EVENT_VERSIONS if type_ == envelope.type)
+        raise Poison(f"{envelope.type} version {envelope.version} is not known (this hub reads {known})")
     try:
         event = cls.model_validate(envelope.payload)
     except ValidationError as error:
@@ -136,7 +138,8 @@ class Delivery:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.max_attempts),
-                wait=wait_exponential_jitter(initial=self.retry_delay, max=30, jitter=self.retry_delay),
+                # (not wait_exponential_jitter(initial=…): deprecated in tenacity 9.2)
+                wait=wait_exponential(multiplier=self.retry_delay, max=30) + wait_random(0, self.retry_delay),
                 retry=retry_if_exception(_retriable),
                 reraise=True,
             ):
@@ -183,7 +186,7 @@ class Delivery:
         redrive: int | None,
     ) -> None:
         text = f"{type(error).__name__}: {error}"[:4000]
-        envelope = delivered.envelope if delivered else None
+        named = _named(delivered.envelope.model_dump(include=set(_NAMED)) if delivered else _lenient(message.value))
         async with self.uows.db.writing() as conn:
             if redrive is not None:
                 await conn.execute(
@@ -198,12 +201,10 @@ class Delivery:
                 insert(t.dead_letters)
                 .values(
                     subscriber=subscriber.name,
-                    event_id=envelope.event_id if envelope else None,
-                    type=envelope.type if envelope else None,
-                    aggregate_type=envelope.aggregate_type if envelope else None,
-                    aggregate_id=envelope.aggregate_id if envelope else None,
+                    **named,
                     source=message.source[:200],
-                    message=message.value.decode("utf-8", "replace"),
+                    # PostgreSQL text cannot hold NUL; a message with one is no JSON anyway.
+                    message=message.value.decode("utf-8", "replace").replace("\x00", "\ufffd"),
                     error=text,
                     attempts=attempts,
                     status="pending",
@@ -216,8 +217,8 @@ class Delivery:
         letter = DeadLetter(
             letter_id,
             subscriber.name,
-            envelope.event_id if envelope else None,
-            envelope.type if envelope else None,
+            named["event_id"],
+            named["type"],
             message.source,
             text,
             attempts,
@@ -233,6 +234,27 @@ class Delivery:
                 .where(t.dead_letters.c.id == letter_id)
                 .values(status=status, updated_at=utcnow())
             )
+
+
+#: The envelope fields a dead letter is filed under, with their column widths.
+_NAMED = {"event_id": 36, "type": 64, "aggregate_type": 64, "aggregate_id": 128}
+
+
+def _lenient(value: bytes) -> dict[str, Any]:
+    """A poison message read as loosely as possible: an unknown type or version still
+    has an envelope that says which event it is, and an operator wants to see that."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _named(fields: dict[str, Any]) -> dict[str, str | None]:
+    """The dead letter's event id, type and aggregate: strings cut to their columns, else None."""
+    return {
+        name: value[:width] if isinstance(value := fields.get(name), str) else None for name, width in _NAMED.items()
+    }
 
 
 async def _claim(session: object, subscriber: str, event_id: str) -> bool:

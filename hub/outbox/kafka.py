@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -34,9 +35,17 @@ from hub.outbox.delivery import DeadLetter, Delivery, Message
 from hub.outbox.relay import PublishError
 from hub.outbox.subscribers import DLQ_TOPIC, Subscriber, topic_of
 
-__all__ = ["ALL_TOPICS", "KafkaPublisher", "ensure_topics", "kafka_broker"]
+__all__ = ["ALL_TOPICS", "PRODUCER_OPTIONS", "KafkaPublisher", "ensure_topics", "kafka_broker"]
 
 log = logging.getLogger("hub.kafka")
+
+#: How the relay's producer sends (bench/relay.py gives its bare producer the same).
+PRODUCER_OPTIONS: dict[str, Any] = {
+    "acks": "all",
+    "linger_ms": 2,
+    "max_batch_size": 256 * 1024,
+    "request_timeout_ms": 15_000,
+}
 
 #: Every topic the hub publishes to.
 ALL_TOPICS = sorted({topic_of(cls.aggregate_type) for cls in EVENT_TYPES.values()} | {DLQ_TOPIC})
@@ -67,14 +76,7 @@ class KafkaPublisher:
     async def start(self) -> None:
         try:
             await ensure_topics(self.bootstrap, ALL_TOPICS, self.partitions)
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap,
-                acks="all",
-                linger_ms=2,
-                max_batch_size=256 * 1024,
-                request_timeout_ms=15_000,
-                client_id="jxc-hub-relay",
-            )
+            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, client_id="jxc-hub-relay", **PRODUCER_OPTIONS)
             await producer.start()
         except KafkaError as error:
             raise PublishError(f"Kafka at {self.bootstrap} is unreachable: {error}") from error
@@ -140,17 +142,29 @@ def kafka_broker(bootstrap: str, subscribers: Iterable[Subscriber], delivery: De
     return broker
 
 
+#: Pause before a message that could be neither applied nor parked comes round again.
+REDELIVERY_PAUSE = 1.0
+
+
 def _subscribe(broker: KafkaBroker, subscriber: Subscriber, delivery: Delivery) -> None:
     async def consume(msg: KafkaMessage) -> None:
         raw = msg.raw_message
         source = f"kafka:{raw.topic}/{raw.partition}@{raw.offset}"  # type: ignore[union-attr]
-        await delivery.handle(subscriber, Message(raw.value or b"", source))  # type: ignore[union-attr]
+        try:
+            await delivery.handle(subscriber, Message(raw.value or b"", source))  # type: ignore[union-attr]
+        except Exception:
+            # Neither applied nor parked (the database failed, say): raising leaves the
+            # offset uncommitted and rewinds to this message (NACK_ON_ERROR), so it comes
+            # round again. Committing it here would lose it for this subscriber.
+            log.exception("%s: %s neither applied nor parked; it will be delivered again", subscriber.name, source)
+            await asyncio.sleep(REDELIVERY_PAUSE)
+            raise
 
     broker.subscriber(
         *subscriber.topics,
         group_id=f"hub.{subscriber.name}",
         auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"hub.{subscriber.name}",
         description=f"subscriber {subscriber.name}",
     )(consume)

@@ -9,6 +9,7 @@ this transport, only marks rows published: the table is the broker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from hub.db.engine import Database
@@ -67,9 +68,30 @@ class LocalDispatcher:
                         for record in records:
                             if stop.is_set():
                                 break
-                            if record.aggregate_type in self.subscriber.aggregates:
-                                await self.delivery.handle(
-                                    self.subscriber, Message(record.message, f"outbox:{record.seq}")
-                                )
+                            wanted = record.aggregate_type in self.subscriber.aggregates
+                            if wanted and not await self._deliver(record, stop):
+                                break
                             self.position = record.seq
                         await save_cursor(self.db, self.subscriber.name, self.position)
+
+    async def _deliver(self, record: OutboxRecord, stop: asyncio.Event) -> bool:
+        """Hand ``record`` to the subscriber until it is applied or parked; False if stopped first.
+
+        Delivery applies or parks every message; what escapes it is trouble with the
+        database itself. Moving past the row would lose it for this subscriber, so the
+        dispatcher tries the same row again after a pause, as a Kafka consumer does.
+        """
+        message = Message(record.message, f"outbox:{record.seq}")
+        pause = self.poll_interval
+        while not stop.is_set():
+            try:
+                await self.delivery.handle(self.subscriber, message)
+                return True
+            except Exception:
+                log.exception(
+                    "%s: outbox row %d neither applied nor parked; trying again", self.subscriber.name, record.seq
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, 30.0)
+        return False

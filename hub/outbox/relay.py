@@ -6,6 +6,11 @@
           mark them published
           nothing to do: sleep until a commit signals (or the poll interval passes)
 
+One batch is in flight at a time; while it is, the batch before it is marked and the
+one after it read (the rows past it), so the database's work overlaps the broker's.
+Rows marked unpublished again by hand (a replay) are found when the relay next catches
+up and reads from the start.
+
 A crash between publishing and marking publishes the batch again on restart:
 consumers drop those duplicates by ``event_id``. Rows are never skipped, and one
 aggregate's events keep their order because they are sent in commit order, keyed by
@@ -15,13 +20,14 @@ aggregate, one batch at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential, wait_random
 
 from hub.db.engine import Database
 from hub.db.outbox import OutboxRecord, mark_published, unpublished
@@ -75,24 +81,50 @@ class Relay:
 
     async def _lead(self, stop: asyncio.Event, lease: Lease) -> None:
         await self._retrying(stop, self.publisher.start, "connect")
+        # One batch in flight at a time, in order. Meanwhile the batch before it is marked
+        # and the next one read, so the database works while the broker does.
+        marking: asyncio.Task[None] | None = None
+        reading: asyncio.Task[list[OutboxRecord]] | None = None
         try:
             async with self.db.outbox_signal.listen() as wake:
+                records = await unpublished(self.db, self.batch_size)
                 while not stop.is_set() and not lease.lost.is_set():
-                    records = await unpublished(self.db, self.batch_size)
                     if not records:
+                        # Caught up: once the last mark is in, read from the start again,
+                        # which also finds rows someone marked unpublished to replay them.
+                        if marking is not None:
+                            await marking
+                            marking = None
                         await wait(wake, self.poll_interval)
+                        records = await unpublished(self.db, self.batch_size)
                         continue
                     started = time.monotonic()
+                    following = unpublished(self.db, self.batch_size, after_seq=records[-1].seq)
+                    reading = asyncio.create_task(following)
                     send = functools.partial(self.publisher.publish, records)
                     if not await self._retrying(stop, send, "publish"):
                         return
-                    await mark_published(self.db, records[-1].seq)
-                    self.published += len(records)
-                    if self.on_published is not None:
-                        self.on_published(len(records))
-                    log.debug("published %d events in %.3fs", len(records), time.monotonic() - started)
+                    records_next, reading = await reading, None
+                    if marking is not None:
+                        await marking  # one mark at a time, in order
+                    marking = asyncio.create_task(self._mark(records, started))
+                    records = records_next
         finally:
-            await self.publisher.stop()
+            try:
+                if reading is not None and not reading.cancelled():
+                    with contextlib.suppress(Exception):  # a batch read ahead, not to be sent now
+                        await reading
+                if marking is not None and not marking.cancelled():
+                    await marking  # it records rows the broker has acknowledged
+            finally:
+                await self.publisher.stop()
+
+    async def _mark(self, records: list[OutboxRecord], started: float) -> None:
+        await mark_published(self.db, records[-1].seq, from_seq=records[0].seq)
+        self.published += len(records)
+        if self.on_published is not None:
+            self.on_published(len(records))
+        log.debug("published %d events in %.3fs", len(records), time.monotonic() - started)
 
     async def _retrying(self, stop: asyncio.Event, action: Callable[[], Awaitable[None]], what: str) -> bool:
         """Run ``action`` until it succeeds (True) or ``stop`` is set (False)."""
@@ -102,7 +134,9 @@ class Relay:
             log.warning("relay cannot %s (attempt %d): %s; outbox rows wait", what, state.attempt_number, error)
 
         async for attempt in AsyncRetrying(
-            wait=wait_exponential_jitter(initial=0.2, max=5.0, jitter=0.5),
+            # Exponential plus jitter spelled out: tenacity 9.2 deprecates
+            # wait_exponential_jitter(initial=…), and its replacement is not in 8.x.
+            wait=wait_exponential(multiplier=0.2, max=5.0) + wait_random(0, 0.5),
             retry=retry_if_exception_type((PublishError, OSError)),
             before_sleep=complain,
         ):

@@ -52,7 +52,7 @@ class EventRuntime:
 
     async def run(self) -> None:
         settings, db = self.hub.settings, self.hub.db
-        jobs: list[Coroutine[Any, Any, None]] = []
+        jobs: list[Coroutine[Any, Any, None]] = [self._wake_on_stop()]
         if db.dialect == "postgresql":
             jobs.append(PgListener(_asyncpg_dsn(db.url), db.outbox_signal).run(self.stop))
         if self.with_relay:
@@ -83,6 +83,12 @@ class EventRuntime:
             for task in tasks:
                 with contextlib.suppress(BaseException):
                     await task
+
+    async def _wake_on_stop(self) -> None:
+        """The relay and dispatchers sleep until a commit or the poll interval: wake them
+        when told to stop, or stopping would take up to a poll interval."""
+        await self.stop.wait()
+        self.hub.db.outbox_signal.notify()
 
     def _publisher(self) -> Publisher:
         settings = self.hub.settings
