@@ -1,4 +1,5 @@
-"""The one place that wires adapters together: database, units of work, key store.
+"""The one place that wires adapters together: database, units of work, key store,
+event delivery, connectors.
 
 Everything that runs the hub — the API, the CLI, tests, benchmarks — builds a
 :class:`Hub` here, so they all run the same code over the same wiring.
@@ -6,10 +7,16 @@ Everything that runs the hub — the API, the CLI, tests, benchmarks — builds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import make_url
+
 from hub.config import Settings
+from hub.connectors.queue import WorkQueue
+from hub.connectors.sdk.base import ConnectorEnv
+from hub.connectors.sdk.secrets import SecretBox, secret_box_for
+from hub.connectors.service import ConnectorService
 from hub.db.engine import Database, open_database
 from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
@@ -18,7 +25,7 @@ from hub.ops.metrics import Metrics
 from hub.outbox.delivery import Delivery
 from hub.outbox.subscribers import Subscriber
 
-__all__ = ["Hub", "build", "installed_subscribers"]
+__all__ = ["Hub", "build", "default_subscribers", "installed_subscribers"]
 
 
 @dataclass
@@ -28,6 +35,8 @@ class Hub:
     uow: UnitOfWorkFactory
     keys: ApiKeyStore
     delivery: Delivery
+    connectors: ConnectorService
+    work: WorkQueue
     #: The subscribers this hub runs, by name.
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
@@ -51,15 +60,41 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         on_outcome=metrics.consumed,
     )
     named = {subscriber.name: subscriber for subscriber in subscribers}
+    env = ConnectorEnv(db=db, uows=uows, currency=settings.currency)
     return Hub(
         settings=settings,
         db=db,
         uow=uows,
         keys=ApiKeyStore(db),
         delivery=delivery,
+        connectors=ConnectorService(env, _secret_box(settings)),
+        work=WorkQueue(db),
         subscribers=named,
         metrics=metrics,
     )
+
+
+def _secret_box(settings: Settings) -> Callable[[], SecretBox]:
+    """The box connector configs are sealed with, made when first needed."""
+    made: list[SecretBox] = []
+
+    def box() -> SecretBox:
+        if not made:
+            key = settings.secret_key.get_secret_value() if settings.secret_key else None
+            url = make_url(settings.database_url)
+            path = url.database if url.get_backend_name() == "sqlite" else None
+            made.append(secret_box_for(key, path))
+        return made[0]
+
+    return box
+
+
+def default_subscribers(settings: Settings) -> list[Subscriber]:
+    """What a running hub subscribes: the connectors' fan-out and installed subscribers."""
+    from hub.connectors.fanout import connectors_subscriber
+
+    fan_out = connectors_subscriber()
+    return ([fan_out] if fan_out is not None else []) + installed_subscribers(settings)
 
 
 def installed_subscribers(settings: Settings) -> list[Subscriber]:

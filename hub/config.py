@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     #: Connections per process to PostgreSQL (plus as many overflow).
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
+    #: Encrypts connector credentials at rest. Required with PostgreSQL; on the embedded
+    #: SQLite default a key file is made beside the database when it is not set.
+    secret_key: SecretStr | None = None
 
     # -- events -------------------------------------------------------------------------------
     #: ``local``: the outbox is dispatched in-process to subscribers (embedded default);

@@ -11,8 +11,8 @@ from fastapi import FastAPI, Request, Response
 
 import hub
 from hub.api import problems
-from hub.api.routers import catalog, health, inventory, purchasing, sales, stock
-from hub.bootstrap import Hub, build, installed_subscribers
+from hub.api.routers import catalog, connectors, health, inventory, metrics, purchasing, sales, stock
+from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 from hub.outbox.envelope import correlation_id
 from hub.outbox.runtime import EventRuntime
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
             yield
             return
         settings_ = settings or Settings()
-        built = build(settings_, subscribers=installed_subscribers(settings_))
+        built = build(settings_, subscribers=default_subscribers(settings_))
         if built.settings.migrate_on_start:
             await built.migrate()
         app.state.hub = built
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     if hub_ is not None:
         app.state.hub = hub_  # usable at once, even by clients that skip the lifespan
     problems.install(app)
-    for module in (health, catalog, purchasing, sales, inventory, stock):
+    for module in (health, metrics, catalog, purchasing, sales, inventory, stock, connectors):
         app.include_router(module.router)
 
     @app.middleware("http")

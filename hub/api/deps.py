@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from hub.api.auth import Principal, require
 from hub.api.problems import Problem
 from hub.bootstrap import Hub
+from hub.core.errors import DuplicateRecord
 from hub.db.idempotency import StoredResponse, find_response, lock_key, store_response
 from hub.db.uow import SqlUnitOfWork
 
@@ -48,14 +49,7 @@ class Context:
                 body = _dump(await action(uow))
                 await uow.commit()
             return _json(status, body)
-        if not 0 < len(key) <= 255 or not key.isprintable():
-            raise Problem(
-                422,
-                "Invalid request",
-                "Idempotency-Key must be 1–255 printable characters",
-                slug="invalid-input",
-                errors=[{"field": "Idempotency-Key", "message": "1–255 printable characters"}],
-            )
+        _check_key(key)
         fingerprint = await self._fingerprint()
         async with self.hub.uow.reader() as reader:
             stored = await find_response(reader.session, self.principal.id, key)
@@ -69,6 +63,32 @@ class Context:
             body = _dump(await action(uow))
             await store_response(uow.session, self.principal.id, key, fingerprint, status, body)
             await uow.commit()
+        return _json(status, body)
+
+    async def effect(self, action: Callable[[], Awaitable[BaseModel]], *, status: int = 201) -> Response:
+        """Run an ``action`` that reaches outside the hub (a vendor's API) and so manages
+        its own short transactions. With an ``Idempotency-Key`` the response is kept
+        afterwards: a retry that arrives after it is replayed; one that races it runs
+        into the action's own uniqueness checks (e.g. a connector id already taken)."""
+        key = self.request.headers.get("idempotency-key")
+        if key is None:
+            return _json(status, _dump(await action()))
+        _check_key(key)
+        fingerprint = await self._fingerprint()
+        async with self.hub.uow.reader() as reader:
+            stored = await find_response(reader.session, self.principal.id, key)
+        if stored is not None:
+            return self._replay(stored, fingerprint)
+        body = _dump(await action())
+        try:
+            async with self.hub.uow() as uow:
+                await store_response(uow.session, self.principal.id, key, fingerprint, status, body)
+                await uow.commit()
+        except DuplicateRecord:
+            async with self.hub.uow.reader() as reader:
+                stored = await find_response(reader.session, self.principal.id, key)
+            if stored is not None:
+                return self._replay(stored, fingerprint)
         return _json(status, body)
 
     async def _fingerprint(self) -> str:
@@ -94,6 +114,17 @@ class Context:
         response = _json(stored.status_code, stored.body)
         response.headers["Idempotent-Replayed"] = "true"
         return response
+
+
+def _check_key(key: str) -> None:
+    if not 0 < len(key) <= 255 or not key.isprintable():
+        raise Problem(
+            422,
+            "Invalid request",
+            "Idempotency-Key must be 1–255 printable characters",
+            slug="invalid-input",
+            errors=[{"field": "Idempotency-Key", "message": "1–255 printable characters"}],
+        )
 
 
 def _dump(model: BaseModel) -> str:

@@ -253,6 +253,9 @@ class StockSummary(Out):
     #: Value of everything owned: on hand in every warehouse plus in transit.
     stock_value: Money
     warehouses: list[StockRow]
+    #: With ``?channel=``: that channel, and what it may sell under its allocation.
+    channel: str | None = None
+    available_to_sell: Quantity | None = None
 
     @classmethod
     def of(cls, sku: str, levels: list[StockLevel], valuation: Valuation | None) -> StockSummary:

@@ -71,6 +71,11 @@ class ConnectorService:
 
     # -- building ------------------------------------------------------------------------
 
+    def config_of(self, row: InstanceRow) -> BaseModel | None:
+        """The instance's config, decrypted and validated (None if its type is gone)."""
+        cls = connector_type(row.type)
+        return None if cls is None else cls.config_model.model_validate(self._box().open(row.config))
+
     def build(self, row: InstanceRow) -> Connector[Any, Any]:
         cls = connector_type(row.type)
         if cls is None:

@@ -21,9 +21,21 @@ STOREFRONT = {
     "/v1/products/{sku}",
     "/v1/warehouses",
     "/v1/warehouses/{code}",
+    "/v1/channels/{channel_id}/stock",
 }
-OPEN = {"/healthz"}
-PARAMS = {"{sku}": "TEA", "{code}": "SH", "{order_id}": "1", "{transfer_id}": "1", "{count_id}": "1"}
+#: Managing connectors (their credentials) needs ``admin``.
+ADMIN = {("POST", "/v1/connectors"), ("DELETE", "/v1/connectors/{connector_id}")}
+#: No key: /healthz, and vendors' webhooks (their signature is the authentication).
+OPEN = {"/healthz", "/v1/webhooks/{connector_id}"}
+PARAMS = {
+    "{sku}": "TEA",
+    "{code}": "SH",
+    "{order_id}": "1",
+    "{transfer_id}": "1",
+    "{count_id}": "1",
+    "{connector_id}": "shop",
+    "{channel_id}": "shop",
+}
 
 MakeKey = Callable[[str], Awaitable[str]]
 
@@ -43,6 +55,8 @@ def endpoints() -> list[tuple[str, str, str]]:
 
 
 def needed(method: str, template: str) -> str:
+    if (method, template) in ADMIN:
+        return "admin"
     if method != "GET":
         return "write"
     return "stock:read" if template in STOREFRONT else "read"

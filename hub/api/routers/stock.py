@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from hub.api.deps import Reader, StockReader
 from hub.api.pagination import Cursor, Limit, decode, encode
 from hub.api.problems import Problem
 from hub.api.schemas import AlertOut, EventOut, MoveOut, Page, StockRow, StockSummary
+from hub.connectors.channels import channel_stock
 from hub.core.alerts import AlertKind
-from hub.core.errors import NotFound
+from hub.core.channels import ChannelAllocation
+from hub.core.errors import InvalidInput, NotFound
+from hub.core.numbers import ZERO
 from hub.db.queries import Queries
 
 router = APIRouter(prefix="/v1")
@@ -46,15 +49,41 @@ async def list_moves(
     return Page(items=[MoveOut.of(move) for move in page.items], next_cursor=next_after)
 
 
-@router.get("/stock/{sku:path}", response_model=StockSummary, tags=["stock"])
-async def get_stock(sku: str, ctx: StockReader) -> StockSummary:
-    """Totals over all warehouses with average cost and stock value, and each warehouse's row."""
+@router.get("/stock/{sku:path}", response_model=StockSummary, response_model_exclude_none=True, tags=["stock"])
+async def get_stock(
+    sku: str,
+    ctx: StockReader,
+    request: Request,
+    channel: Annotated[str | None, Query(description="a connector instance: add its available-to-sell")] = None,
+) -> StockSummary:
+    """Totals over all warehouses with average cost and stock value, and each warehouse's row.
+    With ``channel``, also what that channel may sell (``available_to_sell``)."""
     async with ctx.reader() as uow:
         queries = Queries(uow.session)
         if await queries.product(sku) is None:
             raise NotFound(f"product {sku} does not exist")
         levels, valuation = await queries.stock_of(sku)
-    return StockSummary.of(sku, levels, valuation)
+    summary = StockSummary.of(sku, levels, valuation)
+    if channel is None:
+        return summary
+    rows = await channel_stock(ctx.hub.uow, await _allocation(request, channel), [sku])
+    ats = rows[0]["available_to_sell"] if rows else ZERO
+    return summary.model_copy(update={"channel": channel, "available_to_sell": ats})
+
+
+async def _allocation(request: Request, channel: str) -> ChannelAllocation:
+    service = request.app.state.hub.connectors
+    row = next((row for row in await service.rows() if row.id == channel), None)
+    if row is None:
+        raise InvalidInput(f"no channel (connector instance) {channel!r}", field="channel")
+    connector = service.build(row)
+    try:
+        allocation: ChannelAllocation | None = connector.allocation()
+    finally:
+        await connector.aclose()
+    if allocation is None:
+        raise InvalidInput(f"{channel} does not sell stock", field="channel")
+    return allocation
 
 
 @router.get("/alerts", response_model=Page[AlertOut], tags=["stock"])

@@ -1,0 +1,221 @@
+"""/v1/connectors (instances and their runs), /v1/webhooks/{id}, /v1/channels/{id}/stock."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hub.api.deps import Admin, Reader, StockReader, Writer
+from hub.api.problems import Problem
+from hub.connectors.channels import channel_stock
+from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
+from hub.connectors.service import ConnectorSpec, UpstreamUnavailable
+from hub.connectors.status import describe, status
+from hub.core.errors import InvalidInput, NotFound
+from hub.core.numbers import Quantity
+from hub.sync.engine import recent_runs, run_reconciliation
+
+router = APIRouter(prefix="/v1")
+
+ConnectorId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class ConnectorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: Lowercase letters, digits, ``-`` and ``_``: it names the instance everywhere
+    #: (channel of its orders, webhook URL, queue, dead letters).
+    id: ConnectorId
+    type: str
+    config: dict[str, Any]
+    mappings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConnectorOut(BaseModel):
+    id: str
+    type: str
+    status: str
+    capabilities: list[str]
+    config: dict[str, Any]
+    mappings: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectorStatus(ConnectorOut):
+    last_sync: dict[str, Any]
+    cursors: dict[str, str]
+    recent_errors: list[dict[str, Any]]
+    orders_on_hold: list[dict[str, Any]]
+    queue: dict[str, int]
+
+
+class RunOut(BaseModel):
+    id: int
+    connector_id: str
+    entity: str
+    trigger: str
+    dry_run: bool
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int]
+    writes: int
+    errors: list[dict[str, str]]
+
+
+class RunsOut(BaseModel):
+    items: list[RunOut]
+
+
+class ReconcileOut(RunOut):
+    plan: list[dict[str, Any]]
+
+
+def _upstream(error: ConnectorError) -> Problem:
+    return Problem(502, "Bad gateway", str(error), slug="upstream-unavailable")
+
+
+async def _row(request: Request, connector_id: str) -> Any:
+    for row in await request.app.state.hub.connectors.rows():
+        if row.id == connector_id:
+            return row
+    raise NotFound(f"connector {connector_id} does not exist")
+
+
+@router.post("/connectors", status_code=201, response_model=ConnectorOut, tags=["connectors"])
+async def add_connector(body: ConnectorIn, ctx: Admin) -> Response:
+    """Add an instance: its config is validated and its credentials checked with the
+    vendor (refused: 422, nothing saved); secrets are stored encrypted and never shown.
+    Its first reconciliation starts at once."""
+
+    async def action() -> ConnectorOut:
+        try:
+            row = await ctx.hub.connectors.add(ConnectorSpec(body.id, body.type, body.config, body.mappings))
+        except UpstreamUnavailable as error:
+            raise _upstream(error) from error
+        return ConnectorOut.model_validate(describe(ctx.hub.connectors, row))
+
+    return await ctx.effect(action)
+
+
+@router.get("/connectors", response_model=list[ConnectorOut], tags=["connectors"])
+async def list_connectors(ctx: Reader) -> list[ConnectorOut]:
+    rows = await ctx.hub.connectors.rows()
+    return [ConnectorOut.model_validate(describe(ctx.hub.connectors, row)) for row in rows]
+
+
+@router.get("/connectors/{connector_id}", response_model=ConnectorStatus, tags=["connectors"])
+async def get_connector(connector_id: str, ctx: Reader, request: Request) -> ConnectorStatus:
+    """Status: last sync per entity, cursors, recent errors, orders on hold, queued work."""
+    row = await _row(request, connector_id)
+    return ConnectorStatus.model_validate(await status(ctx.hub.connectors, ctx.hub.work, row))
+
+
+@router.delete("/connectors/{connector_id}", status_code=204, tags=["connectors"])
+async def remove_connector(connector_id: str, ctx: Admin) -> Response:
+    await ctx.hub.connectors.remove(connector_id)
+    return Response(status_code=204)
+
+
+@router.get("/connectors/{connector_id}/runs", response_model=RunsOut, tags=["connectors"])
+async def list_runs(
+    connector_id: str, ctx: Reader, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> RunsOut:
+    """Reconciliation reports, newest first."""
+    await _row(request, connector_id)
+    runs = await recent_runs(ctx.hub.db, connector_id, limit=limit)
+    return RunsOut(items=[RunOut.model_validate(run.as_dict()) for run in runs])
+
+
+@router.post("/connectors/{connector_id}/reconcile", response_model=ReconcileOut, tags=["connectors"])
+async def reconcile(
+    connector_id: str,
+    ctx: Writer,
+    request: Request,
+    entity: Annotated[str | None, Query(description="one entity (default: every one)")] = None,
+    dry_run: bool = False,
+) -> Response:
+    """Reconcile now and answer the run report with its plan (``dry_run``: plan only)."""
+
+    async def action() -> ReconcileOut:
+        connector = ctx.hub.connectors.build(await _row(request, connector_id))
+        try:
+            reconcilers = connector.reconcilers()
+            if entity is not None and entity not in reconcilers:
+                raise InvalidInput(f"{connector_id} reconciles {', '.join(sorted(reconcilers))}", field="entity")
+            chosen = [entity] if entity else sorted(reconcilers)
+            reports = [
+                await run_reconciliation(ctx.hub.db, connector_id, reconcilers[name], dry_run=dry_run, trigger="api")
+                for name in chosen
+            ]
+        finally:
+            await connector.aclose()
+        last = reports[-1]
+        plan = [item.as_dict() for report in reports if report.plan for item in report.plan.items]
+        return ReconcileOut(**{**last.as_dict(), "plan": plan})
+
+    return await ctx.effect(action, status=200)
+
+
+# -- webhooks: the vendor's signature is the authentication ----------------------------------
+
+
+@router.post("/webhooks/{connector_id}", tags=["webhooks"], include_in_schema=True)
+async def webhook(connector_id: str, request: Request) -> dict[str, str]:
+    """A vendor's webhook. No API key: a bad or missing signature is 401, nothing written."""
+    connector = request.app.state.hub.connectors.build(await _row(request, connector_id))
+    body = await request.body()
+    try:
+        delivery = connector.webhook_verify({k.lower(): v for k, v in request.headers.items()}, body)
+        await connector.webhook_handle(delivery)
+    except WebhookRejected as error:
+        raise Problem(401, "Unauthorized", f"webhook refused: {error}", slug="webhook-signature") from error
+    finally:
+        await connector.aclose()
+    return {"status": "accepted", "id": delivery.id}
+
+
+# -- what a channel may sell --------------------------------------------------------------------
+
+
+class ChannelStockRow(BaseModel):
+    sku: str
+    available_to_sell: Quantity
+    warehouses: dict[str, Quantity]
+
+
+class ChannelStockOut(BaseModel):
+    channel: str
+    items: list[ChannelStockRow]
+
+
+@router.get("/channels/{channel_id}/stock", response_model=ChannelStockOut, tags=["stock"])
+async def get_channel_stock(
+    channel_id: str,
+    ctx: StockReader,
+    request: Request,
+    skus: Annotated[str | None, Query(description="comma-separated SKUs (default: every SKU in stock)")] = None,
+) -> Response:
+    """Available-to-sell per SKU for one channel, in bulk. Answers an ``ETag``; send it
+    back as ``If-None-Match`` and an unchanged answer is ``304 Not Modified``."""
+    connector = ctx.hub.connectors.build(await _row(request, channel_id))
+    try:
+        allocation = connector.allocation()
+    finally:
+        await connector.aclose()
+    if allocation is None:
+        raise InvalidInput(f"{channel_id} does not sell stock", field="channel_id")
+    wanted = [s.strip() for s in skus.split(",") if s.strip()] if skus else None
+    if wanted is not None and len(wanted) > 1000:
+        raise InvalidInput("at most 1000 SKUs per request", field="skus")
+    rows = await channel_stock(ctx.hub.uow, allocation, wanted)
+    body = ChannelStockOut(channel=channel_id, items=[ChannelStockRow(**row) for row in rows]).model_dump_json()
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(content=body, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"})
