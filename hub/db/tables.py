@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -341,6 +342,9 @@ outbox = Table(
     Column("correlation_id", String(128)),
     Column("causation_id", String(128)),
     Column("payload", JsonDoc, nullable=False),
+    #: The envelope as published, serialised at commit (``hub.db.outbox.outbox_row``); null
+    #: on rows written before it was stored, whose message is composed when read.
+    Column("message", LargeBinary),
     Column("published_at", UTCDateTime()),
     # What the relay reads: the unpublished rows, in order.
     Index(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from hub.db import repositories as r
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
+from hub.db.outbox import outbox_row
 from hub.outbox.envelope import Envelope, envelope_for
 from hub.outbox.signal import CHANNEL
 
@@ -109,7 +110,7 @@ class SqlUnitOfWork:
                     await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
                     # Delivered on commit, to relays in other processes (see hub.outbox.signal).
                     await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-                await self.session.execute(insert(t.outbox), [_row(envelope) for envelope in envelopes])
+                await self.session.execute(insert(t.outbox), [outbox_row(envelope) for envelope in envelopes])
             await self.session.commit()
         except IntegrityError as error:
             # A unique key taken by a concurrent transaction since the handler looked.
@@ -124,10 +125,6 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         self._events.clear()
         await self.session.rollback()
-
-
-def _row(envelope: Envelope) -> dict[str, Any]:
-    return envelope.model_dump()
 
 
 class UnitOfWorkFactory:

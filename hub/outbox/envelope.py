@@ -7,6 +7,8 @@ partition. ``correlation_id`` ties together everything one request or message ca
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hub.core.events import DomainEvent
 
-__all__ = ["Envelope", "causation_id", "correlation_id", "envelope_for"]
+__all__ = ["Envelope", "causation_id", "correlation_id", "envelope_for", "new_event_id"]
 
 #: Set by the API per request (``X-Request-ID``) and by consumers per message.
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -41,7 +43,7 @@ class Envelope(BaseModel):
 
 def envelope_for(event: DomainEvent, *, tenant: str, occurred_at: datetime | None = None) -> Envelope:
     return Envelope(
-        event_id=str(uuid.uuid4()),
+        event_id=new_event_id(),
         type=event.type,
         version=event.version,
         aggregate_type=event.aggregate_type,
@@ -52,3 +54,23 @@ def envelope_for(event: DomainEvent, *, tenant: str, occurred_at: datetime | Non
         causation_id=causation_id.get(),
         payload=event.model_dump(mode="json"),
     )
+
+
+def new_event_id() -> str:
+    """A UUIDv7 (RFC 9562): the millisecond it was made, then 74 random bits.
+
+    Ids made one after another sort together, so the unique indexes on ``event_id``
+    (outbox, inbox) take new entries at their right edge rather than on a random page
+    each: cheaper to write, and on PostgreSQL cheaper for the relay to mark a row
+    published, which writes a new index entry for every row.
+    """
+    millisecond = time.time_ns() // 1_000_000
+    random = int.from_bytes(os.urandom(10), "big")  # 80 bits, 74 of them used
+    value = (
+        (millisecond & 0xFFFF_FFFF_FFFF) << 80
+        | 0x7 << 76  # version
+        | ((random >> 62) & 0xFFF) << 64
+        | 0b10 << 62  # variant
+        | (random & 0x3FFF_FFFF_FFFF_FFFF)
+    )
+    return str(uuid.UUID(int=value))

@@ -1,20 +1,23 @@
 """The relay: publishes committed outbox rows, in order, at least once.
 
     wait for leadership (one relay per database; a standby waits here)
-    loop: read the oldest unpublished rows (a batch, in commit order)
-          publish them — retrying with backoff while the broker is unreachable
-          mark them published
-          nothing to do: sleep until a commit signals (or the poll interval passes)
+    loop: drain — read the oldest unpublished rows (a batch, in commit order)
+                  publish them — retrying with backoff while the broker is unreachable
+                  mark them published
+                  … until a read finds none
+          sleep until a commit signals (or the poll interval passes)
 
 One batch is in flight at a time; while it is, the batch before it is marked and the
-one after it read (the rows past it), so the database's work overlaps the broker's.
-Rows marked unpublished again by hand (a replay) are found when the relay next catches
-up and reads from the start.
+one after it read (the rows past it), so the database's work overlaps the broker's —
+and the producer's own: both statements are on their way before the batch's sends
+take the event loop (see :class:`hub.db.outbox.OutboxLink`). Each drain starts from
+the first unpublished row, so rows marked unpublished again by hand (a replay) are
+found by the next one.
 
 A crash between publishing and marking publishes the batch again on restart:
 consumers drop those duplicates by ``event_id``. Rows are never skipped, and one
 aggregate's events keep their order because they are sent in commit order, keyed by
-aggregate, one batch at a time.
+aggregate, one batch at a time. At most two batches are ever published and unmarked.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Protocol
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential, wait_random
 
 from hub.db.engine import Database
-from hub.db.outbox import OutboxRecord, mark_published, unpublished
+from hub.db.outbox import OutboxLink, OutboxRecord, outbox_link
 from hub.outbox.leadership import Leadership, Lease
 from hub.outbox.signal import wait
 
@@ -81,46 +84,48 @@ class Relay:
 
     async def _lead(self, stop: asyncio.Event, lease: Lease) -> None:
         await self._retrying(stop, self.publisher.start, "connect")
-        # One batch in flight at a time, in order. Meanwhile the batch before it is marked
-        # and the next one read, so the database works while the broker does.
+        try:
+            async with self.db.outbox_signal.listen() as wake:
+                while not stop.is_set() and not lease.lost.is_set():
+                    async with outbox_link(self.db) as outbox:
+                        if not await self._drain(outbox, stop, lease):
+                            return
+                    await wait(wake, self.poll_interval)
+        finally:
+            await self.publisher.stop()
+
+    async def _drain(self, outbox: OutboxLink, stop: asyncio.Event, lease: Lease) -> bool:
+        """Publish and mark until a read finds nothing more (True) or until stopped (False)."""
         marking: asyncio.Task[None] | None = None
         reading: asyncio.Task[list[OutboxRecord]] | None = None
         try:
-            async with self.db.outbox_signal.listen() as wake:
-                records = await unpublished(self.db, self.batch_size)
-                while not stop.is_set() and not lease.lost.is_set():
-                    if not records:
-                        # Caught up: once the last mark is in, read from the start again,
-                        # which also finds rows someone marked unpublished to replay them.
-                        if marking is not None:
-                            await marking
-                            marking = None
-                        await wait(wake, self.poll_interval)
-                        records = await unpublished(self.db, self.batch_size)
-                        continue
-                    started = time.monotonic()
-                    following = unpublished(self.db, self.batch_size, after_seq=records[-1].seq)
-                    reading = asyncio.create_task(following)
-                    send = functools.partial(self.publisher.publish, records)
-                    if not await self._retrying(stop, send, "publish"):
-                        return
-                    records_next, reading = await reading, None
-                    if marking is not None:
-                        await marking  # one mark at a time, in order
-                    marking = asyncio.create_task(self._mark(records, started))
-                    records = records_next
+            records = await outbox.unpublished(self.batch_size)
+            while records:
+                if stop.is_set() or lease.lost.is_set():
+                    return False
+                started = time.monotonic()
+                reading = asyncio.create_task(outbox.unpublished(self.batch_size, after_seq=records[-1].seq))
+                # Let the read, and the mark of the batch before, reach the database before
+                # the sends below hold the event loop for as long as they take to queue.
+                await asyncio.sleep(0)
+                send = functools.partial(self.publisher.publish, records)
+                if not await self._retrying(stop, send, "publish"):
+                    return False
+                records_next, reading = await reading, None
+                if marking is not None:
+                    await marking  # one mark at a time, in order
+                marking = asyncio.create_task(self._mark(outbox, records, started))
+                records = records_next
+            return True
         finally:
-            try:
-                if reading is not None and not reading.cancelled():
-                    with contextlib.suppress(Exception):  # a batch read ahead, not to be sent now
-                        await reading
-                if marking is not None and not marking.cancelled():
-                    await marking  # it records rows the broker has acknowledged
-            finally:
-                await self.publisher.stop()
+            if reading is not None and not reading.cancelled():
+                with contextlib.suppress(Exception):  # a batch read ahead, not to be sent now
+                    await reading
+            if marking is not None and not marking.cancelled():
+                await marking  # it records rows the broker has acknowledged
 
-    async def _mark(self, records: list[OutboxRecord], started: float) -> None:
-        await mark_published(self.db, records[-1].seq, from_seq=records[0].seq)
+    async def _mark(self, outbox: OutboxLink, records: list[OutboxRecord], started: float) -> None:
+        await outbox.mark_published(records[-1].seq, from_seq=records[0].seq)
         self.published += len(records)
         if self.on_published is not None:
             self.on_published(len(records))
