@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     #: First retry delay in seconds; doubles per attempt (with jitter) up to 30 s.
     consumer_retry_delay: float = Field(default=0.5, ge=0)
 
+    # -- connectors ----------------------------------------------------------------------------
+    #: Seconds between looks for connector instances added or removed by another process.
+    connector_refresh: float = Field(default=5.0, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -10,10 +10,11 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.bootstrap import Hub, build, installed_subscribers
+from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 
 __all__ = ["database_trouble", "err", "out", "run", "until_signalled", "where"]
@@ -24,7 +25,8 @@ T = TypeVar("T")
 
 
 def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Build the hub (with its installed subscribers), bring its schema up to date, run ``work``, close.
+    """Build the hub (with the connectors' fan-out and the installed subscribers), bring
+    its schema up to date, run ``work``, close.
 
     A database that cannot be reached or used ends the command with one line saying
     why (exit code 1), not a traceback.
@@ -32,7 +34,7 @@ def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
     settings = Settings()
 
     async def main() -> T:
-        hub = build(settings, subscribers=installed_subscribers(settings))
+        hub = build(settings, subscribers=default_subscribers(settings))
         try:
             if migrate and hub.settings.migrate_on_start:
                 await hub.migrate()
@@ -43,7 +45,7 @@ def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
     try:
         return asyncio.run(main())
     except (OSError, SQLAlchemyError) as error:
-        err.print(f"[red]hub:[/] {database_trouble(error, settings)}", highlight=False)
+        err.print(f"[red]hub:[/] {escape(database_trouble(error, settings))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

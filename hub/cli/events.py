@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from hub.bootstrap import Hub
 from hub.cli._common import err, out, run, until_signalled, where
@@ -91,16 +93,9 @@ def dlq_list(
     letters = run(lambda hub: list_letters(hub.db, status=None if status == "all" else status, limit=limit))
     table = Table("id", "subscriber", "event", "type", "source", "attempts", "status", "error", title="dead letters")
     for letter in letters:
-        table.add_row(
-            str(letter.id),
-            letter.subscriber,
-            letter.event_id or "",
-            letter.type or "",
-            letter.source,
-            str(letter.attempts),
-            letter.status,
-            letter.error[:80],
-        )
+        cells = (letter.subscriber, letter.event_id or "", letter.type or "", letter.source)
+        # Plain text: an error or key holding "[/x]" is not rich markup.
+        table.add_row(str(letter.id), *map(Text, cells), str(letter.attempts), letter.status, Text(letter.error[:80]))
     out.print(table)
 
 
@@ -116,10 +111,10 @@ def dlq_retry(letter_id: Annotated[int, typer.Argument(help="the dead letter's i
     try:
         outcome, error = run(main)
     except DeadLetterError as problem:
-        err.print(f"[red]hub dlq retry:[/] {problem}")
+        err.print(f"[red]hub dlq retry:[/] {escape(str(problem))}")
         raise typer.Exit(1) from None
     if outcome == "dead":
-        err.print(f"[red]dead letter {letter_id} failed again:[/] {error}")
+        err.print(f"[red]dead letter {letter_id} failed again:[/] {escape(error)}")
         raise typer.Exit(1)
     err.print(f"dead letter {letter_id}: {outcome}")
 
@@ -132,7 +127,7 @@ def dlq_drop(letter_id: Annotated[int, typer.Argument(help="the dead letter's id
     try:
         run(lambda hub: drop(hub.db, letter_id))
     except DeadLetterError as problem:
-        err.print(f"[red]hub dlq drop:[/] {problem}")
+        err.print(f"[red]hub dlq drop:[/] {escape(str(problem))}")
         raise typer.Exit(1) from None
     err.print(f"dead letter {letter_id} dropped")
 

@@ -52,9 +52,20 @@ class InstanceWorker:
                 finally:
                     await connector.aclose()
             except Exception:
+                if not await self._exists():
+                    # Removed mid-work: its rows went with it (e.g. a run report's
+                    # foreign key fails). Nothing to report, nothing to restart.
+                    log.info("%s: removed while its worker was busy; worker stopped", self.row.id)
+                    return
                 # The supervisor starts a fresh worker on its next round.
                 log.exception("%s: connector worker stopped on an error", self.row.id)
                 raise
+
+    async def _exists(self) -> bool:
+        try:
+            return any(row.id == self.row.id for row in await self.service.rows())
+        except Exception:  # cannot tell: report the original error
+            return True
 
     async def _serve(self, connector: Connector[Any, Any], halt: asyncio.Event, lost: asyncio.Event) -> None:
         for entity in connector.reconcilers():

@@ -7,12 +7,15 @@ the new error and more attempts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.connectors.queue import DEAD_LETTER_PREFIX, enqueue
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
@@ -73,8 +76,14 @@ async def count_pending(db: Database) -> dict[str, int]:
 async def retry(
     db: Database, delivery: Delivery, subscribers: Mapping[str, Subscriber], letter_id: int
 ) -> tuple[Outcome, DeadLetterRow]:
-    """Hand the stored message to its subscriber again; the letter's row records the result."""
+    """Hand the stored message to its subscriber again; the letter's row records the result.
+
+    A connector's queue item (subscriber ``connector:<id>``) is not handled here but put
+    back on that instance's queue: its worker does the work at the vendor's pace, and
+    the letter counts as retried once it is queued."""
     letter = await _pending(db, letter_id)
+    if letter.subscriber.startswith(DEAD_LETTER_PREFIX):
+        return await _requeue(db, letter)
     subscriber = subscribers.get(letter.subscriber)
     if subscriber is None:
         raise DeadLetterError(f"dead letter {letter_id} belongs to {letter.subscriber!r}, which this hub does not run")
@@ -82,6 +91,28 @@ async def retry(
     after = await get(db, letter_id)
     assert after is not None
     return outcome, after
+
+
+async def _requeue(db: Database, letter: DeadLetterRow) -> tuple[Outcome, DeadLetterRow]:
+    try:
+        item = json.loads(letter.message)
+        connector_id, kind, key = str(item["connector_id"]), str(item["kind"]), str(item["key"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise DeadLetterError(f"dead letter {letter.id} holds no queue item: {error}") from error
+    instance = select(t.connector_instances.c.id).where(t.connector_instances.c.id == connector_id)
+    async with db.writing() as conn:
+        if await conn.scalar(instance) is None:
+            raise DeadLetterError(
+                f"dead letter {letter.id} belongs to connector {connector_id}, which no longer exists"
+            )
+        await enqueue(AsyncSession(bind=conn), connector_id, kind, [key])
+        await conn.execute(
+            update(t.dead_letters).where(_d.id == letter.id).values(status="retried", updated_at=utcnow())
+        )
+    db.work_signal.notify()
+    after = await get(db, letter.id)
+    assert after is not None
+    return Outcome.APPLIED, after
 
 
 async def drop(db: Database, letter_id: int) -> DeadLetterRow:

@@ -74,6 +74,8 @@ class EventRuntime:
                     jobs.append(dispatcher.run(self.stop))
             else:
                 jobs.append(self._kafka_workers())
+        if self.with_workers:
+            jobs.append(self._connectors())
         tasks = [asyncio.create_task(job) for job in jobs]
         try:
             await asyncio.gather(*tasks)
@@ -89,6 +91,21 @@ class EventRuntime:
         when told to stop, or stopping would take up to a poll interval."""
         await self.stop.wait()
         self.hub.db.outbox_signal.notify()
+
+    async def _connectors(self) -> None:
+        """One worker per active connector instance; an instance added or removed through
+        this hub's API is picked up at once, through another process's within seconds."""
+        from hub.connectors.runtime import ConnectorRuntime
+
+        settings = self.hub.settings
+        runtime = ConnectorRuntime(
+            self.hub.connectors, self.hub.work, refresh=settings.connector_refresh, idle=settings.poll_interval
+        )
+        self.hub.connectors.on_change = runtime.poke
+        try:
+            await runtime.run(self.stop)
+        finally:
+            self.hub.connectors.on_change = None
 
     def _publisher(self) -> Publisher:
         settings = self.hub.settings
@@ -108,6 +125,7 @@ class EventRuntime:
             try:
                 await ensure_topics(settings.kafka_bootstrap, ALL_TOPICS, settings.kafka_partitions)
                 await broker.start()
+                self.hub.metrics.kafka_broker = broker
             except (KafkaError, OSError) as error:
                 log.warning("workers cannot reach Kafka at %s (%s); retrying", settings.kafka_bootstrap, error)
                 with contextlib.suppress(Exception):
@@ -119,6 +137,7 @@ class EventRuntime:
             try:
                 await self.stop.wait()
             finally:
+                self.hub.metrics.kafka_broker = None
                 await broker.stop()
             return
 

@@ -61,7 +61,7 @@ def test_hub_dlq_lists_retries_and_drops_dead_letters(
     settings = settings_for(database_url, consumer_max_attempts=2)
     failed, poison, bad_event = asyncio.run(_park(settings, shop))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setattr("hub.cli._common.installed_subscribers", lambda _settings: [shop.subscriber()])
+    monkeypatch.setattr("hub.cli._common.default_subscribers", lambda _settings: [shop.subscriber()])
     env = {
         "HUB_DATABASE_URL": database_url,
         "HUB_MIGRATE_ON_START": "0",
