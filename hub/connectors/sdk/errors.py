@@ -15,6 +15,9 @@ class alone (``retriable`` is False on everything that retrying cannot fix).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 import httpx
 
 __all__ = [
@@ -72,7 +75,15 @@ def _retry_after(response: httpx.Response) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    # RFC 9110 allows an HTTP-date too: wait until then.
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def for_response(response: httpx.Response, vendor: str) -> ConnectorError | None:

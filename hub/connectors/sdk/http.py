@@ -8,6 +8,7 @@ dead-letters it, the sync engine records it in the run report).
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from hub.connectors.sdk.errors import RetriableAPIError, for_response, translate
-from hub.connectors.sdk.ratelimit import RateLimiter, Unlimited
+from hub.connectors.sdk.ratelimit import RateLimiter, Sleep, Unlimited
 
 __all__ = ["ApiClient"]
 
@@ -46,8 +47,9 @@ class ApiClient:
         max_backoff: float = 30.0,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.vendor = vendor
+        self.vendor, self.sleep = vendor, sleep
         self.limiter: RateLimiter = limiter or Unlimited()
         self.max_attempts, self.backoff, self.max_backoff = max_attempts, backoff, max_backoff
         self._http = httpx.AsyncClient(
@@ -61,6 +63,7 @@ class ApiClient:
             wait=_wait(self.backoff, self.max_backoff),
             retry=retry_if_exception_type(RetriableAPIError),
             reraise=True,
+            sleep=self.sleep,
         ):
             with attempt:
                 return await self.send_once(method, url, cost=cost, **kwargs)

@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
-__all__ = ["CostBucket", "RateLimiter", "TokenBucket", "Unlimited"]
+__all__ = ["CostBucket", "RateLimiter", "Sleep", "TokenBucket", "Unlimited"]
+
+#: How a limiter waits; tests pass one that moves their fake clock instead of sleeping.
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class RateLimiter(Protocol):
@@ -33,10 +36,12 @@ class Unlimited:
 class _Bucket:
     """Units refill continuously at ``rate`` per second up to ``capacity``."""
 
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> None:
         if rate <= 0 or capacity <= 0:
             raise ValueError("rate and capacity must be positive")
-        self.rate, self.capacity, self.clock = rate, capacity, clock
+        self.rate, self.capacity, self.clock, self.sleep = rate, capacity, clock, sleep
         self.level = capacity
         self._stamp = clock()
         self._lock = asyncio.Lock()
@@ -52,10 +57,12 @@ class _Bucket:
         async with self._lock:
             while True:
                 self._refill()
-                if self.level >= cost:
+                # Within float dust of the cost is enough: a wait of 1e-16 s may not move
+                # the clock at all, and the request would wait for ever.
+                if self.level >= cost - 1e-9:
                     self.level -= cost
                     return
-                await asyncio.sleep((cost - self.level) / self.rate)
+                await self.sleep((cost - self.level) / self.rate)
 
 
 class TokenBucket:
@@ -66,8 +73,9 @@ class TokenBucket:
         *,
         concurrency: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._bucket = _Bucket(per_second, burst, clock)
+        self._bucket = _Bucket(per_second, burst, clock, sleep)
         self._in_flight = asyncio.Semaphore(concurrency) if concurrency else None
 
     @classmethod
@@ -93,9 +101,13 @@ class CostBucket:
     """
 
     def __init__(
-        self, restore_rate: float = 100.0, capacity: float = 1000.0, clock: Callable[[], float] = time.monotonic
+        self,
+        restore_rate: float = 100.0,
+        capacity: float = 1000.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ):
-        self._bucket = _Bucket(restore_rate, capacity, clock)
+        self._bucket = _Bucket(restore_rate, capacity, clock, sleep)
         self._in_flight = 0.0
 
     @property
