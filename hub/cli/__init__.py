@@ -3,13 +3,16 @@
 hub serve | migrate | demo | stock SKU          the hub itself   (core.py)
 hub keys create | list | revoke                 API keys         (keys.py)
 hub relay | worker | dlq … | events schema      events           (events.py)
+hub connectors add | list | show | remove …     connector instances  (connectors.py)
+hub reconcile ID [--dry-run]                    reconciliation       (connectors.py)
+hub connector new NAME                          a connector package  (scaffold.py)
 """
 
 from __future__ import annotations
 
 import typer
 
-from hub.cli import core, events, keys
+from hub.cli import connectors, core, events, keys, scaffold
 
 __all__ = ["app"]
 
@@ -17,3 +20,5 @@ app = typer.Typer(help="jxc-hub: the 进销存 integration hub.", no_args_is_hel
 core.register(app)
 events.register(app)
 app.add_typer(keys.app, name="keys")
+connectors.register(app)
+app.add_typer(scaffold.app, name="connector")
