@@ -36,10 +36,14 @@ def describe(service: ConnectorService, row: InstanceRow) -> dict[str, Any]:
 async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) -> dict[str, Any]:
     db = service.env.db
     runs = await recent_runs(db, row.id, limit=50)
+    async with service.env.uows.reader() as uow:
+        r = t.sync_runs.c
+        entities = list(await uow.session.scalars(select(r.entity).where(r.connector_id == row.id).distinct()))
+    # Per entity, not among the latest runs: a frequent poll would push an hourly one out.
     last_sync: dict[str, Any] = {}
-    for run in runs:
-        if run.entity not in last_sync:
-            last_sync[run.entity] = run.as_dict()
+    for entity in sorted(entities):
+        latest = await recent_runs(db, row.id, limit=1, entity=entity)
+        last_sync[entity] = latest[0].as_dict()
     async with service.env.uows.reader() as uow:
         holds = await SqlHolds(uow.session).active(row.id)
         c = t.connector_cursors.c

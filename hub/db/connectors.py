@@ -3,6 +3,7 @@ and the store of connector instances."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,42 @@ class SqlBindings:
     async def all(self, connector_id: str, entity: str) -> list[Binding]:
         stmt = select(t.bindings).where(_b.connector_id == connector_id, _b.entity == entity).order_by(_b.id)
         return [_binding(row) for row in await self.session.execute(stmt)]
+
+    async def many(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, Binding]:
+        """The bound ones of ``canonical_ids``, by canonical id (one query per 500 ids)."""
+        wanted = sorted(set(canonical_ids))
+        found: dict[str, Binding] = {}
+        for start in range(0, len(wanted), 500):
+            stmt = select(t.bindings).where(
+                _b.connector_id == connector_id, _b.entity == entity, _b.canonical_id.in_(wanted[start : start + 500])
+            )
+            found.update((row.canonical_id, _binding(row)) for row in await self.session.execute(stmt))
+        return found
+
+    async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
+        """Bind each canonical id to (external id, hash of what was written), new or not, in
+        one statement — a writer's bookkeeping after a batch costs one round trip."""
+        if not written:
+            return
+        now = utcnow()
+        rows = [
+            dict(
+                connector_id=connector_id,
+                entity=entity,
+                canonical_id=canonical,
+                external_id=external,
+                last_hash=last_hash,
+                data={},
+                updated_at=now,
+            )
+            for canonical, (external, last_hash) in written.items()
+        ]
+        stmt = _insert(self.session)(t.bindings).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["connector_id", "entity", "canonical_id"],
+            set_={"external_id": stmt.excluded.external_id, "last_hash": stmt.excluded.last_hash, "updated_at": now},
+        )
+        await self.session.execute(stmt)
 
     async def add(self, binding: Binding) -> None:
         try:

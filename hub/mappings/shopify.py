@@ -62,7 +62,8 @@ class OrderIn:
     updated_at: str
     cancelled: bool
     currency: str | None
-    #: Locations the order is to be fulfilled from (open fulfillment orders).
+    #: Locations the order is to be fulfilled from (open fulfillment orders; all of them
+    #: when none is open, as for an order cancelled before it was fulfilled).
     locations: tuple[str, ...]
     lines: tuple[OrderLineIn, ...]
     #: Lines without a SKU (custom items, tips): not stock, not carried into the hub.
@@ -97,12 +98,12 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         for sku, (qty, value) in merged.items()
     )
     locations: list[str] = []
+    cancelled: list[str] = []
     for fulfillment_order in _nodes(node.get("fulfillmentOrders")):
-        if fulfillment_order.get("status") == "CANCELLED":
-            continue
         assigned = ((fulfillment_order.get("assignedLocation") or {}).get("location") or {}).get("id")
-        if assigned and assigned not in locations:
-            locations.append(assigned)
+        places = cancelled if fulfillment_order.get("status") == "CANCELLED" else locations
+        if assigned and assigned not in places:
+            places.append(assigned)
     refunds = tuple(
         RefundIn(
             id=refund["id"],
@@ -123,7 +124,9 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         updated_at=node.get("updatedAt") or "",
         cancelled=node.get("cancelledAt") is not None,
         currency=node.get("currencyCode"),
-        locations=tuple(locations),
+        # An order cancelled before the hub saw it still comes in (and is cancelled there):
+        # from where it was to ship.
+        locations=tuple(locations or cancelled),
         lines=lines,
         unstocked=tuple(unstocked),
         refunds=refunds,

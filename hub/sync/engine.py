@@ -139,9 +139,13 @@ async def run_reconciliation(
     )
 
 
-async def recent_runs(db: Database, connector_id: str, *, limit: int = 20) -> list[RunReport]:
+async def recent_runs(
+    db: Database, connector_id: str, *, limit: int = 20, entity: str | None = None
+) -> list[RunReport]:
     c = t.sync_runs.c
     stmt = select(t.sync_runs).where(c.connector_id == connector_id).order_by(c.id.desc()).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(c.entity == entity)
     async with db.engine.connect() as conn:
         rows = list(await conn.execute(stmt))
     return [

@@ -124,11 +124,15 @@ async def remove_connector(connector_id: str, ctx: Admin) -> Response:
 
 @router.get("/connectors/{connector_id}/runs", response_model=RunsOut, tags=["connectors"])
 async def list_runs(
-    connector_id: str, ctx: Reader, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    connector_id: str,
+    ctx: Reader,
+    request: Request,
+    entity: Annotated[str | None, Query(description="only this entity's runs, e.g. stock or orders")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> RunsOut:
     """Reconciliation reports, newest first."""
     await _row(request, connector_id)
-    runs = await recent_runs(ctx.hub.db, connector_id, limit=limit)
+    runs = await recent_runs(ctx.hub.db, connector_id, entity=entity, limit=limit)
     return RunsOut(items=[RunOut.model_validate(run.as_dict()) for run in runs])
 
 

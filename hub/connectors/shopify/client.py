@@ -10,6 +10,7 @@ low) waits for the deficit to restore and tries again.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from hub.connectors.sdk.errors import AuthenticationError, FatalAPIError, ThrottledError
 from hub.connectors.sdk.http import ApiClient
-from hub.connectors.sdk.ratelimit import CostBucket
+from hub.connectors.sdk.ratelimit import CostBucket, Sleep
 from hub.connectors.shopify.config import ShopifyConfig
 from hub.connectors.shopify.cost import requested_cost
 
@@ -49,27 +50,38 @@ class ShopifyClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_attempts: int = 6,
         backoff: float = 0.5,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.bucket = bucket
+        self.bucket, self.sleep = bucket, sleep
         self.path = f"/admin/api/{config.api_version}/graphql.json"
-        self.api = ApiClient(
-            "Shopify",
-            config.shop_url,
-            headers={
-                "X-Shopify-Access-Token": config.access_token.get_secret_value(),
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-            max_attempts=max_attempts,
-            backoff=backoff,
-            transport=transport,
-        )
+        self.config, self.transport, self.backoff = config, transport, backoff
+        self._api: ApiClient | None = None
         self.max_attempts = max_attempts
         #: Requested costs the store reported, by document and page sizes.
         self._charged: dict[str, int] = {}
         #: Requests sent and THROTTLED answers received (for status and benchmarks).
         self.requests = 0
         self.throttled = 0
+
+    @property
+    def api(self) -> ApiClient:
+        """Made on first use: the hub builds a connector to check a webhook's signature or
+        read its allocation, which must not pay for an HTTP client (~40 ms of SSL set-up)."""
+        if self._api is None:
+            self._api = ApiClient(
+                "Shopify",
+                self.config.shop_url,
+                headers={
+                    "X-Shopify-Access-Token": self.config.access_token.get_secret_value(),
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                },
+                max_attempts=self.max_attempts,
+                backoff=self.backoff,
+                transport=self.transport,
+                sleep=self.sleep,
+            )
+        return self._api
 
     async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run one document; returns its ``data``. Retries throttling and transient failures."""
@@ -82,6 +94,7 @@ class ShopifyClient:
             wait=_throttle_wait,
             retry=retry_if_exception_type(ThrottledError),
             reraise=True,
+            sleep=self.sleep,
         ):
             with attempt:
                 return await self._once(document, variables, key, cost)
@@ -125,4 +138,5 @@ class ShopifyClient:
         return GraphQLError(f"Shopify GraphQL errors: {messages}")
 
     async def aclose(self) -> None:
-        await self.api.aclose()
+        if self._api is not None:
+            await self._api.aclose()

@@ -11,11 +11,12 @@ Reconciliations: ``orders`` (the poll, every ``poll_interval_seconds``) and ``st
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from hub.connectors.sdk.base import Capability, Connector, ConnectorEnv, Work
 from hub.connectors.sdk.errors import WebhookRejected
+from hub.connectors.sdk.pagination import Page, paginate
 from hub.connectors.sdk.ratelimit import CostBucket
 from hub.connectors.sdk.webhooks import WebhookDelivery, verify_hmac_base64
 from hub.connectors.shopify import queries
@@ -100,15 +101,17 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         await self.client.execute(queries.SHOP)
 
     async def discover(self) -> dict[str, Any]:
-        data = await self.client.execute(queries.LOCATIONS, {"first": 50})
         shop = (await self.client.execute(queries.SHOP))["shop"]
-        return {
-            "shop": shop,
-            "locations": [
-                {"id": node["id"], "name": node["name"], "active": node["isActive"]}
-                for node in data["locations"]["nodes"]
-            ],
-        }
+        return {"shop": shop, "locations": [location async for location in self._locations()]}
+
+    def _locations(self) -> AsyncIterator[dict[str, Any]]:
+        async def fetch(after: str | None) -> Page[dict[str, Any]]:
+            data = (await self.client.execute(queries.LOCATIONS, {"first": 100, "after": after}))["locations"]
+            info = data["pageInfo"]
+            nodes = [{"id": node["id"], "name": node["name"], "active": node["isActive"]} for node in data["nodes"]]
+            return Page(nodes, info["endCursor"] if info["hasNextPage"] else None)
+
+        return paginate(fetch)
 
     async def validate_mappings(self) -> list[str]:
         problems = []
@@ -118,7 +121,14 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
                     problems.append(f"location {location} maps to unknown warehouse {code!r}")
             if self.mappings.customer and await uow.customers.get(self.mappings.customer) is None:
                 problems.append(f"unknown customer {self.mappings.customer!r}")
-        return problems
+        if problems:
+            return problems  # the store need not be asked
+        known = {location["id"] async for location in self._locations()}
+        return [
+            f"location {location} is not an active location of the store"
+            for location in sorted(self.mappings.locations)
+            if location not in known
+        ]
 
     async def prepare(self, uow: SqlUnitOfWork) -> None:
         if self.mappings.customer is None and await uow.customers.get(self.id) is None:

@@ -43,6 +43,15 @@ ORDER, REFUND = "order", "refund"
 #: Cursor streams: how far the poll has read (``updatedAt``), and since when orders count.
 CURSOR, SINCE = "orders.updated_at", "orders.since"
 PAGE = 50
+#: What bringing one order in may say when it changed nothing in the hub.
+HELD, UNCHANGED, TOO_OLD, GONE, MISSING = (
+    "held",
+    "unchanged",
+    "older than the connector",
+    "no longer in the store",
+    "bound order missing",
+)
+UNWRITTEN = frozenset({HELD, UNCHANGED, TOO_OLD, GONE, MISSING})
 
 
 def _iso(moment: datetime) -> str:
@@ -77,12 +86,16 @@ class OrdersIn:
         result: dict[str, str | None] = {}
         for gid in gids:
             try:
-                node = (await self.client.execute(queries.ORDER, {"id": gid}))["order"]
-                await self.apply(node) if node is not None else None
+                await self.pull_one(gid)
                 result[gid] = None
             except (ConnectorError, DomainError) as error:
                 result[gid] = f"{type(error).__name__}: {error}"
         return result
+
+    async def pull_one(self, gid: str) -> str:
+        """Read one order and bring the hub in line; says what was done."""
+        node = (await self.client.execute(queries.ORDER, {"id": gid}))["order"]
+        return GONE if node is None else await self.apply(node)
 
     async def apply(self, node: dict[str, Any]) -> str:
         """Bring the hub in line with one order as the store has it; says what was done."""
@@ -94,7 +107,7 @@ class OrdersIn:
             if binding is None:
                 created_at = node.get("createdAt") or order.updated_at
                 if since is not None and created_at < since:
-                    return "older than the connector"
+                    return TOO_OLD
                 outcome = await self._create(uow, order)
             else:
                 outcome = await self._update(uow, order, int(binding.canonical_id))
@@ -109,7 +122,7 @@ class OrdersIn:
         reason = hold_reason(order, (sku for sku, p in products.items() if p.active), self.mappings.locations)
         if reason is not None:
             await holds.hold(self.id, ORDER, order.id, f"{order.name}: {reason}")
-            return "held"
+            return HELD
         command = sales_order_command(
             order,
             channel=self.id,
@@ -129,7 +142,7 @@ class OrdersIn:
     async def _update(self, uow: SqlUnitOfWork, order: OrderIn, sales_order_id: int) -> str:
         sales_order = await uow.sales_orders.get(sales_order_id, lock=True)
         if sales_order is None:
-            return "bound order missing"
+            return MISSING
         done = []
         if order.cancelled and sales_order.status in OPEN_STATUSES:
             await handlers.cancel_sales_order(sales_order_id, uow)
@@ -143,7 +156,7 @@ class OrdersIn:
                 await handlers.return_sales_order(sales_order_id, NewReturn(lines=lines), uow)
                 done.append(f"refund {refund.id} restocked")
             await bindings.add(Binding(self.id, REFUND, f"{sales_order_id}:{refund.id}", refund.id))
-        return ", ".join(done) or "unchanged"
+        return ", ".join(done) or UNCHANGED
 
     @staticmethod
     def _returnable(sales_order: Any, restocked: list[tuple[str, Decimal]]) -> list[ReturnLineIn]:
@@ -161,8 +174,13 @@ class OrdersIn:
 
     # -- the poll ----------------------------------------------------------------------------
 
-    async def changed_since(self, cursor: str | None) -> list[dict[str, Any]]:
-        query = f"updated_at:>='{cursor}'" if cursor else None
+    async def changed_since(self, cursor: str | None, created_since: str | None = None) -> list[dict[str, Any]]:
+        # Orders placed before the connector was added are left out of the search: they
+        # would never be bound, so the poll would plan them again every time they changed.
+        terms = [f"updated_at:>='{cursor}'"] if cursor else []
+        if created_since:
+            terms.append(f"created_at:>='{created_since}'")
+        query = " AND ".join(terms) or None
 
         async def fetch(token: str | None) -> Page[dict[str, Any]]:
             connection = (await self.client.execute(queries.ORDERS, {"first": PAGE, "after": token, "query": query}))[
@@ -185,12 +203,13 @@ class OrdersReconciler:
     async def plan(self, progress: Progress) -> Plan:
         async with self.orders.uows.reader() as uow:
             cursor = await SqlCursors(uow.session).get(self.orders.id, CURSOR)
+            since = await SqlCursors(uow.session).get(self.orders.id, SINCE)
             held = await SqlHolds(uow.session).active(self.orders.id)
             bound = {b.external_id: b for b in await SqlBindings(uow.session).all(self.orders.id, ORDER)}
         progress("reading orders", 0, None)
         plan = Plan(self.entity)
         seen: set[str] = set()
-        for node in await self.orders.changed_since(cursor):
+        for node in await self.orders.changed_since(cursor, since):
             seen.add(node["id"])
             binding = bound.get(node["id"])
             if binding is not None and binding.last_version == node["updatedAt"]:
@@ -209,14 +228,16 @@ class OrdersReconciler:
         blocked = False
         # Oldest change first, so the cursor can follow the orders that went through.
         for done, item in enumerate(sorted(items, key=lambda i: str(i.desired or ""))):
-            problem = (await self.orders.pull([item.key]))[item.key]
-            if problem is None:
-                result.writes += 1
+            try:
+                outcome = await self.orders.pull_one(item.key)
+            except (ConnectorError, DomainError) as error:
+                result.errors.append({"key": item.key, "error": f"{type(error).__name__}: {error}"})
+                blocked = True  # never past an order that failed: the next poll reads it again
+            else:
+                if outcome not in UNWRITTEN:  # still on hold, or nothing to do: nothing written
+                    result.writes += 1
                 if not blocked and isinstance(item.desired, str):
                     advance_to = item.desired
-            else:
-                result.errors.append({"key": item.key, "error": problem})
-                blocked = True  # never past an order that failed: the next poll reads it again
             progress("bringing orders in", done + 1, len(items))
         if advance_to is not None:
             async with self.orders.uows() as uow:

@@ -3,9 +3,11 @@
 Desired: the channel allocation over the hub's available stock, split across the
 mapped locations (``hub.core.channels``); an inactive or unknown product offers 0.
 Written with ``inventorySetQuantities``, up to 250 quantities a call, each with
-``compareQuantity`` — what the hub believes Shopify holds — so a change made on the
-platform meanwhile (a sale, an edit in the admin) is detected: the batch is refused
-whole, the levels are read again and the write is retried with the fresh values.
+``compareQuantity`` — what the hub believes Shopify holds: what it last wrote there, or
+for a SKU × location it has not written yet, what a read of the store found — so a
+change made on the platform meanwhile (a sale, an edit in the admin) is detected: the
+batch is refused whole, the levels are read again and the write is retried with the
+fresh values.
 Bindings remember per SKU × location what was last written: an unchanged desired
 quantity is not written again.
 """
@@ -168,18 +170,11 @@ class StockOut:
                 await self._remember(batch)
         return sent, stale
 
-    async def _remember(self, written: list[Target], seen: dict[str, Variant] | None = None) -> None:
+    async def _remember(self, written: list[Target]) -> None:
         async with self.uows() as uow:
-            bindings = SqlBindings(uow.session)
-            for target in written:
-                binding = await bindings.by_canonical(self.id, LEVEL, target.key)
-                if binding is None:
-                    await bindings.add(
-                        Binding(self.id, LEVEL, target.key, f"{target.item}@{target.location}", str(target.quantity))
-                    )
-                else:
-                    binding.last_hash = str(target.quantity)
-                    await bindings.save(binding)
+            await SqlBindings(uow.session).remember(
+                self.id, LEVEL, {t.key: (f"{t.item}@{t.location}", str(t.quantity)) for t in written}
+            )
             await uow.commit()
 
     async def bind_variants(self, variants: dict[str, Variant]) -> None:
@@ -194,21 +189,23 @@ class StockOut:
                     await bindings.save(known)
             await uow.commit()
 
-    async def written(self) -> dict[str, int]:
-        """What the hub last wrote, by ``sku@location``."""
+    async def written(self, skus: Iterable[str] | None = None) -> dict[str, int]:
+        """What the hub last wrote, by ``sku@location`` (for ``skus``, or all)."""
         async with self.uows.reader() as uow:
-            return {
-                b.canonical_id: int(b.last_hash)
-                for b in await SqlBindings(uow.session).all(self.id, LEVEL)
-                if b.last_hash is not None
-            }
+            bindings = SqlBindings(uow.session)
+            if skus is None:
+                found = await bindings.all(self.id, LEVEL)
+            else:
+                keys = [f"{sku}@{location}" for sku in skus for location in self.mappings.locations]
+                found = list((await bindings.many(self.id, LEVEL, keys)).values())
+        return {b.canonical_id: int(b.last_hash) for b in found if b.last_hash is not None}
 
     # -- the queued push ----------------------------------------------------------------------
 
     async def push(self, skus: list[str]) -> dict[str, str | None]:
         """Bring these SKUs' locations to their desired quantity (queue work)."""
         desired = await self.desired(skus)
-        written = await self.written()
+        written = await self.written(desired)
         changed = {
             sku: per
             for sku, per in desired.items()
@@ -217,27 +214,47 @@ class StockOut:
         result: dict[str, str | None] = dict.fromkeys(skus)
         if not changed:
             return result
-        # The store's current levels are both the compare values and the check that the
-        # SKU exists there; one read per 40 SKUs.
-        variants = await self.variants(changed)
-        await self.bind_variants(variants)
+        # Where the hub has written before, what it wrote is the compare value: no read,
+        # so a push costs the mutation alone (a change on the platform since is caught by
+        # compareQuantity, then re-read). New SKUs and locations are read from the store —
+        # their levels are both the compare values and the check that they exist there.
+        items = await self.bound_items(changed)
         targets: list[Target] = []
         compare: dict[str, int | None] = {}
+        unread: list[str] = []
         for sku, per in changed.items():
-            variant = variants.get(sku)
-            if variant is None:
-                continue  # not sold in this store: nothing to write (the reconciliation reports it)
+            if sku not in items or any(f"{sku}@{loc}" not in written for loc in per):
+                unread.append(sku)
+                continue
             for location, quantity in per.items():
-                if location not in variant.levels:
-                    continue  # not stocked at that location in the store
-                target = Target(sku, location, variant.item, quantity)
-                if variant.levels[location] == quantity:
-                    await self._remember([target])  # already right: remember, do not write
-                    continue
-                targets.append(target)
-                compare[target.key] = variant.levels[location]
+                target = Target(sku, location, items[sku], quantity)
+                if written[target.key] != quantity:
+                    targets.append(target)
+                    compare[target.key] = written[target.key]
+        if unread:
+            variants = await self.variants(unread)  # one read per 40 SKUs
+            await self.bind_variants(variants)
+            for sku in unread:
+                variant = variants.get(sku)
+                if variant is None:
+                    continue  # not sold in this store: nothing to write (the reconciliation reports it)
+                for location, quantity in changed[sku].items():
+                    if location not in variant.levels:
+                        continue  # not stocked at that location in the store
+                    target = Target(sku, location, variant.item, quantity)
+                    if variant.levels[location] == quantity:
+                        await self._remember([target])  # already right: remember, do not write
+                        continue
+                    targets.append(target)
+                    compare[target.key] = variant.levels[location]
         await self._write_retrying_stale(targets, compare)
         return result
+
+    async def bound_items(self, skus: Iterable[str]) -> dict[str, str]:
+        """sku → inventory item, for the SKUs whose variant is bound."""
+        async with self.uows.reader() as uow:
+            bound = await SqlBindings(uow.session).many(self.id, VARIANT, skus)
+        return {sku: str(b.data["item"]) for sku, b in bound.items() if b.data.get("item")}
 
     async def _write_retrying_stale(self, targets: list[Target], compare: Mapping[str, int | None]) -> int:
         sent, stale = await self.write(targets, compare)
@@ -245,7 +262,9 @@ class StockOut:
             # The platform moved under us: read again, write against what is there now.
             log.info("%s: %d stock levels changed on Shopify meanwhile; re-reading", self.id, len(stale))
             fresh = await self.variants({t.sku for t in stale})
-            retry = [t for t in stale if t.sku in fresh and t.location in fresh[t.sku].levels]
+            found = [t for t in stale if t.sku in fresh and t.location in fresh[t.sku].levels]
+            await self._remember([t for t in found if fresh[t.sku].levels[t.location] == t.quantity])
+            retry = [t for t in found if fresh[t.sku].levels[t.location] != t.quantity]
             fresh_compare: dict[str, int | None] = {t.key: fresh[t.sku].levels[t.location] for t in retry}
             more, still = await self.write(retry, fresh_compare)
             sent += more
@@ -280,7 +299,9 @@ class StockReconciler:
             for location, quantity in sorted(desired[sku].items()):
                 key = f"{sku}@{location}"
                 if location not in variant.levels:
-                    plan.items.append(PlanItem(key, Action.CONFLICT, quantity, None, "not stocked at this location"))
+                    # Not stocked there and nothing to offer: already as it should be.
+                    action = Action.UNCHANGED if quantity == 0 else Action.CONFLICT
+                    plan.items.append(PlanItem(key, action, quantity, None, "not stocked at this location"))
                     continue
                 actual = variant.levels[location]
                 action = Action.UNCHANGED if actual == quantity else Action.UPDATE

@@ -13,7 +13,7 @@ from hub.connectors.shopify.schema import admin_schema
 #: The largest variables the connector sends each document with.
 LARGEST = {
     "Shop": {},
-    "Locations": {"first": 50},
+    "Locations": {"first": 100},
     "Variants": {"first": 40, "levels": 5},
     "Orders": {"first": 50, "query": "updated_at:>'2026-01-01T00:00:00Z'"},
     "Order": {"id": "gid://shopify/Order/1"},

@@ -55,7 +55,9 @@ async def serve(
 ) -> AsyncIterator[str]:
     """Serve ``sim`` with uvicorn on ``host:port`` (0: a free port) and yield its base URL."""
     sim = sim if sim is not None else ShopifySimulator()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Name the protocol: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+    # without it every answer waits out the client's delayed ACK (~40 ms on loopback).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]

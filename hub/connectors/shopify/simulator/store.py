@@ -106,7 +106,8 @@ class ShopifyStore(Catalog):
             quantity = int(spec["quantity"])
             if quantity <= 0:
                 raise ValueError("a line item's quantity must be positive")
-            price = Decimal(str(spec.get("price", variant.price)))
+            given = spec.get("price")  # the control API sends None for "the variant's price"
+            price = Decimal(str(given)) if given is not None else variant.price
             line = LineItem(
                 self.next_id(),
                 variant=variant,

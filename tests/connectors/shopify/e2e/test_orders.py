@@ -1,0 +1,162 @@
+"""Orders in: each store order becomes exactly one hub sales order, however it arrives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.connectors.shopify.e2e.support import CONNECTOR, Stack, local, ok, sqlite_only
+
+#: Poll so rarely the test never sees it (after the one at start): webhooks alone.
+WEBHOOKS_ONLY = {"poll_interval_seconds": 3600}
+
+
+async def _one_after_poll(stack: Stack, order: dict[str, Any]) -> dict[str, Any]:
+    """The order's one hub sales order, checked again after everything settled and a poll ran."""
+    found = await stack.order_of(order["admin_graphql_api_id"])
+    await stack.settled()
+    poll = await stack.polled()
+    assert (poll["writes"], poll["counts"]["unchanged"]) == (0, 1), "the poll saw it, taken in already"
+    assert [o["id"] for o in await stack.orders_of(order["admin_graphql_api_id"])] == [found["id"]]
+    return found
+
+
+@local
+async def test_a_store_order_becomes_exactly_one_sales_order(stack: Stack) -> None:
+    await stack.add_connector()  # webhooks and a poll every second: both see the order
+    await an_order_arrives_once(stack)
+
+
+async def an_order_arrives_once(stack: Stack) -> None:
+    reserved = (await stack.stock("TEA", "SH"))["reserved"]
+    placed = await stack.place_order(("TEA", 3), ("CUP", 2))
+
+    sales_order = await _one_after_poll(stack, placed)
+    assert (sales_order["channel"], sales_order["external_id"]) == (CONNECTOR, placed["admin_graphql_api_id"])
+    assert (sales_order["customer"], sales_order["warehouse"], sales_order["status"]) == (CONNECTOR, "SH", "confirmed")
+    assert {line["sku"]: (line["qty"], line["unit_price"], line["reserved"]) for line in sales_order["lines"]} == {
+        "TEA": (3, "12.50", 3),
+        "CUP": (2, "18.00", 2),
+    }
+    assert (await stack.stock("TEA", "SH"))["reserved"] == reserved + 3
+    deliveries = [
+        d for d in await stack.deliveries() if d["topic"] == "orders/create" and d["payload"]["id"] == placed["id"]
+    ]
+    assert [d["attempts"][-1]["status"] for d in deliveries] == [200]
+
+
+@sqlite_only
+async def test_with_webhooks_off_the_poll_brings_the_order_in(stack: Stack) -> None:
+    await stack.configure_store(webhook_topics=[])
+    await stack.add_connector()
+    placed = await stack.place_order(("TEA", 1))
+
+    await _one_after_poll(stack, placed)
+    assert await stack.deliveries() == [], "nothing came by webhook"
+
+
+@sqlite_only
+async def test_duplicate_webhook_deliveries_make_one_order(stack: Stack) -> None:
+    await stack.configure_store(webhook_duplicate=True)  # every delivery twice, same id
+    await stack.add_connector(**WEBHOOKS_ONLY)
+    placed = await stack.place_order(("TEA", 2))
+    await stack.order_of(placed["admin_graphql_api_id"])
+    (created,) = [d for d in await stack.deliveries() if d["topic"] == "orders/create"]
+    ok(await stack.shop.post("/_simulator/webhooks/redeliver", json={"webhook_id": created["webhook_id"]}))
+    await stack.settled()
+
+    (delivery,) = [d for d in await stack.deliveries() if d["webhook_id"] == created["webhook_id"]]
+    assert [a["status"] for a in delivery["attempts"]] == [200, 200, 200], "each was accepted"
+    assert len(await stack.orders_of(placed["admin_graphql_api_id"])) == 1
+    assert (await stack.stock("TEA", "SH"))["reserved"] == 2
+
+
+@local
+async def test_a_cancel_delivered_before_the_create_ends_cancelled(stack: Stack) -> None:
+    await stack.add_connector(**WEBHOOKS_ONLY)
+    ok(await stack.shop.post("/_simulator/webhooks/hold"))
+    placed = await stack.place_order(("TEA", 4))
+    ok(await stack.shop.post(f"/_simulator/orders/{placed['id']}/cancel", json={}))
+    # Newest first: orders/updated, orders/cancelled, refunds/create, then orders/create.
+    ok(await stack.shop.post("/_simulator/webhooks/release", params={"reverse": True}))
+    await stack.settled()
+
+    (sales_order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+    assert sales_order["status"] == "cancelled"
+    assert (await stack.stock("TEA", "SH"))["reserved"] == 0
+
+
+@sqlite_only
+async def test_a_cancel_in_the_store_releases_the_reservation(stack: Stack) -> None:
+    await stack.add_connector()
+    placed = await stack.place_order(("TEA", 5))
+    await stack.order_of(placed["admin_graphql_api_id"])
+    assert (await stack.stock("TEA", "SH"))["reserved"] == 5
+
+    ok(await stack.shop.post(f"/_simulator/orders/{placed['id']}/cancel", json={}))
+
+    async def released() -> bool:
+        (sales_order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+        return sales_order["status"] == "cancelled" and (await stack.stock("TEA", "SH"))["reserved"] == 0
+
+    await stack.wait(released, "the cancellation in the hub")
+
+    async def offered_again() -> bool:
+        return (await stack.available())[("TEA", "Shanghai DC")] == 100
+
+    await stack.wait(offered_again, "the released stock offered again in the store")
+
+
+@sqlite_only
+async def test_a_refund_with_restock_becomes_a_return_with_restock(stack: Stack) -> None:
+    await stack.add_connector()
+    placed = await stack.place_order(("TEA", 4))
+    sales_order = await stack.order_of(placed["admin_graphql_api_id"])
+    ship = {"lines": [{"sku": "TEA", "qty": 4}], "carrier": "UPS", "tracking": "1Z0001"}
+    ok(await stack.api.post(f"/v1/sales-orders/{sales_order['id']}/shipments", json=ship), 201)
+    await stack.wait(lambda: _fulfilled(stack), "the shipment in the store")
+    assert (await stack.stock("TEA", "SH"))["on_hand"] == 96
+
+    refund = {"line_items": [{"sku": "TEA", "quantity": 3, "restock_type": "RETURN"}]}
+    ok(await stack.shop.post(f"/_simulator/orders/{placed['id']}/refunds", json=refund), 201)
+
+    async def returned() -> list[dict[str, Any]]:
+        (order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+        return order["returns"]  # type: ignore[no-any-return]
+
+    (back,) = await stack.wait(returned, "the refund as a return in the hub")
+    assert [(line["sku"], line["qty"]) for line in back["lines"]] == [("TEA", 3)]
+    assert (await stack.stock("TEA", "SH"))["on_hand"] == 99, "restocked"
+    await stack.settled()
+    await stack.polled()
+    (order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+    assert len(order["returns"]) == 1, "one return, however often the refund is seen"
+
+
+async def _fulfilled(stack: Stack) -> list[Any]:
+    return ok(await stack.shop.get("/_simulator/fulfillments"))  # type: ignore[no-any-return]
+
+
+@sqlite_only
+async def test_an_order_that_cannot_come_in_is_held_with_its_reason_and_blocks_nothing(stack: Stack) -> None:
+    await stack.add_connector()
+    unknown = await stack.place_order(("TEA", 1), ("GHOST", 1))
+    unmapped = await stack.place_order(("TEA", 1), location="Beijing Store")
+    good = await stack.place_order(("CUP", 1))
+
+    await stack.order_of(good["admin_graphql_api_id"], "the good order after two held ones")
+
+    async def held() -> dict[str, str]:
+        holds = (await stack.status())["orders_on_hold"]
+        return {hold["external_id"]: hold["reason"] for hold in holds} if len(holds) == 2 else {}
+
+    reasons = await stack.wait(held, "two orders on hold")
+    assert "unknown SKU GHOST" in reasons[unknown["admin_graphql_api_id"]]
+    beijing = stack.location("Beijing Store")
+    assert f"location {beijing} is not mapped" in reasons[unmapped["admin_graphql_api_id"]]
+    for order in (unknown, unmapped):
+        assert await stack.orders_of(order["admin_graphql_api_id"]) == []
+        assert reasons[order["admin_graphql_api_id"]].startswith(order["name"])
+    # Each poll looks at them again; while they stay held, that changes nothing.
+    await stack.polled()
+    latest = next(run for run in await stack.runs("orders") if run["finished_at"])
+    assert (latest["status"], latest["writes"]) == ("succeeded", 0), latest
