@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test lint bench clean
+.PHONY: install run demo test lint bench bench-shopify clean
 
 # (Re)install when pyproject.toml changes; the console script doubles as the stamp.
 $(BIN)/hub: pyproject.toml
@@ -18,7 +18,7 @@ install: $(BIN)/hub
 run: install
 	$(BIN)/hub serve
 
-## Load the sample business into the configured database
+## Load the sample business into the configured database, then run it with a simulated Shopify store
 demo: install
 	$(BIN)/hub demo
 
@@ -35,6 +35,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/order_confirmations.py
+
+## Stock out to a simulated Shopify store at Standard-plan limits (~2–3 minutes)
+bench-shopify: install
+	$(BIN)/python bench/shopify_stock.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

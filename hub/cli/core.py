@@ -54,18 +54,47 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
     err.print(f"database at {revision}: {where(settings)}")
 
 
-def demo() -> None:
-    """Load a small sample business (tea and teaware) and show where to look. Safe to run again."""
-    from hub.demo import DemoError, check_url, run_demo, show
+def demo(
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="then run the hub with a simulated Shopify store")
+    ] = True,
+    host: Annotated[str | None, typer.Option(help="the hub's interface [default: HUB_HOST or 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="the hub's port [default: HUB_PORT or 8000]")] = None,
+) -> None:
+    """Load a small sample business (tea and teaware), then run the hub with a simulated
+    Shopify store: stock flows out, orders flow in. Ctrl-C stops. Safe to run again."""
+    import asyncio
+
+    from hub.bootstrap import build, default_subscribers
+    from hub.cli._common import until_signalled
+    from hub.demo import DemoError, check_url, run_demo, run_store, show
 
     settings = Settings()
     try:
         check_url(settings.database_url)
-        report = run(run_demo)
+        if not store:
+            show(out, run(run_demo), settings)
+            return
+
+        async def live() -> None:
+            stop = until_signalled()
+            hub = build(settings, subscribers=default_subscribers(settings))
+            try:
+                if settings.migrate_on_start:
+                    await hub.migrate()
+                report = await run_demo(hub)
+                show(out, report, settings, hints=False)
+                await run_store(hub, report, out, host=host or settings.host, port=port or settings.port, stop=stop)
+            finally:
+                await hub.close()
+
+        asyncio.run(live())
     except DemoError as error:
         err.print(f"[red]hub demo:[/] {error}", highlight=False)
         raise typer.Exit(1) from None
-    show(out, report, settings)
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub demo:[/] {database_trouble(error, settings)}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def stock(sku: str) -> None:

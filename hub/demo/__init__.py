@@ -3,6 +3,8 @@
     business.py   the sample business as commands (what happens, day by day)
     load.py       replays it through hub.core.handlers, one unit of work per step
     report.py     reads back what is there and prints where to look
+    shop.py       the simulated Shopify store it sells through, and its connector
+    live.py       the hub running with that store, narrated (``hub demo`` without --no-store)
 
 The demo loads only into a database without master data: sample records — and the
 outbox events that would carry them to connected systems — must never mix with real
@@ -19,10 +21,11 @@ from sqlalchemy.exc import ArgumentError
 
 from hub.bootstrap import Hub
 from hub.demo.business import MARKER
+from hub.demo.live import run_store
 from hub.demo.load import DemoError, State, load, state
 from hub.demo.report import DemoReport, Summary, show, summarize
 
-__all__ = ["MARKER", "DemoError", "DemoReport", "Summary", "check_url", "run_demo", "show", "summarize"]
+__all__ = ["MARKER", "DemoError", "DemoReport", "Summary", "check_url", "run_demo", "run_store", "show", "summarize"]
 
 _NEW_DATABASE = "HUB_DATABASE_URL=sqlite+aiosqlite:///./demo.db hub demo"
 

@@ -93,8 +93,8 @@ async def summarize(hub: Hub) -> Summary:
     return Summary(master=master, documents=documents, alerts=alerts)
 
 
-def show(console: Console, report: DemoReport, settings: Settings) -> None:
-    """The summary, the key, and what to try next."""
+def show(console: Console, report: DemoReport, settings: Settings, *, hints: bool = True) -> None:
+    """The summary, then (``hints``) the key and what to try next."""
     where = make_url(settings.database_url).render_as_string(hide_password=True)
     if report.loaded:
         console.print(f"[green]Loaded the demo business[/] (tea and teaware) into {where}", highlight=False)
@@ -109,7 +109,8 @@ def show(console: Console, report: DemoReport, settings: Settings) -> None:
     for sku, kind, available, suggested in report.summary.alerts:
         alerts.add_row(sku, kind, str(normalize(available)), str(normalize(suggested)) if suggested else "")
     console.print(alerts)
-    _hints(console, report, settings)
+    if hints:
+        _hints(console, report, settings)
 
 
 def _hints(console: Console, report: DemoReport, settings: Settings) -> None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -111,7 +117,7 @@ async def test_refuses_to_mix_into_a_database_with_other_data(hub: Hub) -> None:
 
 
 def _cli(url: str) -> Any:
-    return CliRunner().invoke(app, ["demo"], env={"HUB_DATABASE_URL": url, "COLUMNS": "200"})
+    return CliRunner().invoke(app, ["demo", "--no-store"], env={"HUB_DATABASE_URL": url, "COLUMNS": "200"})
 
 
 def test_cli_loads_then_only_shows_the_hints(sqlite_url: str) -> None:
@@ -142,3 +148,69 @@ def test_cli_says_what_is_wrong_with_the_database_url(tmp_path: Path) -> None:
     result = _cli(f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/hub.db")
     assert result.exit_code == 1
     assert "folder" in result.output and "does not exist" in result.output
+
+
+# -- with the simulated store: the hub running, orders in, stock and fulfillments out ----------
+
+HUB = str(Path(sys.executable).with_name("hub"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _live_demo(url: str, folder: Path, log: Path) -> str:
+    """Run `hub demo` until it says it keeps running, then Ctrl-C it; its output."""
+    env = {**os.environ, "HUB_DATABASE_URL": url, "COLUMNS": "200"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [HUB, "demo", "--port", str(_free_port())], env=env, cwd=folder, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C to stop." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"hub demo did not get to the end of its story:\n{log.read_text()}")
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return log.read_text()
+
+
+async def _store_orders(url: str) -> list[Any]:
+    hub = build(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    try:
+        so = t.sales_orders.c
+        return await _rows(hub, t.sales_orders, so.external_id, so.status, so.channel)
+    finally:
+        await hub.close()
+
+
+def test_the_demo_store_sells_stock_the_hub_pushed_and_its_orders_flow_in(sqlite_url: str, tmp_path: Path) -> None:
+    first = _live_demo(sqlite_url, tmp_path, tmp_path / "first.log")
+
+    assert "Loaded the demo business" in first
+    # the store shows what the channel may sell: 80 % of 18 pu-erh cakes less 1 kept back
+    assert re.search(r"TEA-PUER-357\s*│\s*18\s*│\s*13\s*│\s*13\s*│", first), first
+    assert re.search(r"Store order #1001 arrived as sales order \d+ \(confirmed\)", first)
+    assert re.search(r"Store order #1002 arrived as sales order \d+ \(confirmed\)", first)
+    assert "Store order #1001 fulfilled in the store: #1001.1 (SF Express SF1420000000001)" in first
+    # after the orders: 2 cakes shipped, the store offers 80 % of 16 less 1
+    assert re.search(r"TEA-PUER-357\s*│\s*16\s*│\s*11\s*│\s*11\s*│", first), first
+    assert first.rstrip().endswith("Stopped.") and "Traceback" not in first
+
+    # A second run: the demo is there already, a fresh store is connected in place of the
+    # old one, and its orders come in as new sales orders, not as the first store's.
+    second = _live_demo(sqlite_url, tmp_path, tmp_path / "second.log")
+
+    assert "already loaded" in second
+    assert "Store order #1001 fulfilled in the store" in second and "Traceback" not in second
+    orders = [row for row in asyncio.run(_store_orders(sqlite_url)) if row.channel == "demo-shop"]
+    assert len({row.external_id for row in orders}) == 4
+    assert Counter(row.status for row in orders) == {"shipped": 2, "confirmed": 2}
