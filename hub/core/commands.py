@@ -18,6 +18,7 @@ from hub.core.ledger import VIRTUAL_LOCATIONS
 __all__ = [
     "Code",
     "CountLine",
+    "LineReduction",
     "NewCustomer",
     "NewProduct",
     "NewPurchaseOrder",
@@ -34,6 +35,7 @@ __all__ = [
     "ReceiptLineIn",
     "ReturnLineIn",
     "SalesLine",
+    "SalesOrderReduction",
     "ShipLine",
     "TransferLineIn",
     "unique_skus",
@@ -186,6 +188,17 @@ class NewSalesOrder(Command):
     external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = None
     currency: Currency | None = None
     lines: Annotated[list[SalesLine], Field(min_length=1, max_length=1000)]
+
+
+class LineReduction(Command):
+    """A line's new ordered quantity: less than it is, not less than what has shipped."""
+
+    sku: Code
+    qty: NonNegativeQty
+
+
+class SalesOrderReduction(Command):
+    lines: Annotated[list[LineReduction], Field(min_length=1, max_length=1000)]
 
 
 class ShipLine(Command):

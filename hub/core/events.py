@@ -35,6 +35,7 @@ __all__ = [
     "SalesOrderCancelled",
     "SalesOrderConfirmed",
     "SalesOrderOnHold",
+    "SalesOrderReduced",
     "ShipmentCreated",
     "StockCountPosted",
     "StockLevelChanged",
@@ -269,6 +270,26 @@ class SalesOrderCancelled(_SalesOrderEvent):
     external_id: str | None
 
 
+class ReducedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    #: The line's ordered quantity now.
+    qty: Quantity
+    #: Units taken off it (and released from the reservation, if it held one).
+    removed: Quantity
+
+
+class SalesOrderReduced(_SalesOrderEvent):
+    """Units came off an order before they shipped (the channel cancelled them)."""
+
+    type = "sales_order.reduced"
+    channel: str | None
+    external_id: str | None
+    status: str
+    total: Money
+    lines: list[ReducedLine]
+
+
 class ShippedLine(BaseModel):
     model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     sku: str
@@ -365,6 +386,7 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         SalesOrderConfirmed,
         SalesOrderOnHold,
         SalesOrderCancelled,
+        SalesOrderReduced,
         ShipmentCreated,
         ReturnReceived,
         TransferShipped,

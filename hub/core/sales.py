@@ -3,9 +3,11 @@
     (credit ok)  ──▶ confirmed ──shipment──▶ partially_shipped ──shipment──▶ shipped
     (over limit) ──▶ on_hold ──approve──▶ confirmed
     on_hold / confirmed / partially_shipped ──cancel──▶ cancelled
+    on_hold / confirmed / partially_shipped ──reduce──▶ (same) | shipped | cancelled
 
 A confirmed order holds a reservation for everything not yet shipped; shipping
-consumes it, cancelling releases it. Returns can follow any shipment.
+consumes it, cancelling releases it, and so does reducing a line (units the channel
+took off before they shipped). Returns can follow any shipment.
 """
 
 from __future__ import annotations
@@ -117,6 +119,9 @@ class SalesOrder:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self._total()
+
+    def _total(self) -> None:
         # qty × price can run past six places; the total is stored (and compared with the
         # credit limit), so keep it to the stored precision or SQLite and PostgreSQL differ.
         self.total = quantize(sum((line.qty * line.unit_price for line in self.lines), ZERO))
@@ -158,6 +163,43 @@ class SalesOrder:
                 book.release(line.sku, self.warehouse, line.reserved)
                 line.reserved = ZERO
         self.status = SalesOrderStatus.CANCELLED
+
+    def reduce(self, lines: list[tuple[str, Decimal]], book: StockBook) -> list[tuple[str, Decimal, Decimal]]:
+        """Lower lines to a new ordered quantity, releasing the reservation of the units taken off.
+
+        Only units not yet shipped can come off, and every line is checked before any
+        changes. Once everything left has shipped the order is shipped; with nothing left
+        on any line it is cancelled. Says ``(sku, new quantity, removed)`` per line.
+        """
+        if self.status not in OPEN_STATUSES:
+            raise InvalidTransition(f"sales order {self.id} is {self.status}; only an open order can be reduced")
+        seen: set[str] = set()
+        targets = []
+        for i, (sku, qty) in enumerate(lines):
+            line = self._line(sku, i, seen)
+            if qty >= line.qty:
+                raise InvalidInput(f"{sku}: {qty} is not less than the {line.qty} ordered", field=f"lines[{i}].qty")
+            if qty < line.shipped:
+                raise InvalidInput(
+                    f"{sku}: {qty} is less than the {line.shipped} already shipped", field=f"lines[{i}].qty"
+                )
+            targets.append(line)
+        reduced = []
+        for line, (sku, qty) in zip(targets, lines, strict=True):
+            removed = line.qty - qty
+            # An order on hold reserved nothing; a confirmed one reserved every unshipped unit.
+            release = min(line.reserved, removed)
+            if release > 0:
+                book.release(sku, self.warehouse, release)
+                line.reserved -= release
+            line.qty = qty
+            reduced.append((sku, qty, removed))
+        self._total()
+        if all(line.qty == 0 for line in self.lines):
+            self.status = SalesOrderStatus.CANCELLED
+        elif all(line.shipped == line.qty for line in self.lines):
+            self.status = SalesOrderStatus.SHIPPED
+        return reduced
 
     # -- shipments ------------------------------------------------------------------------
 

@@ -42,6 +42,14 @@ class OrderLineIn:
     sku: str
     qty: Decimal
     unit_price: Decimal
+    #: Units taken off before they shipped: refunded with restock type CANCEL, or removed
+    #: by editing the order (``currentQuantity`` short of ``quantity`` by more than refunds).
+    cancelled: Decimal = ZERO
+
+    @property
+    def to_keep(self) -> Decimal:
+        """What the hub order should still hold of the SKU, shipped or not."""
+        return self.qty - self.cancelled
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ def _nodes(connection: Any) -> list[dict[str, Any]]:
 
 def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
     """Read an ``Order`` as the ORDER document returns it."""
-    merged: dict[str, tuple[Decimal, Decimal]] = {}  # sku → (qty, qty × price)
+    merged: dict[str, tuple[Decimal, Decimal, Decimal]] = {}  # sku → (qty, qty × price, units gone)
     unstocked: list[str] = []
     for item in _nodes(node.get("lineItems")):
         sku = (item.get("sku") or "").strip()
@@ -91,11 +99,19 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
             unstocked.append(item.get("id", "?"))
             continue
         # One SKU on two lines (e.g. with different properties) is one hub line.
-        old_qty, old_value = merged.get(sku, (ZERO, ZERO))
-        merged[sku] = (old_qty + qty, old_value + qty * price)
+        old_qty, old_value, old_gone = merged.get(sku, (ZERO, ZERO, ZERO))
+        current = item.get("currentQuantity")
+        gone = qty - Decimal(current) if current is not None else ZERO
+        merged[sku] = (old_qty + qty, old_value + qty * price, old_gone + gone)
+    refunds = _refunds(node)
     lines = tuple(
-        OrderLineIn(sku=sku, qty=qty, unit_price=quantize(value / qty) if qty else ZERO)
-        for sku, (qty, value) in merged.items()
+        OrderLineIn(
+            sku=sku,
+            qty=qty,
+            unit_price=quantize(value / qty) if qty else ZERO,
+            cancelled=_cancelled(sku, qty, gone, refunds),
+        )
+        for sku, (qty, value, gone) in merged.items()
     )
     locations: list[str] = []
     cancelled: list[str] = []
@@ -104,20 +120,6 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         places = cancelled if fulfillment_order.get("status") == "CANCELLED" else locations
         if assigned and assigned not in places:
             places.append(assigned)
-    refunds = tuple(
-        RefundIn(
-            id=refund["id"],
-            lines=tuple(
-                (
-                    (line.get("lineItem") or {}).get("sku") or "",
-                    Decimal(line["quantity"]),
-                    line.get("restockType") in RESTOCKING,
-                )
-                for line in _nodes(refund.get("refundLineItems"))
-            ),
-        )
-        for refund in (node.get("refunds") or [])
-    )
     return OrderIn(
         id=node["id"],
         name=node.get("name") or node["id"],
@@ -129,8 +131,41 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
         locations=tuple(locations or cancelled),
         lines=lines,
         unstocked=tuple(unstocked),
-        refunds=refunds,
+        refunds=tuple(
+            RefundIn(refund_id, tuple((sku, qty, kind in RESTOCKING) for sku, qty, kind in rows))
+            for refund_id, rows in refunds
+        ),
     )
+
+
+#: A refund's id and its lines as (sku, quantity, restock type).
+_Refund = tuple[str, list[tuple[str, Decimal, str | None]]]
+
+
+def _refunds(node: Mapping[str, Any]) -> list[_Refund]:
+    return [
+        (
+            refund["id"],
+            [
+                ((line.get("lineItem") or {}).get("sku") or "", Decimal(line["quantity"]), line.get("restockType"))
+                for line in _nodes(refund.get("refundLineItems"))
+            ],
+        )
+        for refund in (node.get("refunds") or [])
+    ]
+
+
+def _cancelled(sku: str, qty: Decimal, gone: Decimal, refunds: list[_Refund]) -> Decimal:
+    """Units of ``sku`` taken off before they shipped, of the ``gone`` (``quantity − currentQuantity``).
+
+    Refunds with restock type CANCEL name them; what ``gone`` holds beyond every refunded
+    unit was removed by an order edit. Other refunds may be of shipped units: those the
+    hub takes back as returns, not off the order.
+    """
+    rows = [(units, kind) for _id, lines in refunds for line_sku, units, kind in lines if line_sku == sku]
+    cancelled = sum((units for units, kind in rows if kind == "CANCEL"), ZERO)
+    edited = max(ZERO, gone - sum((units for units, _kind in rows), ZERO))
+    return min(qty, cancelled + edited)
 
 
 def hold_reason(order: OrderIn, known_skus: Iterable[str], locations: Mapping[str, str]) -> str | None:

@@ -51,6 +51,7 @@ async def business(api: httpx.AsyncClient) -> None:
     await create(api, f"{SO}/{order['id']}/cancel", status=200)
     held = await create(api, SO, sales_body(("TEA", 10, "50"), customer="C2"))
     assert held["status"] == "on_hold"
+    await create(api, f"{SO}/{held['id']}/reduce", {"lines": [{"sku": "TEA", "qty": 5}]}, status=200)
     transfer = await create(
         api, "/v1/transfers", {"from_warehouse": "SH", "to_warehouse": "BJ", "lines": [{"sku": "RICE", "qty": 1.5}]}
     )

@@ -235,6 +235,45 @@ async def test_returns_up_to_what_was_shipped(seed: httpx.AsyncClient) -> None:
         assert_problem(response, 422, "lines[0].qty")
 
 
+async def test_reduce_lowers_lines_and_releases_their_reservation(seed: httpx.AsyncClient) -> None:
+    order = await sell(seed, ("TEA", 5, "4"), ("RICE", 2, "6"))
+    path = f"{SO}/{order['id']}/reduce"
+    await create(seed, f"{SO}/{order['id']}/shipments", {"lines": [{"sku": "TEA", "qty": 2}]})
+    reduced = await create(seed, path, {"lines": [{"sku": "TEA", "qty": 3}]}, status=200)
+    assert [(x["sku"], x["qty"], x["reserved"], x["shipped"]) for x in reduced["lines"]] == [
+        ("TEA", 3, 1, 2),
+        ("RICE", 2, 2, 0),
+    ]
+    assert reduced["status"] == "partially_shipped" and reduced["total"] == "24.00"
+    tea = await stock(seed, "TEA")
+    assert (tea["on_hand"], tea["reserved"], tea["available"]) == (18, 1, 17)
+    assert "sales_order.reduced" in [e["type"] for e in await events(seed)]
+
+    async with writes_nothing(seed):
+        for lines, field in [
+            ([{"sku": "TEA", "qty": 1}], "lines[0].qty"),  # below the 2 shipped
+            ([{"sku": "TEA", "qty": 3}], "lines[0].qty"),  # not lower than it is
+            ([{"sku": "MUG", "qty": 0}], "lines[0].sku"),  # not on the order
+            ([{"sku": "RICE", "qty": -1}], "lines[0].qty"),
+            ([], "lines"),
+        ]:
+            async with no_new_events(seed):
+                assert_problem(await seed.post(path, json={"lines": lines}), 422, field)
+
+    done = await create(seed, path, {"lines": [{"sku": "TEA", "qty": 2}, {"sku": "RICE", "qty": 0}]}, status=200)
+    assert done["status"] == "shipped" and [x["reserved"] for x in done["lines"]] == [0, 0]
+    assert (await stock(seed, "RICE"))["reserved"] == 0
+    async with writes_nothing(seed):  # a shipped order is closed
+        assert_problem(await seed.post(path, json={"lines": [{"sku": "TEA", "qty": 2}]}), 409)
+
+
+async def test_reducing_every_line_to_zero_cancels_the_order(seed: httpx.AsyncClient) -> None:
+    order = await sell(seed, ("TEA", 5, "4"))
+    reduced = await create(seed, f"{SO}/{order['id']}/reduce", {"lines": [{"sku": "TEA", "qty": 0}]}, status=200)
+    assert reduced["status"] == "cancelled" and (await stock(seed, "TEA"))["reserved"] == 0
+    assert "sales_order.cancelled" in [e["type"] for e in await events(seed)]
+
+
 BAD_RETURNS: list[tuple[list[Any], str]] = [
     ([{"sku": "RICE", "qty": 1, "restock": True}], "lines[0].qty"),  # on the order, never shipped
     ([{"sku": "MUG", "qty": 1, "restock": True}], "lines[0].sku"),

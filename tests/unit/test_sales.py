@@ -5,9 +5,24 @@ from __future__ import annotations
 import pytest
 
 from hub.core import handlers
-from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, ReturnLineIn, SalesLine, ShipLine
+from hub.core.commands import (
+    LineReduction,
+    NewReturn,
+    NewSalesOrder,
+    NewShipment,
+    ReturnLineIn,
+    SalesLine,
+    SalesOrderReduction,
+    ShipLine,
+)
 from hub.core.errors import DuplicateRecord, InsufficientStock, InvalidInput, InvalidTransition, Shortage
-from hub.core.events import SalesOrderConfirmed, SalesOrderOnHold, ShipmentCreated, StockLevelChanged
+from hub.core.events import (
+    SalesOrderConfirmed,
+    SalesOrderOnHold,
+    SalesOrderReduced,
+    ShipmentCreated,
+    StockLevelChanged,
+)
 from hub.core.ledger import CUSTOMER, INVENTORY_LOSS
 from hub.core.sales import SalesOrderStatus
 from tests.fakes import FakeStore
@@ -17,6 +32,10 @@ from tests.unit.support import TIGHT, WH1, WH2, D, buy, event_types, level, sell
 
 def shipment(**lines: int | str) -> NewShipment:
     return NewShipment(lines=[ShipLine(sku=sku, qty=D(qty)) for sku, qty in lines.items()], carrier="DHL")
+
+
+def reduction(**lines: int | str) -> SalesOrderReduction:
+    return SalesOrderReduction(lines=[LineReduction(sku=sku, qty=D(qty)) for sku, qty in lines.items()])
 
 
 def returned(restock: bool, **lines: int | str) -> NewReturn:
@@ -293,3 +312,80 @@ async def test_a_channel_order_short_of_stock_is_kept_on_hold_with_nothing_reser
     await buy(store, "TEA", 1, 2)
     approved = await store.run(lambda uow: handlers.approve_sales_order(order.id, uow))
     assert approved.status == SalesOrderStatus.CONFIRMED and level(store, "TEA").reserved == 6
+
+
+async def test_reducing_a_line_releases_the_units_taken_off(store: FakeStore) -> None:
+    await buy(store, "TEA", 10, 2)
+    await buy(store, "CUP", 10, 1)
+    order = await sell(store, {"TEA": 3, "CUP": 2})
+    mark = len(store.events)
+    reduced = await store.run(handlers.reduce_sales_order, order.id, reduction(TEA=2))
+    assert reduced.status == SalesOrderStatus.CONFIRMED and reduced.total == 40
+    assert [(line.qty, line.reserved) for line in reduced.lines] == [(2, 2), (2, 2)]
+    assert (level(store, "TEA").reserved, level(store, "TEA").available) == (2, 8)
+    assert event_types(store, mark) == ["sales_order.reduced", "stock.level_changed"]
+    event = store.events[mark]
+    assert isinstance(event, SalesOrderReduced)
+    assert (event.status, event.total, [(line.sku, line.qty, line.removed) for line in event.lines]) == (
+        "confirmed",
+        40,
+        [("TEA", 2, 1)],
+    )
+    with pytest.raises(InvalidInput):  # shipping the cancelled unit is refused
+        await store.run(handlers.ship_sales_order, order.id, shipment(TEA=3))
+
+
+async def test_a_line_is_never_reduced_below_what_has_shipped_nor_raised(store: FakeStore) -> None:
+    await buy(store, "TEA", 10, 2)
+    await buy(store, "CUP", 10, 1)
+    order = await sell(store, {"TEA": 5, "CUP": 2})
+    await store.run(handlers.ship_sales_order, order.id, shipment(TEA=3))
+    version, mark = store.version, len(store.events)
+    for bad, field in (
+        (reduction(CUP=1, TEA=2), "lines[1].qty"),  # below the 3 shipped, after a good line
+        (reduction(TEA=5), "lines[0].qty"),  # not a reduction
+        (reduction(TEA=6), "lines[0].qty"),
+        (reduction(POT=0), "lines[0].sku"),
+    ):
+        with pytest.raises(InvalidInput) as error:
+            await store.run(handlers.reduce_sales_order, order.id, bad)
+        assert error.value.field == field
+    assert store.version == version and len(store.events) == mark
+    assert [(line.qty, line.reserved) for line in store.tables.sales_orders[order.id].lines] == [(5, 2), (2, 2)]
+    assert (level(store, "TEA").reserved, level(store, "CUP").reserved) == (2, 2)
+
+
+async def test_an_order_whose_every_remaining_unit_shipped_is_shipped(store: FakeStore) -> None:
+    await buy(store, "TEA", 10, 2)
+    await buy(store, "CUP", 10, 1)
+    order = await sell(store, {"TEA": 5, "CUP": 2})
+    await store.run(handlers.ship_sales_order, order.id, shipment(TEA=3))
+    reduced = await store.run(handlers.reduce_sales_order, order.id, reduction(TEA=3, CUP=0))
+    assert reduced.status == SalesOrderStatus.SHIPPED
+    assert [(line.qty, line.shipped, line.reserved) for line in reduced.lines] == [(3, 3, 0), (0, 0, 0)]
+    assert (level(store, "TEA").reserved, level(store, "CUP").reserved) == (0, 0)
+    with pytest.raises(InvalidTransition):
+        await store.run(handlers.reduce_sales_order, order.id, reduction(TEA=3))
+
+
+async def test_an_order_reduced_to_nothing_is_cancelled(store: FakeStore) -> None:
+    await buy(store, "TEA", 10, 2)
+    await buy(store, "CUP", 10, 1)
+    order = await sell(store, {"TEA": 3, "CUP": 2})
+    await store.run(handlers.reduce_sales_order, order.id, reduction(CUP=0))
+    mark = len(store.events)
+    cancelled = await store.run(handlers.reduce_sales_order, order.id, reduction(TEA=0))
+    assert cancelled.status == SalesOrderStatus.CANCELLED and cancelled.total == 0
+    assert (level(store, "TEA").reserved, level(store, "CUP").reserved) == (0, 0)
+    assert event_types(store, mark) == ["sales_order.reduced", "sales_order.cancelled", "stock.level_changed"]
+
+
+async def test_an_order_on_hold_is_reduced_with_nothing_to_release(store: FakeStore) -> None:
+    await buy(store, "TEA", 20, 2)
+    held = await sell(store, {"TEA": 15}, customer=TIGHT, price=10)  # 150 > 100
+    assert held.status == SalesOrderStatus.ON_HOLD
+    reduced = await store.run(handlers.reduce_sales_order, held.id, reduction(TEA=8))
+    assert (reduced.status, reduced.total, reduced.lines[0].reserved) == (SalesOrderStatus.ON_HOLD, 80, 0)
+    assert level(store, "TEA").reserved == 0
+    approved = await store.run(handlers.approve_sales_order, held.id)
+    assert approved.status == SalesOrderStatus.CONFIRMED and level(store, "TEA").reserved == 8

@@ -1,4 +1,4 @@
-"""/v1/sales-orders: confirm with reservations, approve holds, ship, cancel, return, read."""
+"""/v1/sales-orders: confirm with reservations, approve holds, reduce, ship, cancel, return, read."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hub.api.deps import Reader, Writer
 from hub.api.pagination import Cursor, DocumentId, Limit, decode, encode
 from hub.api.schemas import Page, SalesOrderOut
 from hub.core import handlers
-from hub.core.commands import NewReturn, NewSalesOrder, NewShipment
+from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction
 from hub.core.errors import NotFound
 from hub.core.sales import SalesOrderStatus
 from hub.db.queries import Queries
@@ -97,6 +97,17 @@ async def ship_sales_order(order_id: DocumentId, body: NewShipment, ctx: Writer)
 async def cancel_sales_order(order_id: DocumentId, ctx: Writer) -> Response:
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
         await handlers.cancel_sales_order(order_id, uow)
+        return await view(uow, order_id)
+
+    return await ctx.write(action, status=200)
+
+
+@router.post("/{order_id}/reduce", response_model=SalesOrderOut)
+async def reduce_sales_order(order_id: DocumentId, body: SalesOrderReduction, ctx: Writer) -> Response:
+    """Lower lines to a new quantity (units cancelled before they shipped), releasing their reservation."""
+
+    async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
+        await handlers.reduce_sales_order(order_id, body, uow)
         return await view(uow, order_id)
 
     return await ctx.write(action, status=200)

@@ -2,7 +2,8 @@
 
 Webhooks and the poll only say *which* order changed (its GID goes into the work
 queue); the worker reads the order's current state from the store and brings the hub
-in line — create it, cancel it, take back restocked refunds. So duplicates, late and
+in line — create it, cancel it, take off units cancelled before they shipped, take back
+restocked refunds. So duplicates, late and
 out-of-order deliveries (an update or a cancel before the create) all end the same way,
 and the ``(channel, external_id)`` constraint plus the binding keep it to one order.
 
@@ -26,7 +27,7 @@ from hub.connectors.shopify import queries
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyMappings
 from hub.core import handlers
-from hub.core.commands import NewReturn, ReturnLineIn
+from hub.core.commands import LineReduction, NewReturn, ReturnLineIn, SalesOrderReduction
 from hub.core.errors import DomainError
 from hub.core.sales import OPEN_STATUSES
 from hub.db.connectors import SqlBindings, SqlCursors, SqlHolds
@@ -156,7 +157,29 @@ class OrdersIn:
                 await handlers.return_sales_order(sales_order_id, NewReturn(lines=lines), uow)
                 done.append(f"refund {refund.id} restocked")
             await bindings.add(Binding(self.id, REFUND, f"{sales_order_id}:{refund.id}", refund.id))
+        reductions = self._reductions(sales_order, order)
+        if reductions and sales_order.status in OPEN_STATUSES:
+            await handlers.reduce_sales_order(sales_order_id, SalesOrderReduction(lines=reductions), uow)
+            done.append("reduced")
         return ", ".join(done) or UNCHANGED
+
+    @staticmethod
+    def _reductions(sales_order: Any, order: OrderIn) -> list[LineReduction]:
+        """Lines holding more than the store still has on the order, down to that (not below shipped).
+
+        Worked out from the order as it stands, not from what changed, so reading the
+        same order again reduces nothing more.
+        """
+        by_sku = {line.sku: line for line in sales_order.lines}
+        lines = []
+        for wanted in order.lines:
+            line = by_sku.get(wanted.sku)
+            if line is None:
+                continue
+            qty = max(wanted.to_keep, line.shipped)
+            if qty < line.qty:
+                lines.append(LineReduction(sku=wanted.sku, qty=qty))
+        return lines
 
     @staticmethod
     def _returnable(sales_order: Any, restocked: list[tuple[str, Decimal]]) -> list[ReturnLineIn]:

@@ -22,6 +22,7 @@ from hub.core.handlers.sales import (
     approve_sales_order,
     cancel_sales_order,
     create_sales_order,
+    reduce_sales_order,
     return_sales_order,
     ship_sales_order,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "post_stock_count",
     "receive_purchase_order",
     "receive_transfer",
+    "reduce_sales_order",
     "return_sales_order",
     "ship_sales_order",
     "update_product",

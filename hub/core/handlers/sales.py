@@ -1,16 +1,18 @@
-"""Handlers for sales orders: confirmation with reservations, credit holds, shipments, returns."""
+"""Handlers for sales orders: confirmation with reservations, credit holds, reductions, shipments, returns."""
 
 from __future__ import annotations
 
-from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, unique_skus
+from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction, unique_skus
 from hub.core.errors import DuplicateRecord, InsufficientStock, NotFound
 from hub.core.events import (
     OrderLine,
+    ReducedLine,
     ReturnedLine,
     ReturnReceived,
     SalesOrderCancelled,
     SalesOrderConfirmed,
     SalesOrderOnHold,
+    SalesOrderReduced,
     ShipmentCreated,
     ShippedLine,
 )
@@ -23,6 +25,7 @@ __all__ = [
     "approve_sales_order",
     "cancel_sales_order",
     "create_sales_order",
+    "reduce_sales_order",
     "return_sales_order",
     "ship_sales_order",
 ]
@@ -132,6 +135,35 @@ async def cancel_sales_order(order_id: int, uow: UnitOfWork) -> SalesOrder:
     book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines if line.reserved > 0])
     order.cancel(book)
     uow.emit(SalesOrderCancelled(sales_order_id=order_id, channel=order.channel, external_id=order.external_id))
+    await close_book(uow, book)
+    return order
+
+
+async def reduce_sales_order(order_id: int, cmd: SalesOrderReduction, uow: UnitOfWork) -> SalesOrder:
+    """Take units off an open order before they ship (the channel cancelled them).
+
+    Their reservation is released, so the stock is free to sell again; an order with
+    nothing left on it is cancelled, which is said too (``sales_order.cancelled``).
+    """
+    order = await _locked(uow, order_id)
+    unique_skus(cmd.lines)  # type: ignore[arg-type]
+    named = {line.sku for line in cmd.lines}
+    book = await open_book(
+        uow, [(line.sku, order.warehouse) for line in order.lines if line.sku in named and line.reserved > 0]
+    )
+    reduced = order.reduce([(line.sku, line.qty) for line in cmd.lines], book)
+    uow.emit(
+        SalesOrderReduced(
+            sales_order_id=order_id,
+            channel=order.channel,
+            external_id=order.external_id,
+            status=order.status,
+            total=order.total,
+            lines=[ReducedLine(sku=sku, qty=qty, removed=removed) for sku, qty, removed in reduced],
+        )
+    )
+    if order.status == SalesOrderStatus.CANCELLED:
+        uow.emit(SalesOrderCancelled(sales_order_id=order_id, channel=order.channel, external_id=order.external_id))
     await close_book(uow, book)
     return order
 

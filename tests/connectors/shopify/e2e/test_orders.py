@@ -132,6 +132,36 @@ async def test_a_refund_with_restock_becomes_a_return_with_restock(stack: Stack)
     assert len(order["returns"]) == 1, "one return, however often the refund is seen"
 
 
+@sqlite_only
+async def test_units_cancelled_before_shipping_come_off_the_sales_order(stack: Stack) -> None:
+    await stack.add_connector()
+    reserved = (await stack.stock("TEA", "SH"))["reserved"]
+    placed = await stack.place_order(("TEA", 3), ("CUP", 1))
+    sales_order = await stack.order_of(placed["admin_graphql_api_id"])
+
+    refund = {"line_items": [{"sku": "TEA", "quantity": 1, "restock_type": "CANCEL"}]}
+    ok(await stack.shop.post(f"/_simulator/orders/{placed['id']}/refunds", json=refund), 201)
+
+    async def reduced() -> dict[str, Any] | None:
+        (order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+        lines = {line["sku"]: (line["qty"], line["reserved"]) for line in order["lines"]}
+        return order if lines["TEA"] == (2, 2) else None
+
+    await stack.wait(reduced, "the cancelled unit off the hub order")
+    await stack.settled()
+    await stack.polled()  # the same order read again takes nothing more off
+    (order,) = await stack.orders_of(placed["admin_graphql_api_id"])
+    assert order["status"] == "confirmed"
+    assert {line["sku"]: (line["qty"], line["reserved"]) for line in order["lines"]} == {"TEA": (2, 2), "CUP": (1, 1)}
+    assert (await stack.stock("TEA", "SH"))["reserved"] == reserved + 2
+
+    ship = {"lines": [{"sku": "TEA", "qty": 2}, {"sku": "CUP", "qty": 1}], "carrier": "UPS", "tracking": "1Z0002"}
+    ok(await stack.api.post(f"/v1/sales-orders/{sales_order['id']}/shipments", json=ship), 201)
+    (fulfillment,) = await stack.wait(lambda: _fulfilled(stack), "everything left shipped in the store")
+    shipped = {line["sku"]: (line["quantity"], line["fulfillable_quantity"]) for line in fulfillment["line_items"]}
+    assert shipped == {"TEA": (2, 0), "CUP": (1, 0)}, "nothing left to ship in the store either"
+
+
 async def _fulfilled(stack: Stack) -> list[Any]:
     return ok(await stack.shop.get("/_simulator/fulfillments"))  # type: ignore[no-any-return]
 
