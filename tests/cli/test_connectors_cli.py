@@ -208,6 +208,11 @@ def test_refused_credentials_or_mappings_save_nothing(cli: Cli, store: Store) ->
     assert line == (f"hub connectors add: location {store.location('Hangzhou Store')} maps to unknown warehouse 'NOPE'")
     assert store.sim.counters.requests == requests, "mappings are checked before the store is asked"
 
+    mappings = store.mappings()
+    unknown = {**mappings, "locations": {**mappings["locations"], "gid://shopify/Location/999999": "SH"}}
+    line = _one_line_error(_add(cli, store, mappings=unknown))
+    assert line == "hub connectors add: location gid://shopify/Location/999999 is not an active location of the store"
+
     line = _one_line_error(_add(cli, store, config={**store.config(), "shop_url": "not a url"}))
     assert line.startswith("hub connectors add: config.shop_url: String should match pattern")
 
