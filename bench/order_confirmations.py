@@ -30,9 +30,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,11 +38,10 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy
+from _scratch import scratch_postgres
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hub.api.app import create_app
@@ -271,29 +268,6 @@ async def bench_database(
         await hub.close()
 
 
-@asynccontextmanager
-async def scratch_postgres(server_url: str) -> AsyncIterator[str | None]:
-    """A new database on the server (dropped afterwards), or None when the server is unreachable."""
-    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await asyncio.wait_for(conn.execute(text(f'CREATE DATABASE "{name}"')), timeout=10)
-    except Exception as error:  # unreachable, refused, bad credentials: skip PostgreSQL, say why
-        await admin.dispose()
-        where = make_url(server_url).render_as_string(hide_password=True)
-        reason = escape(f"{type(error).__name__}: {error}")
-        console.print(f"[yellow]PostgreSQL skipped[/]: cannot create a scratch database at {where} ({reason})")
-        yield None
-        return
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 async def _postgres_settings(url: str) -> str:
     engine = create_async_engine(url)
     try:
@@ -348,7 +322,7 @@ async def main(args: argparse.Namespace) -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
         rows += await run("SQLite", f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
-    async with scratch_postgres(args.postgres_url) as url:
+    async with scratch_postgres(args.postgres_url, console) as url:
         if url is not None:
             console.print(await _postgres_settings(url))
             rows += await run("PostgreSQL", url)

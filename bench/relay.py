@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -54,13 +54,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from _scratch import scratch_postgres
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from hub.bootstrap import build
 from hub.config import Settings
@@ -609,29 +609,6 @@ async def _empty_outbox(db: Database) -> None:
 # -- databases ------------------------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def scratch_postgres(server_url: str) -> AsyncIterator[str | None]:
-    """A new database on the server (dropped afterwards), or None when the server is unreachable."""
-    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await asyncio.wait_for(conn.execute(text(f'CREATE DATABASE "{name}"')), timeout=10)
-    except Exception as error:  # unreachable, refused, bad credentials: skip PostgreSQL, say why
-        await admin.dispose()
-        where = make_url(server_url).render_as_string(hide_password=True)
-        reason = escape(f"{type(error).__name__}: {error}")
-        console.print(f"[yellow]PostgreSQL skipped[/]: cannot create a scratch database at {where} ({reason})")
-        yield None
-        return
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 async def _postgres_version(db: Database) -> str:
     async with db.engine.connect() as conn:
         version_ = await conn.scalar(text("SHOW server_version"))
@@ -769,7 +746,7 @@ async def main(args: argparse.Namespace) -> None:
         throughputs += found[0]
         latencies += found[1]
     console.print(f"After SQLite: {_load()}")
-    async with scratch_postgres(args.postgres_url) as url:
+    async with scratch_postgres(args.postgres_url, console) as url:
         if url is not None:
             found = await bench_database("PostgreSQL", url, rows, args)
             throughputs += found[0]

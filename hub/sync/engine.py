@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -57,19 +57,8 @@ class RunReport:
     plan: Plan | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "connector_id": self.connector_id,
-            "entity": self.entity,
-            "trigger": self.trigger,
-            "dry_run": self.dry_run,
-            "status": self.status,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "counts": self.counts,
-            "writes": self.writes,
-            "errors": self.errors,
-        }
+        """The report without its plan (which callers show, or not, on their own)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "plan"}
 
 
 async def run_reconciliation(

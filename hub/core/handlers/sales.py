@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction, unique_skus
 from hub.core.errors import DuplicateRecord, InsufficientStock, NotFound
 from hub.core.events import (
@@ -41,20 +43,7 @@ async def _locked(uow: UnitOfWork, order_id: int) -> SalesOrder:
 def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
     """The event saying how the order was placed: confirmed (reserved) or on hold."""
     assert order.id is not None
-    lines = [OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines]
-    if order.status == SalesOrderStatus.ON_HOLD:
-        return SalesOrderOnHold(
-            sales_order_id=order.id,
-            customer=order.customer,
-            warehouse=order.warehouse,
-            channel=order.channel,
-            external_id=order.external_id,
-            currency=order.currency,
-            total=order.total,
-            reason=order.hold_reason or "",
-            lines=lines,
-        )
-    return SalesOrderConfirmed(
+    placed: dict[str, Any] = dict(
         sales_order_id=order.id,
         customer=order.customer,
         warehouse=order.warehouse,
@@ -62,8 +51,11 @@ def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
         external_id=order.external_id,
         currency=order.currency,
         total=order.total,
-        lines=lines,
+        lines=[OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines],
     )
+    if order.status == SalesOrderStatus.ON_HOLD:
+        return SalesOrderOnHold(**placed, reason=order.hold_reason or "")
+    return SalesOrderConfirmed(**placed)
 
 
 async def create_sales_order(
