@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     consumer_retry_delay: float = Field(default=0.5, ge=0)
 
     # -- connectors ----------------------------------------------------------------------------
+    #: Largest request body the API reads (bytes); a larger one is refused with 413 unread.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     #: Seconds between looks for connector instances added or removed by another process.
     connector_refresh: float = Field(default=5.0, gt=0)
 

@@ -54,8 +54,11 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     if hub_ is not None:
         app.state.hub = hub_  # usable at once, even by clients that skip the lifespan
     problems.install(app)
-    for module in (health, metrics, catalog, purchasing, sales, inventory, stock, connectors):
+    modules = (health, metrics, catalog, purchasing, sales, inventory, stock, connectors)
+    for module in modules:
         app.include_router(module.router)
+    #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).
+    app.state.api_routes = [route for module in modules for route in module.router.routes]
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

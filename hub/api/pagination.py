@@ -17,7 +17,7 @@ from hub.api.problems import Problem
 __all__ = ["MAX_ID", "Cursor", "DocumentId", "Limit", "decode", "encode"]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page; empty or absent: the first page")]
 
 #: The largest id a document (order, transfer, count, alert) can have.
 MAX_ID = 2**31 - 1
@@ -31,7 +31,7 @@ def encode(key: Any) -> str | None:
 
 
 def decode(cursor: str | None, kind: type) -> Any:
-    if cursor is None:
+    if not cursor:  # absent or empty: from the start
         return None
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException
 
 from hub.core.errors import (
@@ -24,6 +25,7 @@ from hub.core.errors import (
     InsufficientStock,
     InvalidInput,
     InvalidTransition,
+    LimitExceeded,
     NotFound,
 )
 from hub.core.numbers import as_json_number
@@ -71,6 +73,7 @@ _DOMAIN: list[tuple[type[DomainError], int, str, str]] = [
     (InsufficientStock, 409, "Insufficient stock", "insufficient-stock"),
     (InvalidTransition, 409, "Not allowed in this status", "invalid-transition"),
     (DuplicateRecord, 409, "Already exists", "duplicate"),
+    (LimitExceeded, 409, "Limit exceeded", "limit-exceeded"),
     (Conflict, 409, "Conflict", "conflict"),
     (NotFound, 404, "Not found", "not-found"),
     (InvalidInput, 422, "Invalid request", "invalid-input"),
@@ -134,14 +137,37 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(
         exc.status_code, "Error"
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; the path may have more.
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return problem(
-        request, exc.status_code, title, str(exc.detail), slug=title.lower().replace(" ", "-"), headers=exc.headers
+        request, exc.status_code, title, str(exc.detail), slug=title.lower().replace(" ", "-"), headers=headers
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path (RFC 9110 ``Allow``)."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in request.app.state.api_routes:
+        if route.path_regex.match(path):
+            methods |= route.methods
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: order.index(m) if m in order else len(order))
 
 
 async def _problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return problem(request, exc.status, exc.title, exc.detail, slug=exc.slug, headers=exc.headers, **exc.extra)
+
+
+async def _statement_error(request: Request, exc: Exception) -> JSONResponse:
+    # A column type refused a value (hub.db.types): the driver error wraps a DomainError.
+    assert isinstance(exc, StatementError)
+    if isinstance(exc.orig, DomainError):
+        return await _domain_error(request, exc.orig)
+    return await _unexpected(request, exc)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -154,4 +180,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(StatementError, _statement_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,15 +7,41 @@ id take the id as a separate handler argument, so these models double as HTTP bo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from hub.core.errors import InvalidInput
+from hub.core.fields import (
+    Amount,
+    Boolean,
+    Code,
+    FreeText,
+    Integer,
+    Name,
+    NonNegativeQty,
+    PositiveQty,
+    Price,
+    bounded_code,
+)
 from hub.core.ledger import VIRTUAL_LOCATIONS
+from hub.core.numbers import MAX_AMOUNT
+from hub.core.text import CODE_MAX, CODE_PATTERN
 
 __all__ = [
+    "RESERVED_SKUS",
     "Code",
     "CountLine",
     "LineReduction",
@@ -41,21 +67,33 @@ __all__ = [
     "unique_skus",
 ]
 
-#: A SKU or a partner / warehouse code: 1–64 visible characters.
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Quantities travel as JSON numbers (IEEE doubles), exact to 15 significant digits:
-# up to 999,999,999.999999. Money travels as decimal strings and may be larger.
-_Quantity = Field(max_digits=15, decimal_places=6)
-_Money = Field(max_digits=20, decimal_places=6)
-PositiveQty = Annotated[Decimal, Field(gt=0), _Quantity]
-NonNegativeQty = Annotated[Decimal, Field(ge=0), _Quantity]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0), _Money]
+#: SKUs that would read as another resource in ``/v1/stock/{sku}`` (``/v1/stock/moves``
+#: is the ledger), refused when a product is created.
+RESERVED_SKUS = frozenset({"moves"})
+Unit = bounded_code(16)
+ExternalId = bounded_code(128)
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def within_amount_limit(lines: Sequence[BaseModel], price: str) -> None:
+    """Refuse a line whose value (qty × ``price``), or a document whose total, passes ``MAX_AMOUNT``."""
+    total = Decimal(0)
+    for i, line in enumerate(lines):
+        value = line.qty * getattr(line, price)  # type: ignore[attr-defined]
+        if value > MAX_AMOUNT:
+            raise InvalidInput(
+                f"line value {value:f} is over the largest amount the hub keeps ({MAX_AMOUNT:,})",
+                field=f"lines[{i}].{price}",
+            )
+        total += value
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"order total {total:f} is over the largest amount the hub keeps ({MAX_AMOUNT:,})", field="lines"
+        )
 
 
 def unique_skus(lines: list[BaseModel]) -> None:
@@ -83,40 +121,57 @@ class _ReorderBand(Command):
         return ceiling
 
 
+def _not_reserved(sku: str) -> str:
+    if sku in RESERVED_SKUS:
+        raise ValueError(f"{sku!r} is reserved: /v1/stock/{sku} is another resource")
+    return sku
+
+
+#: A new product's SKU: a code, and not one of :data:`RESERVED_SKUS`.
+Sku = Annotated[
+    Code,
+    AfterValidator(_not_reserved),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": CODE_MAX,
+            "pattern": CODE_PATTERN,
+            "not": {"enum": sorted(RESERVED_SKUS)},
+            "description": "1–64 visible characters; single spaces between them; not 'moves'",
+        }
+    ),
+]
+
+
 class NewProduct(_ReorderBand):
-    sku: Code
-    name: Text
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] = "pcs"
+    sku: Sku
+    name: Name
+    unit: Unit = "pcs"
     barcode: Code | None = None
-    list_price: NonNegativeMoney | None = None
+    list_price: Price | None = None
     reorder_point: NonNegativeQty | None = None
     reorder_max: NonNegativeQty | None = None
-    active: bool = True
+    active: Boolean = True
 
 
 class ProductChanges(_ReorderBand):
     """A partial update: only the fields present are changed (``null`` clears)."""
 
-    name: Text | None = None
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    # Omitted means "unchanged"; these three cannot be cleared, so null is refused (the
+    # default is never validated, and the documented type admits no null).
+    name: Name = None  # type: ignore[assignment]
+    unit: Unit = None
     barcode: Code | None = None
-    list_price: NonNegativeMoney | None = None
+    list_price: Price | None = None
     reorder_point: NonNegativeQty | None = None
     reorder_max: NonNegativeQty | None = None
-    active: bool | None = None
-
-    @field_validator("name", "unit", "active")
-    @classmethod
-    def _not_nullable(cls, value: object, info: ValidationInfo) -> object:
-        # Runs only for fields sent: omitted means "unchanged", null would mean "cleared".
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+    active: Boolean = None  # type: ignore[assignment]
 
 
 class NewWarehouse(Command):
     code: Code
-    name: Text
+    name: Name
 
     @field_validator("code")
     @classmethod
@@ -128,16 +183,16 @@ class NewWarehouse(Command):
 
 class NewSupplier(Command):
     code: Code
-    name: Text
-    contact: Text | None = None
-    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    name: Name
+    contact: FreeText | None = None
+    rating: Annotated[Integer, Field(ge=1, le=5)] | None = None
 
 
 class NewCustomer(Command):
     code: Code
-    name: Text
-    contact: Text | None = None
-    credit_limit: NonNegativeMoney | None = None
+    name: Name
+    contact: FreeText | None = None
+    credit_limit: Amount | None = None
 
 
 # -- purchasing ------------------------------------------------------------------------------
@@ -146,7 +201,7 @@ class NewCustomer(Command):
 class PurchaseLine(Command):
     sku: Code
     qty: PositiveQty
-    unit_cost: NonNegativeMoney
+    unit_cost: Price
 
 
 class NewPurchaseOrder(Command):
@@ -154,6 +209,11 @@ class NewPurchaseOrder(Command):
     warehouse: Code
     currency: Currency | None = None
     lines: Annotated[list[PurchaseLine], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Self:
+        within_amount_limit(self.lines, "unit_cost")
+        return self
 
 
 class ReceiptLineIn(Command):
@@ -178,16 +238,21 @@ class NewReceipt(Command):
 class SalesLine(Command):
     sku: Code
     qty: PositiveQty
-    unit_price: NonNegativeMoney
+    unit_price: Price
 
 
 class NewSalesOrder(Command):
     customer: Code
     warehouse: Code
     channel: Code | None = None
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = None
+    external_id: ExternalId | None = None
     currency: Currency | None = None
     lines: Annotated[list[SalesLine], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Self:
+        within_amount_limit(self.lines, "unit_price")
+        return self
 
 
 class LineReduction(Command):
@@ -208,14 +273,14 @@ class ShipLine(Command):
 
 class NewShipment(Command):
     lines: Annotated[list[ShipLine], Field(min_length=1, max_length=1000)]
-    carrier: Text | None = None
-    tracking: Text | None = None
+    carrier: Name | None = None
+    tracking: Name | None = None
 
 
 class ReturnLineIn(Command):
     sku: Code
     qty: PositiveQty
-    restock: bool
+    restock: Boolean
 
 
 class NewReturn(Command):

@@ -6,6 +6,8 @@
     └── Conflict                well-formed, but the current state refuses it
         ├── InvalidTransition   e.g. receiving a purchase order that is still a draft
         ├── DuplicateRecord     a unique key is taken (SKU, warehouse code, channel order)
+        ├── LimitExceeded       a kept figure (on hand, stock value …) would pass the
+        │                       largest amount the hub stores (hub.core.numbers)
         └── InsufficientStock   lines that cannot be reserved or moved, each with what
                                 is available
 
@@ -25,6 +27,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidInput",
     "InvalidTransition",
+    "LimitExceeded",
     "NotFound",
     "Shortage",
 ]
@@ -58,6 +61,10 @@ class InvalidTransition(Conflict):
 
 class DuplicateRecord(Conflict):
     """A record with this unique key already exists."""
+
+
+class LimitExceeded(Conflict):
+    """The change would carry a figure the hub keeps past the largest amount it stores."""
 
 
 @dataclass(frozen=True, slots=True)

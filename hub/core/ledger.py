@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from hub.core.errors import Conflict, InsufficientStock, Shortage
-from hub.core.numbers import ZERO, quantize
+from hub.core.errors import Conflict, InsufficientStock, LimitExceeded, Shortage
+from hub.core.numbers import MAX_AMOUNT, ZERO, quantize, within_limit
 
 __all__ = [
     "CUSTOMER",
@@ -183,6 +183,7 @@ class StockBook:
     def _record(
         self, sku: str, qty: Decimal, source: str, destination: str, value: Decimal, ref: Reference
     ) -> StockMove:
+        self._within_limits(sku)
         move = StockMove(
             sku=sku,
             qty=qty,
@@ -195,6 +196,21 @@ class StockBook:
         )
         self.moves.append(move)
         return move
+
+    def _within_limits(self, sku: str) -> None:
+        """Refuse a move that would carry a kept figure of ``sku`` past what the hub stores."""
+        figures = [("stock value", self.valuations[sku].value)] if sku in self.valuations else []
+        for (level_sku, warehouse), level in self.touched.items():
+            if level_sku == sku:
+                figures += [
+                    (f"on hand in {warehouse}", level.on_hand),
+                    (f"in transit to {warehouse}", level.in_transit),
+                ]
+        for what, figure in figures:
+            if not within_limit(figure):
+                raise LimitExceeded(
+                    f"{sku}: {what} would be {figure:f}, over the largest amount the hub keeps ({MAX_AMOUNT:,})"
+                )
 
     def _take(self, sku: str, warehouse: str, qty: Decimal, *, reserved: bool) -> None:
         """Lower on hand (and the reservation it fills); never below zero or below reserved."""

@@ -5,6 +5,20 @@ with at most :data:`PLACES` decimal places, so every stored value is exact on SQ
 (text) and PostgreSQL (``numeric``) alike. Rounding happens in exactly two places —
 average cost and the cost of an outgoing move — and is banker's rounding, so rounding
 never drifts in one direction.
+
+Limits, the same on every database (the README's "Limits" states them for users):
+
+    a quantity on a request          0 … MAX_QUANTITY   (999,999,999.999999)
+    a unit price, cost or list price 0 … MAX_PRICE      (999,999,999,999.999999)
+    a line's value, a document's
+    total, a credit limit, and every
+    figure the hub keeps (on hand,
+    stock value, cost of goods sold) 0 … MAX_AMOUNT     (99,999,999,999,999.999999)
+
+A quantity has 15 significant digits, which a JSON number (an IEEE double) carries
+exactly. ``MAX_AMOUNT`` is what a ``numeric(20, 6)`` column holds. Requests beyond a
+limit are refused before anything is written (422 naming the field); a change that
+would carry a kept figure past ``MAX_AMOUNT`` is refused as a conflict (409).
 """
 
 from __future__ import annotations
@@ -14,11 +28,32 @@ from typing import Annotated
 
 from pydantic import PlainSerializer
 
-__all__ = ["PLACES", "ZERO", "Money", "Quantity", "as_json_number", "normalize", "quantize"]
+__all__ = [
+    "MAX_AMOUNT",
+    "MAX_PRICE",
+    "MAX_QUANTITY",
+    "PLACES",
+    "ZERO",
+    "Money",
+    "Quantity",
+    "as_json_number",
+    "normalize",
+    "quantize",
+    "within_limit",
+]
 
 PLACES = 6
 ZERO = Decimal(0)
 _EXP = Decimal(1).scaleb(-PLACES)
+
+MAX_QUANTITY = Decimal("999999999.999999")
+MAX_PRICE = Decimal("999999999999.999999")
+MAX_AMOUNT = Decimal("99999999999999.999999")
+
+
+def within_limit(value: Decimal) -> bool:
+    """Whether ``value`` fits what the hub keeps: at most :data:`MAX_AMOUNT` either way."""
+    return value.is_finite() and -MAX_AMOUNT <= value <= MAX_AMOUNT
 
 
 def quantize(value: Decimal) -> Decimal:

@@ -36,8 +36,6 @@ async def test_a_body_that_is_not_an_object_is_422(seed: httpx.AsyncClient) -> N
     async with writes_nothing(seed):
         for body in ([], "order", 42, None):
             assert_problem(await seed.post("/v1/sales-orders", json=body), 422, "body")
-        response = await seed.post("/v1/sales-orders", content="customer=C1", headers={"Content-Type": "text/plain"})
-        assert_problem(response, 422, "body")
 
 
 async def test_every_bad_field_is_named_at_once(seed: httpx.AsyncClient) -> None:
@@ -80,17 +78,15 @@ async def test_unknown_routes_and_methods_are_problems(api: httpx.AsyncClient) -
     assert_problem(await api.put("/v1/sales-orders/1"), 405)
 
 
-async def test_quantities_are_numbers_and_money_strings_whichever_way_they_came(seed: httpx.AsyncClient) -> None:
-    order = await sell(seed, ("RICE", "2.50", 3.1))
+async def test_quantities_are_json_numbers_and_money_decimal_strings(seed: httpx.AsyncClient) -> None:
+    order = await sell(seed, ("RICE", 2.5, "3.1"))
     [line] = order["lines"]
     assert (line["qty"], line["unit_price"], order["total"]) == (2.5, "3.10", "7.75")
     precise = await sell(seed, ("TEA", 1, "0.333333"))
     assert precise["lines"][0]["unit_price"] == "0.333333"
     async with writes_nothing(seed):
-        assert_problem(
-            await seed.post("/v1/sales-orders", json=sales_body(("TEA", 1, "0.3333333"))), 422, "lines[0].unit_price"
-        )
-        assert_problem(await seed.post("/v1/sales-orders", json=sales_body(("TEA", "NaN", "1"))), 422, "lines[0].qty")
-        assert_problem(
-            await seed.post("/v1/sales-orders", json=sales_body(("TEA", "Infinity", "1"))), 422, "lines[0].qty"
-        )
+        for qty in ("2.50", "NaN", "Infinity", "1_000", "١٢", "５", True, None, [1]):
+            assert_problem(await seed.post("/v1/sales-orders", json=sales_body(("TEA", qty, "1"))), 422, "lines[0].qty")
+        for price in (3.1, 5, "0.3333333", "1_000", "١٢", "５", "1e2", " 5", "+5", "-5", "5.", True):
+            response = await seed.post("/v1/sales-orders", json=sales_body(("TEA", 1, price)))
+            assert_problem(response, 422, "lines[0].unit_price")

@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.api.deps import Reader, StockReader, Writer
 from hub.api.pagination import Cursor, Limit, decode, encode
+from hub.api.params import CodePath
+from hub.api.routing import HubRoute
 from hub.api.schemas import CustomerOut, Page, ProductOut, SupplierOut, WarehouseOut
 from hub.core import handlers
 from hub.core.catalog import Customer, Supplier, Warehouse
@@ -14,7 +16,7 @@ from hub.core.commands import NewCustomer, NewProduct, NewSupplier, NewWarehouse
 from hub.core.errors import NotFound
 from hub.db.queries import Queries
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(route_class=HubRoute, prefix="/v1")
 
 
 @router.post("/products", status_code=201, response_model=ProductOut, tags=["products"])
@@ -37,7 +39,7 @@ async def list_products(
 # SKUs and codes are matched as ``{…:path}``: they may contain "/" (sent as %2F), which a
 # plain parameter would not match, so such a record could never be read.
 @router.get("/products/{sku:path}", response_model=ProductOut, tags=["products"])
-async def get_product(sku: str, ctx: StockReader) -> ProductOut:
+async def get_product(sku: CodePath, ctx: StockReader) -> ProductOut:
     async with ctx.reader() as uow:
         product = await Queries(uow.session).product(sku)
     if product is None:
@@ -46,7 +48,7 @@ async def get_product(sku: str, ctx: StockReader) -> ProductOut:
 
 
 @router.patch("/products/{sku:path}", response_model=ProductOut, tags=["products"])
-async def update_product(sku: str, body: ProductChanges, ctx: Writer) -> Response:
+async def update_product(sku: CodePath, body: ProductChanges, ctx: Writer) -> Response:
     async def action(uow):  # type: ignore[no-untyped-def]
         return ProductOut.model_validate(await handlers.update_product(sku, body, uow))
 
@@ -72,7 +74,7 @@ async def list_warehouses(ctx: StockReader, cursor: Cursor = None, limit: Limit 
 
 
 @router.get("/warehouses/{code:path}", response_model=WarehouseOut, tags=["warehouses"])
-async def get_warehouse(code: str, ctx: StockReader) -> WarehouseOut:
+async def get_warehouse(code: CodePath, ctx: StockReader) -> WarehouseOut:
     async with ctx.reader() as uow:
         return WarehouseOut.model_validate(await _party(uow.session, Warehouse, code, "warehouse"))
 
@@ -93,7 +95,7 @@ async def list_suppliers(ctx: Reader, cursor: Cursor = None, limit: Limit = 50) 
 
 
 @router.get("/suppliers/{code:path}", response_model=SupplierOut, tags=["suppliers"])
-async def get_supplier(code: str, ctx: Reader) -> SupplierOut:
+async def get_supplier(code: CodePath, ctx: Reader) -> SupplierOut:
     async with ctx.reader() as uow:
         return SupplierOut.model_validate(await _party(uow.session, Supplier, code, "supplier"))
 
@@ -114,7 +116,7 @@ async def list_customers(ctx: Reader, cursor: Cursor = None, limit: Limit = 50) 
 
 
 @router.get("/customers/{code:path}", response_model=CustomerOut, tags=["customers"])
-async def get_customer(code: str, ctx: Reader) -> CustomerOut:
+async def get_customer(code: CodePath, ctx: Reader) -> CustomerOut:
     async with ctx.reader() as uow:
         return CustomerOut.model_validate(await _party(uow.session, Customer, code, "customer"))
 

@@ -7,21 +7,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import Admin, Reader, StockReader, Writer
+from hub.api.params import ConnectorId, ConnectorPath
 from hub.api.problems import Problem
+from hub.api.routing import HubRoute
 from hub.connectors.channels import channel_stock
 from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
 from hub.connectors.service import ConnectorSpec, UpstreamUnavailable
 from hub.connectors.status import describe, status
 from hub.core.errors import InvalidInput, NotFound
+from hub.core.fields import Code
 from hub.core.numbers import Quantity
 from hub.sync.engine import recent_runs, run_reconciliation
 
-router = APIRouter(prefix="/v1")
-
-ConnectorId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+router = APIRouter(route_class=HubRoute, prefix="/v1")
 
 
 class ConnectorIn(BaseModel):
@@ -110,24 +111,24 @@ async def list_connectors(ctx: Reader) -> list[ConnectorOut]:
 
 
 @router.get("/connectors/{connector_id}", response_model=ConnectorStatus, tags=["connectors"])
-async def get_connector(connector_id: str, ctx: Reader, request: Request) -> ConnectorStatus:
+async def get_connector(connector_id: ConnectorPath, ctx: Reader, request: Request) -> ConnectorStatus:
     """Status: last sync per entity, cursors, recent errors, orders on hold, queued work."""
     row = await _row(request, connector_id)
     return ConnectorStatus.model_validate(await status(ctx.hub.connectors, ctx.hub.work, row))
 
 
 @router.delete("/connectors/{connector_id}", status_code=204, tags=["connectors"])
-async def remove_connector(connector_id: str, ctx: Admin) -> Response:
+async def remove_connector(connector_id: ConnectorPath, ctx: Admin) -> Response:
     await ctx.hub.connectors.remove(connector_id)
     return Response(status_code=204)
 
 
 @router.get("/connectors/{connector_id}/runs", response_model=RunsOut, tags=["connectors"])
 async def list_runs(
-    connector_id: str,
+    connector_id: ConnectorPath,
     ctx: Reader,
     request: Request,
-    entity: Annotated[str | None, Query(description="only this entity's runs, e.g. stock or orders")] = None,
+    entity: Annotated[Code | None, Query(description="only this entity's runs, e.g. stock or orders")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> RunsOut:
     """Reconciliation reports, newest first."""
@@ -138,10 +139,10 @@ async def list_runs(
 
 @router.post("/connectors/{connector_id}/reconcile", response_model=ReconcileOut, tags=["connectors"])
 async def reconcile(
-    connector_id: str,
+    connector_id: ConnectorPath,
     ctx: Writer,
     request: Request,
-    entity: Annotated[str | None, Query(description="one entity (default: every one)")] = None,
+    entity: Annotated[Code | None, Query(description="one entity (default: every one)")] = None,
     dry_run: bool = False,
 ) -> Response:
     """Reconcile now and answer the run report with its plan (``dry_run``: plan only)."""
@@ -170,7 +171,7 @@ async def reconcile(
 
 
 @router.post("/webhooks/{connector_id}", tags=["webhooks"], include_in_schema=True)
-async def webhook(connector_id: str, request: Request) -> dict[str, str]:
+async def webhook(connector_id: ConnectorPath, request: Request) -> dict[str, str]:
     """A vendor's webhook. No API key: a bad or missing signature is 401, nothing written."""
     connector = request.app.state.hub.connectors.build(await _row(request, connector_id))
     body = await request.body()
@@ -200,7 +201,7 @@ class ChannelStockOut(BaseModel):
 
 @router.get("/channels/{channel_id}/stock", response_model=ChannelStockOut, tags=["stock"])
 async def get_channel_stock(
-    channel_id: str,
+    channel_id: ConnectorPath,
     ctx: StockReader,
     request: Request,
     skus: Annotated[str | None, Query(description="comma-separated SKUs (default: every SKU in stock)")] = None,

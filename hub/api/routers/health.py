@@ -8,8 +8,9 @@ from sqlalchemy import text
 
 import hub
 from hub.api.auth import require
+from hub.api.routing import HubRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=HubRoute, tags=["health"])
 
 
 @router.get("/healthz")

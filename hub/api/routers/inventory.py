@@ -6,13 +6,14 @@ from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
 from hub.api.pagination import DocumentId
+from hub.api.routing import HubRoute
 from hub.api.schemas import StockCountOut, TransferOut
 from hub.core import handlers
 from hub.core.commands import NewStockCount, NewTransfer
 from hub.core.errors import NotFound
 from hub.db.uow import SqlUnitOfWork
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(route_class=HubRoute, prefix="/v1")
 
 
 @router.post("/transfers", status_code=201, response_model=TransferOut, tags=["transfers"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from hub.api.auth import require
+from hub.api.routing import HubRoute
 from hub.ops.scrape import CONTENT_TYPE, exposition
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(route_class=HubRoute, tags=["ops"])
 
 
 @router.get(

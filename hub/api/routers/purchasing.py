@@ -6,6 +6,8 @@ from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
 from hub.api.pagination import Cursor, DocumentId, Limit, decode, encode
+from hub.api.params import CodeFilter
+from hub.api.routing import HubRoute
 from hub.api.schemas import Page, PurchaseOrderOut
 from hub.core import handlers
 from hub.core.commands import NewPurchaseOrder, NewReceipt
@@ -14,7 +16,7 @@ from hub.core.purchasing import PurchaseOrderStatus
 from hub.db.queries import Queries
 from hub.db.uow import SqlUnitOfWork
 
-router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"])
+router = APIRouter(route_class=HubRoute, prefix="/v1/purchase-orders", tags=["purchase orders"])
 
 
 async def view(uow: SqlUnitOfWork, order_id: int) -> PurchaseOrderOut:
@@ -37,7 +39,7 @@ async def create_purchase_order(body: NewPurchaseOrder, ctx: Writer) -> Response
 async def list_purchase_orders(
     ctx: Reader,
     status: PurchaseOrderStatus | None = None,
-    supplier: str | None = None,
+    supplier: CodeFilter = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[PurchaseOrderOut]:

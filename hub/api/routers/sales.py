@@ -6,6 +6,8 @@ from fastapi import APIRouter, Response
 
 from hub.api.deps import Reader, Writer
 from hub.api.pagination import Cursor, DocumentId, Limit, decode, encode
+from hub.api.params import CodeFilter, ExternalIdFilter
+from hub.api.routing import HubRoute
 from hub.api.schemas import Page, SalesOrderOut
 from hub.core import handlers
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction
@@ -14,7 +16,7 @@ from hub.core.sales import SalesOrderStatus
 from hub.db.queries import Queries
 from hub.db.uow import SqlUnitOfWork
 
-router = APIRouter(prefix="/v1/sales-orders", tags=["sales orders"])
+router = APIRouter(route_class=HubRoute, prefix="/v1/sales-orders", tags=["sales orders"])
 
 
 async def view(uow: SqlUnitOfWork, order_id: int) -> SalesOrderOut:
@@ -41,10 +43,10 @@ async def create_sales_order(body: NewSalesOrder, ctx: Writer) -> Response:
 @router.get("", response_model=Page[SalesOrderOut])
 async def list_sales_orders(
     ctx: Reader,
-    channel: str | None = None,
-    external_id: str | None = None,
+    channel: CodeFilter = None,
+    external_id: ExternalIdFilter = None,
     status: SalesOrderStatus | None = None,
-    customer: str | None = None,
+    customer: CodeFilter = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[SalesOrderOut]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from hub.api.deps import Reader, StockReader
 from hub.api.pagination import Cursor, Limit, decode, encode
+from hub.api.params import CodeFilter, CodePath
 from hub.api.problems import Problem
+from hub.api.routing import HubRoute
 from hub.api.schemas import AlertOut, EventOut, MoveOut, Page, StockRow, StockSummary
 from hub.connectors.channels import channel_stock
 from hub.core.alerts import AlertKind
@@ -17,7 +20,7 @@ from hub.core.errors import InvalidInput, NotFound
 from hub.core.numbers import ZERO
 from hub.db.queries import Queries
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(route_class=HubRoute, prefix="/v1")
 
 #: Moves and events are numbered with 64-bit integers.
 MAX_SEQ = 2**63 - 1
@@ -25,7 +28,7 @@ MAX_SEQ = 2**63 - 1
 
 @router.get("/stock", response_model=Page[StockRow], tags=["stock"])
 async def list_stock(
-    ctx: StockReader, sku: str | None = None, warehouse: str | None = None, cursor: Cursor = None, limit: Limit = 100
+    ctx: StockReader, sku: CodeFilter = None, warehouse: CodeFilter = None, cursor: Cursor = None, limit: Limit = 100
 ) -> Page[StockRow]:
     """Stock per SKU × warehouse, ordered by SKU then warehouse."""
     async with ctx.reader() as uow:
@@ -35,26 +38,49 @@ async def list_stock(
     return Page(items=[StockRow.model_validate(level) for level in page.items], next_cursor=encode(page.next_key))
 
 
-@router.get("/stock/moves", response_model=Page[MoveOut], tags=["stock"])
-async def list_moves(
-    ctx: Reader,
-    sku: str | None = None,
-    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="id of the last move already seen")] = None,
-    limit: Limit = 100,
-) -> Page[MoveOut]:
-    """The ledger, oldest first. ``next_cursor`` is the ``after`` for the next page."""
+def _empty_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+#: A position in the ledger or the outbox; empty means "from the start".
+Position = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_SEQ)] | None,
+    BeforeValidator(_empty_is_none),
+    Query(description="id of the last one already seen; empty or absent: from the start"),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SEQ}, {"type": "string", "maxLength": 0}]}
+    ),
+]
+
+
+async def _moves(ctx: Reader, sku: str | None, after: int | None, limit: int) -> Page[MoveOut]:
     async with ctx.reader() as uow:
         page = await Queries(uow.session).moves(sku=sku, after=after, limit=limit)
     next_after = None if page.next_key is None else str(page.next_key)
     return Page(items=[MoveOut.of(move) for move in page.items], next_cursor=next_after)
 
 
+@router.get("/moves", response_model=Page[MoveOut], tags=["stock"])
+async def list_moves(ctx: Reader, sku: CodeFilter = None, after: Position = None, limit: Limit = 100) -> Page[MoveOut]:
+    """The ledger, oldest first. ``next_cursor`` is the ``after`` for the next page."""
+    return await _moves(ctx, sku, after, limit)
+
+
+@router.get("/stock/moves", response_model=Page[MoveOut], tags=["stock"])
+async def list_stock_moves(
+    ctx: Reader, sku: CodeFilter = None, after: Position = None, limit: Limit = 100
+) -> Page[MoveOut]:
+    """The ledger, as at ``/v1/moves`` (this path came first and stays). No product has the SKU
+    ``moves``, so this path never hides one's stock."""
+    return await _moves(ctx, sku, after, limit)
+
+
 @router.get("/stock/{sku:path}", response_model=StockSummary, response_model_exclude_none=True, tags=["stock"])
 async def get_stock(
-    sku: str,
+    sku: CodePath,
     ctx: StockReader,
     request: Request,
-    channel: Annotated[str | None, Query(description="a connector instance: add its available-to-sell")] = None,
+    channel: Annotated[CodeFilter, Query(description="a connector instance: add its available-to-sell")] = None,
 ) -> StockSummary:
     """Totals over all warehouses with average cost and stock value, and each warehouse's row.
     With ``channel``, also what that channel may sell (``available_to_sell``)."""
@@ -99,14 +125,16 @@ async def list_alerts(
 @router.get("/events", response_model=Page[EventOut], tags=["events"])
 async def list_events(
     ctx: Reader,
-    after: Annotated[str | None, Query(description="seq or event_id of the last event already seen")] = None,
+    after: Annotated[
+        str | None, Query(max_length=64, description="seq or event_id of the last event already seen; empty: start")
+    ] = None,
     limit: Limit = 100,
 ) -> Page[EventOut]:
     """The outbox, oldest first, in commit order. ``next_cursor`` is the ``after`` for the next page."""
     async with ctx.reader() as uow:
         queries = Queries(uow.session)
         position: int | None = None
-        if after is not None:
+        if after:
             position = int(after) if after.isdecimal() else await queries.event_position(after)
             if position is None or position > MAX_SEQ:
                 raise Problem(

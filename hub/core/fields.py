@@ -1,0 +1,220 @@
+"""The shapes of request fields: codes, names, quantities and money, each with one rule.
+
+Every command (and so every HTTP body) builds on these, so a field is validated — and
+described in the OpenAPI document — the same way wherever it appears. They are strict
+about type, the way a JSON client means it: a quantity is a JSON number (``true`` is not
+1, ``"12"`` is not a number); money is a decimal string of ASCII digits (``"1_000"``,
+``"١٢"`` and ``"５"`` are not money, nor is ``12.5``, which a double may not hold
+exactly). Python callers may pass :class:`~decimal.Decimal` for either. ``-0`` is taken
+as ``0``. Limits are in :mod:`hub.core.numbers`, character rules in :mod:`hub.core.text`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from hub.core.numbers import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, PLACES
+from hub.core.text import CODE_MAX, CODE_PATTERN, NAME_MAX, check_code, check_name, name_pattern
+
+__all__ = [
+    "Amount",
+    "Boolean",
+    "Code",
+    "FreeText",
+    "Integer",
+    "Name",
+    "NonNegativeQty",
+    "PositiveQty",
+    "Price",
+    "bounded_code",
+    "money_pattern",
+]
+
+_STEP = float(Decimal(1).scaleb(-PLACES))
+
+
+# -- codes and names ------------------------------------------------------------------------
+
+
+def _text_type(value: object) -> object:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "must be a string")
+    return value
+
+
+def _code(value: str) -> str:
+    try:
+        return check_code(value)
+    except ValueError as error:
+        raise PydanticCustomError("code", "{reason}", {"reason": str(error)}) from None
+
+
+def _name(value: str) -> str:
+    try:
+        return check_name(value)
+    except ValueError as error:
+        raise PydanticCustomError("name", "{reason}", {"reason": str(error)}) from None
+
+
+def _free_text(value: str) -> str:
+    try:
+        return check_name(value, newlines=True)
+    except ValueError as error:
+        raise PydanticCustomError("name", "{reason}", {"reason": str(error)}) from None
+
+
+def bounded_code(limit: int) -> Any:
+    """A code of at most ``limit`` characters (a unit of measure, a vendor's record id)."""
+
+    def code(value: str) -> str:
+        try:
+            return check_code(value, limit=limit)
+        except ValueError as error:
+            raise PydanticCustomError("code", "{reason}", {"reason": str(error)}) from None
+
+    return Annotated[
+        str,
+        BeforeValidator(_text_type),
+        AfterValidator(code),
+        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit, "pattern": CODE_PATTERN}),
+    ]
+
+
+#: A SKU, a warehouse, supplier, customer or channel code: 1–64 visible characters.
+Code = Annotated[
+    str,
+    BeforeValidator(_text_type),
+    AfterValidator(_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": CODE_MAX,
+            "pattern": CODE_PATTERN,
+            "description": "1–64 visible characters; single spaces between them",
+        }
+    ),
+]
+#: A name: 1–200 characters, no control characters, no whitespace at either end.
+Name = Annotated[
+    str,
+    BeforeValidator(_text_type),
+    AfterValidator(_name),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": NAME_MAX, "pattern": name_pattern()}),
+]
+#: Like :data:`Name`, and may hold line breaks.
+FreeText = Annotated[
+    str,
+    BeforeValidator(_text_type),
+    AfterValidator(_free_text),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": NAME_MAX, "pattern": name_pattern(newlines=True)}),
+]
+
+
+# -- booleans and integers -------------------------------------------------------------------------
+
+
+def _boolean(value: object) -> object:
+    if not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "must be true or false")
+    return value
+
+
+def _integer(value: object) -> object:
+    # 4.0 is an integer to JSON Schema; true and "4" are not.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "must be a JSON integer")
+    return value
+
+
+#: ``true`` or ``false`` — not 0, 1, "yes" or "true".
+Boolean = Annotated[bool, BeforeValidator(_boolean)]
+#: A whole JSON number (``4`` or ``4.0``) — not ``true`` or ``"4"``.
+Integer = Annotated[int, BeforeValidator(_integer)]
+
+
+# -- quantities ------------------------------------------------------------------------------
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticCustomError("number_type", "must be a JSON number, e.g. 12 or 2.5")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number")
+    return value
+
+
+def _unsigned_zero(value: Decimal) -> Decimal:
+    # -0 and 0 are one quantity; keep the sign out of storage and replies.
+    return value.copy_abs() if value.is_zero() else value
+
+
+def _quantity(*, positive: bool) -> Any:
+    bound: dict[str, Any] = {"gt": 0} if positive else {"ge": 0}
+    schema: dict[str, Any] = {
+        "type": "number",
+        "maximum": float(MAX_QUANTITY),
+        "multipleOf": _STEP,
+        "description": f"a JSON number, at most {PLACES} decimal places",
+    }
+    schema["exclusiveMinimum" if positive else "minimum"] = 0
+    return Annotated[
+        Decimal,
+        BeforeValidator(_json_number),
+        Field(le=MAX_QUANTITY, decimal_places=PLACES, **bound),
+        AfterValidator(_unsigned_zero),
+        WithJsonSchema(schema),
+    ]
+
+
+#: A quantity above zero, up to 999,999,999.999999.
+PositiveQty = _quantity(positive=True)
+#: A quantity of zero or more, up to 999,999,999.999999.
+NonNegativeQty = _quantity(positive=False)
+
+
+# -- money -------------------------------------------------------------------------------------
+
+
+def money_pattern(limit: Decimal) -> str:
+    """Non-negative decimal strings up to ``limit`` (``-0`` allowed), ASCII digits, ≤ 6 places."""
+    digits = len(str(int(limit)))
+    # Leading zeros and trailing zeros past the sixth place do not change the amount.
+    return rf"^(?:0*[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{PLACES}}}0*)?|-0+(?:\.0+)?)$"
+
+
+def _money(limit: Decimal, what: str) -> Any:
+    pattern = money_pattern(limit)
+    compiled = re.compile(pattern)
+    example = f"{limit:,}"
+
+    def decimal_string(value: object) -> object:
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, str) and compiled.fullmatch(value):
+            return Decimal(value)
+        raise PydanticCustomError(
+            "money",
+            'must be a decimal string from 0 to {limit} with at most {places} decimal places, e.g. "12.50"',
+            {"limit": example, "places": PLACES},
+        )
+
+    return Annotated[
+        Decimal,
+        BeforeValidator(decimal_string),
+        Field(ge=0, le=limit, decimal_places=PLACES),
+        AfterValidator(_unsigned_zero),
+        WithJsonSchema({"type": "string", "pattern": pattern, "description": what, "examples": ["12.50"]}),
+    ]
+
+
+#: A unit price, unit cost or list price: "0" … "999999999999.999999".
+Price = _money(MAX_PRICE, "a decimal string: 0 to 999,999,999,999.999999, at most 6 decimal places")
+#: A larger amount (a credit limit): "0" … "99999999999999.999999".
+Amount = _money(MAX_AMOUNT, "a decimal string: 0 to 99,999,999,999,999.999999, at most 6 decimal places")
