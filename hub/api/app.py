@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 import hub
-from hub.api import problems
+from hub.api import openapi, problems
 from hub.api.routers import catalog, connectors, health, inventory, metrics, purchasing, sales, stock
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
         version=hub.__version__,
         description="The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts.",
         lifespan=lifespan,
+        # Operation ids are the endpoint functions' names: short, stable, used by links.
+        generate_unique_id_function=lambda route: route.name,
     )
     if hub_ is not None:
         app.state.hub = hub_  # usable at once, even by clients that skip the lifespan
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).
     app.state.api_routes = [route for module in modules for route in module.router.routes]
+    openapi.install(app)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

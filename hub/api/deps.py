@@ -11,6 +11,7 @@ stored: a refused request wrote nothing, so repeating it is safe and may succeed
 
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from hub.api.auth import Principal, require
+from hub.api.openapi import IDEMPOTENCY_KEY_PATTERN
 from hub.api.problems import Problem
 from hub.bootstrap import Hub
 from hub.core.errors import DuplicateRecord
@@ -28,6 +30,7 @@ from hub.db.uow import SqlUnitOfWork
 __all__ = ["Admin", "Context", "Reader", "StockReader", "Writer"]
 
 Action = Callable[[SqlUnitOfWork], Awaitable[BaseModel]]
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 class Context:
@@ -117,13 +120,13 @@ class Context:
 
 
 def _check_key(key: str) -> None:
-    if not 0 < len(key) <= 255 or not key.isprintable():
+    if not _KEY.fullmatch(key):
         raise Problem(
             422,
             "Invalid request",
-            "Idempotency-Key must be 1–255 printable characters",
+            "Idempotency-Key must be 1–255 visible ASCII characters or spaces",
             slug="invalid-input",
-            errors=[{"field": "Idempotency-Key", "message": "1–255 printable characters"}],
+            errors=[{"field": "Idempotency-Key", "message": "1–255 visible ASCII characters or spaces"}],
         )
 
 

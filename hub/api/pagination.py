@@ -17,7 +17,14 @@ from hub.api.problems import Problem
 __all__ = ["MAX_ID", "Cursor", "DocumentId", "Limit", "decode", "encode"]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page; empty or absent: the first page")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern="^[A-Za-z0-9_-]*$",
+        description="next_cursor of the previous page; empty or absent: the first page",
+    ),
+]
 
 #: The largest id a document (order, transfer, count, alert) can have.
 MAX_ID = 2**31 - 1

@@ -24,6 +24,7 @@ from email.message import Message
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from hub.api.auth import authenticate, route_scope
@@ -44,11 +45,12 @@ class HubRoute(APIRoute):
         handler = super().get_route_handler()
         scope = route_scope(self.dependant)
         parses_json = self.body_field is not None
+        declared = frozenset(_parameter_names(self.dependant))
 
         async def guarded(request: Request) -> Response:
             if scope is not None:
                 await authenticate(request, scope)
-            _check_parameters(request)
+            _check_parameters(request, declared)
             if request.method in _BODY_METHODS:
                 body = await _read_limited(request, request.app.state.hub.settings.max_body_bytes)
                 if parses_json and body:
@@ -57,6 +59,13 @@ class HubRoute(APIRoute):
             return await handler(request)
 
         return guarded
+
+
+def _parameter_names(dependant: Dependant) -> list[str]:
+    names = [param.alias for param in [*dependant.query_params, *dependant.path_params]]
+    for sub in dependant.dependencies:
+        names += _parameter_names(sub)
+    return names
 
 
 def _invalid(field: str, message: str) -> Problem:
@@ -76,9 +85,10 @@ def _bad_char(text: str) -> str | None:
     return None
 
 
-def _check_parameters(request: Request) -> None:
+def _check_parameters(request: Request, declared: frozenset[str]) -> None:
+    # Only the parameters the route reads: an unknown one is ignored, whatever it holds.
     for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
-        if isinstance(value, str) and (char := _bad_char(value)) is not None:
+        if name in declared and isinstance(value, str) and (char := _bad_char(value)) is not None:
             raise _invalid(name, f"holds a control character ({char})")
 
 

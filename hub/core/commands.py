@@ -29,11 +29,11 @@ from hub.core.fields import (
     Boolean,
     Code,
     FreeText,
-    Integer,
     Name,
     NonNegativeQty,
     PositiveQty,
     Price,
+    Rating,
     bounded_code,
 )
 from hub.core.ledger import VIRTUAL_LOCATIONS
@@ -185,7 +185,7 @@ class NewSupplier(Command):
     code: Code
     name: Name
     contact: FreeText | None = None
-    rating: Annotated[Integer, Field(ge=1, le=5)] | None = None
+    rating: Rating | None = None
 
 
 class NewCustomer(Command):

@@ -32,6 +32,7 @@ __all__ = [
     "NonNegativeQty",
     "PositiveQty",
     "Price",
+    "Rating",
     "bounded_code",
     "money_pattern",
 ]
@@ -137,6 +138,13 @@ def _integer(value: object) -> object:
 Boolean = Annotated[bool, BeforeValidator(_boolean)]
 #: A whole JSON number (``4`` or ``4.0``) — not ``true`` or ``"4"``.
 Integer = Annotated[int, BeforeValidator(_integer)]
+#: A supplier's rating, 1 (worst) to 5.
+Rating = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=5),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
+]
 
 
 # -- quantities ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated
 
-from pydantic import PlainSerializer
+from pydantic import PlainSerializer, WithJsonSchema
 
 __all__ = [
     "MAX_AMOUNT",
@@ -82,6 +82,14 @@ def _as_money_string(value: Decimal) -> str:
 
 
 #: A quantity (may be fractional); serialised to JSON as a number.
-Quantity = Annotated[Decimal, PlainSerializer(as_json_number, return_type=int | float, when_used="json")]
-#: An amount of money; serialised to JSON as a decimal string.
-Money = Annotated[Decimal, PlainSerializer(_as_money_string, return_type=str, when_used="json")]
+Quantity = Annotated[
+    Decimal,
+    PlainSerializer(as_json_number, return_type=int | float, when_used="json"),
+    WithJsonSchema({"type": "number"}, mode="serialization"),
+]
+#: An amount of money; serialised to JSON as a decimal string with 2 to 6 decimal places.
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_as_money_string, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2,6}$"}, mode="serialization"),
+]

@@ -199,7 +199,12 @@ class ChannelStockOut(BaseModel):
     items: list[ChannelStockRow]
 
 
-@router.get("/channels/{channel_id}/stock", response_model=ChannelStockOut, tags=["stock"])
+@router.get(
+    "/channels/{channel_id}/stock",
+    response_model=ChannelStockOut,
+    tags=["stock"],
+    responses={304: {"description": "Not modified: the ETag sent in If-None-Match still holds"}},
+)
 async def get_channel_stock(
     channel_id: ConnectorPath,
     ctx: StockReader,

@@ -19,7 +19,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok", "version": hub.__version__}
 
 
-@router.get("/readyz", dependencies=[Depends(require("stock:read"))])
+@router.get(
+    "/readyz",
+    dependencies=[Depends(require("stock:read"))],
+    responses={503: {"description": "The database does not answer", "content": {"application/json": {}}}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """The database answers."""
     try:

@@ -126,7 +126,11 @@ async def list_alerts(
 async def list_events(
     ctx: Reader,
     after: Annotated[
-        str | None, Query(max_length=64, description="seq or event_id of the last event already seen; empty: start")
+        str | None,
+        Query(
+            pattern="^(?:[0-9]{0,19}|[0-9a-fA-F-]{36})$",
+            description="seq or event_id of the last event already seen; empty: from the start",
+        ),
     ] = None,
     limit: Limit = 100,
 ) -> Page[EventOut]:
