@@ -31,6 +31,7 @@ from hub.bootstrap import Hub, build
 from hub.config import Settings
 from hub.db.migrate import upgrade
 from hub.db.tables import metadata
+from tests import openapi_conformance
 from tests.brokers import BrokerUnavailable, empty_hub_topics, session_broker
 
 SERVER_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -146,7 +147,8 @@ async def hub(settings: Settings) -> AsyncIterator[Hub]:
 async def client(hub: Hub) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the API, without a key."""
     transport = httpx.ASGITransport(app=create_app(hub_=hub), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+    hooks = {"response": [openapi_conformance.check]}
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test", event_hooks=hooks) as http:
         yield http
 
 

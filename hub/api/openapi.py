@@ -132,7 +132,7 @@ _SCHEMAS: dict[str, Any] = {
 
 def _responses(route: APIRoute, op: dict[str, Any], scope: str | None) -> dict[str, Any]:
     statuses: set[int] = set()
-    writes = bool(route.methods & {"POST", "PUT", "PATCH", "DELETE"})
+    writes = bool((route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"})
     parameters = op.get("parameters", [])
     if scope is not None:
         statuses |= {401, 403}

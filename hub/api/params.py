@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import StringConstraints
 
-from hub.core.fields import Code, bounded_code
+from hub.core.fields import Code, ExternalId
 
 __all__ = ["CONNECTOR_ID_PATTERN", "CodeFilter", "CodePath", "ConnectorId", "ConnectorPath", "ExternalIdFilter"]
 
@@ -26,6 +26,6 @@ CodePath = Annotated[Code, Path(description="a SKU or code: 1–64 visible chara
 #: An optional filter by SKU or code.
 CodeFilter = Annotated[Code | None, Query()]
 #: An optional filter by a channel's own order id.
-ExternalIdFilter = Annotated[bounded_code(128) | None, Query()]
+ExternalIdFilter = Annotated[ExternalId | None, Query()]
 #: A connector instance (or channel) id in the path.
 ConnectorPath = Annotated[ConnectorId, Path(description="the connector instance's id")]

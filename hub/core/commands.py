@@ -28,13 +28,14 @@ from hub.core.fields import (
     Amount,
     Boolean,
     Code,
+    ExternalId,
     FreeText,
     Name,
     NonNegativeQty,
     PositiveQty,
     Price,
     Rating,
-    bounded_code,
+    Unit,
 )
 from hub.core.ledger import VIRTUAL_LOCATIONS
 from hub.core.numbers import MAX_AMOUNT
@@ -70,8 +71,6 @@ __all__ = [
 #: SKUs that would read as another resource in ``/v1/stock/{sku}`` (``/v1/stock/moves``
 #: is the ledger), refused when a product is created.
 RESERVED_SKUS = frozenset({"moves"})
-Unit = bounded_code(16)
-ExternalId = bounded_code(128)
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -145,6 +144,21 @@ Sku = Annotated[
 
 
 class NewProduct(_ReorderBand):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sku": "TEA-LJ-250",
+                    "name": "Longjing 250 g",
+                    "unit": "tin",
+                    "list_price": "59.00",
+                    "reorder_point": 20,
+                    "reorder_max": 150,
+                }
+            ]
+        }
+    )
+
     sku: Sku
     name: Name
     unit: Unit = "pcs"
@@ -158,10 +172,12 @@ class NewProduct(_ReorderBand):
 class ProductChanges(_ReorderBand):
     """A partial update: only the fields present are changed (``null`` clears)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"list_price": "62.00", "reorder_point": 30}]})
+
     # Omitted means "unchanged"; these three cannot be cleared, so null is refused (the
     # default is never validated, and the documented type admits no null).
     name: Name = None  # type: ignore[assignment]
-    unit: Unit = None
+    unit: Unit = None  # type: ignore[assignment]
     barcode: Code | None = None
     list_price: Price | None = None
     reorder_point: NonNegativeQty | None = None
@@ -170,6 +186,8 @@ class ProductChanges(_ReorderBand):
 
 
 class NewWarehouse(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "SH", "name": "Shanghai DC"}]})
+
     code: Code
     name: Name
 
@@ -182,6 +200,10 @@ class NewWarehouse(Command):
 
 
 class NewSupplier(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "LONGJING", "name": "Longjing Tea Co.", "rating": 4}]}
+    )
+
     code: Code
     name: Name
     contact: FreeText | None = None
@@ -189,6 +211,10 @@ class NewSupplier(Command):
 
 
 class NewCustomer(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "TEAHOUSE", "name": "Teahouse Ltd", "credit_limit": "5000.00"}]}
+    )
+
     code: Code
     name: Name
     contact: FreeText | None = None
@@ -205,6 +231,18 @@ class PurchaseLine(Command):
 
 
 class NewPurchaseOrder(Command):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "supplier": "LONGJING",
+                    "warehouse": "SH",
+                    "lines": [{"sku": "TEA-LJ-250", "qty": 100, "unit_cost": "38.00"}],
+                }
+            ]
+        }
+    )
+
     supplier: Code
     warehouse: Code
     currency: Currency | None = None
@@ -229,6 +267,10 @@ class ReceiptLineIn(Command):
 
 
 class NewReceipt(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"lines": [{"sku": "TEA-LJ-250", "accepted": 96, "rejected": 4}]}]}
+    )
+
     lines: Annotated[list[ReceiptLineIn], Field(min_length=1, max_length=1000)]
 
 
@@ -242,6 +284,18 @@ class SalesLine(Command):
 
 
 class NewSalesOrder(Command):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer": "TEAHOUSE",
+                    "warehouse": "SH",
+                    "lines": [{"sku": "TEA-LJ-250", "qty": 3, "unit_price": "59.00"}],
+                }
+            ]
+        }
+    )
+
     customer: Code
     warehouse: Code
     channel: Code | None = None
@@ -263,6 +317,8 @@ class LineReduction(Command):
 
 
 class SalesOrderReduction(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lines": [{"sku": "TEA-LJ-250", "qty": 2}]}]})
+
     lines: Annotated[list[LineReduction], Field(min_length=1, max_length=1000)]
 
 
@@ -272,6 +328,14 @@ class ShipLine(Command):
 
 
 class NewShipment(Command):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"lines": [{"sku": "TEA-LJ-250", "qty": 1}], "carrier": "SF Express", "tracking": "SF1234567890"}
+            ]
+        }
+    )
+
     lines: Annotated[list[ShipLine], Field(min_length=1, max_length=1000)]
     carrier: Name | None = None
     tracking: Name | None = None
@@ -284,6 +348,10 @@ class ReturnLineIn(Command):
 
 
 class NewReturn(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"lines": [{"sku": "TEA-LJ-250", "qty": 1, "restock": True}]}]}
+    )
+
     lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=1000)]
 
 
@@ -296,6 +364,12 @@ class TransferLineIn(Command):
 
 
 class NewTransfer(Command):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"from_warehouse": "SH", "to_warehouse": "BJ", "lines": [{"sku": "TEA-LJ-250", "qty": 5}]}]
+        }
+    )
+
     from_warehouse: Code
     to_warehouse: Code
     lines: Annotated[list[TransferLineIn], Field(min_length=1, max_length=1000)]
@@ -314,5 +388,9 @@ class CountLine(Command):
 
 
 class NewStockCount(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "counted": 60}]}]}
+    )
+
     warehouse: Code
     lines: Annotated[list[CountLine], Field(min_length=1, max_length=10000)]

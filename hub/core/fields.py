@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "Amount",
     "Boolean",
     "Code",
+    "ExternalId",
     "FreeText",
     "Integer",
     "Name",
@@ -33,7 +35,7 @@ __all__ = [
     "PositiveQty",
     "Price",
     "Rating",
-    "bounded_code",
+    "Unit",
     "money_pattern",
 ]
 
@@ -70,21 +72,24 @@ def _free_text(value: str) -> str:
         raise PydanticCustomError("name", "{reason}", {"reason": str(error)}) from None
 
 
-def bounded_code(limit: int) -> Any:
-    """A code of at most ``limit`` characters (a unit of measure, a vendor's record id)."""
-
+def _bounded(limit: int) -> Callable[[str], str]:
     def code(value: str) -> str:
         try:
             return check_code(value, limit=limit)
         except ValueError as error:
             raise PydanticCustomError("code", "{reason}", {"reason": str(error)}) from None
 
-    return Annotated[
-        str,
-        BeforeValidator(_text_type),
-        AfterValidator(code),
-        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit, "pattern": CODE_PATTERN}),
-    ]
+    return code
+
+
+def _code_schema(limit: int) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit, "pattern": CODE_PATTERN})
+
+
+#: A unit of measure (``pcs``, ``kg``, ``m²``): a code of at most 16 characters.
+Unit = Annotated[str, BeforeValidator(_text_type), AfterValidator(_bounded(16)), _code_schema(16)]
+#: A vendor's own id for a record (a channel's order id): a code of at most 128 characters.
+ExternalId = Annotated[str, BeforeValidator(_text_type), AfterValidator(_bounded(128)), _code_schema(128)]
 
 
 #: A SKU, a warehouse, supplier, customer or channel code: 1–64 visible characters.

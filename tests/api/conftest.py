@@ -18,6 +18,7 @@ import pytest
 
 from hub.api.app import create_app
 from hub.bootstrap import Hub
+from tests import openapi_conformance
 from tests.api.support import create, purchase
 
 
@@ -25,7 +26,8 @@ from tests.api.support import create, purchase
 async def anon(hub: Hub) -> AsyncIterator[httpx.AsyncClient]:
     """A client of its own that never sends a key (``client`` shares headers with ``api``)."""
     transport = httpx.ASGITransport(app=create_app(hub_=hub), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+    hooks = {"response": [openapi_conformance.check]}
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test", event_hooks=hooks) as http:
         yield http
 
 

@@ -89,8 +89,9 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path, what: str) -> N
 
 @contextlib.contextmanager
 def running_stack(database_url: str, work: Path) -> Iterator[Stack]:
-    """A simulator and `hub serve` on ``database_url`` (migrated on start), seeded with warehouse
-    SH and one connector instance, ``shop``; both stopped afterwards."""
+    """A simulator and `hub serve` on ``database_url``, seeded with what the document's examples
+    name (warehouses SH and BJ, LONGJING, TEAHOUSE, 1,000 × TEA-LJ-250 in SH) and one connector
+    instance, ``shop``, so example requests reach the business rules; both stopped afterwards."""
     work.mkdir(parents=True, exist_ok=True)
     sim_port, hub_port = free_port(), free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
@@ -130,9 +131,26 @@ def running_stack(database_url: str, work: Path) -> Iterator[Stack]:
         _wait(f"{hub_url}/healthz", hub, hub_log, "hub serve")
         running = Stack(base_url=hub_url, key=key, simulator_url=sim_url, hub=hub, log_path=hub_log)
         with httpx.Client(base_url=hub_url, headers=running.auth, timeout=30) as http:
-            http.post("/v1/warehouses", json={"code": "SH", "name": "Shanghai DC"}).raise_for_status()
+            _seed(http)
             http.post("/v1/connectors", json=running.connector_example("shop")).raise_for_status()
         yield running
+
+
+def _seed(http: httpx.Client) -> None:
+    for path, body in [
+        ("/v1/warehouses", {"code": "SH", "name": "Shanghai DC"}),
+        ("/v1/warehouses", {"code": "BJ", "name": "Beijing DC"}),
+        ("/v1/suppliers", {"code": "LONGJING", "name": "Longjing Tea Co."}),
+        ("/v1/customers", {"code": "TEAHOUSE", "name": "Teahouse Ltd"}),
+        ("/v1/products", {"sku": "TEA-LJ-250", "name": "Longjing 250 g", "unit": "tin"}),
+    ]:
+        http.post(path, json=body).raise_for_status()
+    lines = [{"sku": "TEA-LJ-250", "qty": 1000, "unit_cost": "38.00"}]
+    order = http.post("/v1/purchase-orders", json={"supplier": "LONGJING", "warehouse": "SH", "lines": lines})
+    order_id = order.raise_for_status().json()["id"]
+    http.post(f"/v1/purchase-orders/{order_id}/approve").raise_for_status()
+    receipt = {"lines": [{"sku": "TEA-LJ-250", "accepted": 1000}]}
+    http.post(f"/v1/purchase-orders/{order_id}/receipts", json=receipt).raise_for_status()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
