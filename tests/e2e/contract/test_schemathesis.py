@@ -86,7 +86,6 @@ def test_the_api_keeps_its_documented_contract(database: str, request: pytest.Fi
     with running_stack(url, tmp_path) as stack:
         result = run_schemathesis(stack, tmp_path, seed=SEED, max_examples=25)
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-150:])
-        print(tail)
         assert result.returncode == 0, f"schemathesis found failures (seed {SEED}):\n{tail}"
         assert stack.hub_alive(), f"hub serve died during the run:\n{stack.log()}"
         # The run reached the hub's business, not only its refusals: the simulator was written to.
