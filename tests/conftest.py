@@ -8,6 +8,12 @@ PostgreSQL tests skip — or fail, when ``HUB_REQUIRE_POSTGRES=1`` (CI sets it).
 Kafka: one broker per test session (see tests/brokers.py: ``HUB_TEST_KAFKA_BOOTSTRAP``,
 else Apache Kafka in Docker, else Tansu); ``kafka`` gives it with the hub's topics
 emptied. Without a broker the Kafka tests skip — or fail, when ``HUB_REQUIRE_KAFKA=1``.
+The run ends by saying which PostgreSQL server and which broker it used ("not used"
+when no test needed one).
+
+Hypothesis: ``HYPOTHESIS_PROFILE`` picks a profile — ``ci`` (the default: few examples,
+derandomized so every run replays the same ones), ``dev`` (more, random, remembered in
+.hypothesis/) or ``slow`` (a long exploration).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -35,6 +42,43 @@ from tests import openapi_conformance
 from tests.brokers import BrokerUnavailable, empty_hub_topics, session_broker
 
 SERVER_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+# No deadlines anywhere: the machines running the suite are shared and their timings noisy.
+hypothesis.settings.register_profile(
+    "ci",
+    max_examples=25,
+    stateful_step_count=40,
+    derandomize=True,  # the same examples every run: a red CI replays on any machine
+    database=None,
+    deadline=None,
+    print_blob=True,
+)
+hypothesis.settings.register_profile("dev", max_examples=150, stateful_step_count=40, deadline=None)
+hypothesis.settings.register_profile("slow", max_examples=1000, stateful_step_count=80, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis.settings.load_profile(HYPOTHESIS_PROFILE)
+
+#: What the session's PostgreSQL and Kafka fixtures used, for the closing summary.
+_SERVICES: dict[str, str] = {}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE: ci, dev or slow)",
+        f"PostgreSQL server: {_server()} (HUB_TEST_POSTGRES_URL)",
+        "Kafka: started on first use, see the end of the run (HUB_TEST_KAFKA_BOOTSTRAP names a broker)",
+    ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The broker starts lazily (a session fixture), so only the end of the run can say.
+    terminalreporter.write_sep("-", "services")
+    for service in ("PostgreSQL", "Kafka"):
+        terminalreporter.write_line(f"{service}: {_SERVICES.get(service, 'not used')}")
+
+
+def _server() -> str:
+    return make_url(SERVER_URL).render_as_string(hide_password=True)
 
 
 def _require(env: str) -> bool:
@@ -57,11 +101,13 @@ def postgres_url() -> Iterator[str]:
     try:
         asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # any failure to reach the server means "no PostgreSQL here"
-        message = f"PostgreSQL unreachable at {make_url(SERVER_URL).render_as_string()}: {error!r}"
+        message = f"PostgreSQL unreachable at {_server()}: {error!r}"
+        _SERVICES["PostgreSQL"] = f"unreachable at {_server()}, its tests skipped or failed"
         if _require("HUB_REQUIRE_POSTGRES"):
             pytest.fail(f"{message} (HUB_REQUIRE_POSTGRES=1)")
         pytest.skip(message)
     url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    _SERVICES["PostgreSQL"] = f"the server at {_server()} (database {name}, dropped at the end)"
     try:
         upgrade(url)
         yield url
@@ -74,12 +120,14 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Bootstrap servers of a Kafka-compatible broker shared by this test session."""
     with contextlib.ExitStack() as stack:
         try:
-            bootstrap, _what = stack.enter_context(session_broker(tmp_path_factory.mktemp("kafka")))
+            bootstrap, what = stack.enter_context(session_broker(tmp_path_factory.mktemp("kafka")))
         except BrokerUnavailable as error:
             message = f"no Kafka broker: {error}"
+            _SERVICES["Kafka"] = f"none available, its tests skipped or failed: {error}"
             if _require("HUB_REQUIRE_KAFKA"):
                 pytest.fail(f"{message} (HUB_REQUIRE_KAFKA=1)")
             pytest.skip(message)
+        _SERVICES["Kafka"] = what
         yield bootstrap
 
 

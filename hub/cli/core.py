@@ -62,7 +62,11 @@ def demo(
     port: Annotated[int | None, typer.Option(help="the hub's port [default: HUB_PORT or 8000]")] = None,
 ) -> None:
     """Load a small sample business (tea and teaware), then run the hub with a simulated
-    Shopify store: stock flows out, orders flow in. Ctrl-C stops. Safe to run again."""
+    Shopify store: stock flows out, orders flow in. Ctrl-C stops. It loads only into an
+    empty database and refuses one holding anything else, so give it one of its own
+    (`make demo` uses ./demo.db, not the ./hub.db of `make run`). Run again on the demo's
+    database, it loads nothing twice: it shows the business with a new admin key and
+    connects a fresh simulated store, whose orders come in as new sales orders."""
     import asyncio
 
     from hub.bootstrap import build, default_subscribers

@@ -27,7 +27,7 @@ from hub.demo.report import DemoReport, Summary, show, summarize
 
 __all__ = ["MARKER", "DemoError", "DemoReport", "Summary", "check_url", "run_demo", "run_store", "show", "summarize"]
 
-_NEW_DATABASE = "HUB_DATABASE_URL=sqlite+aiosqlite:///./demo.db hub demo"
+_NEW_DATABASE = "`make demo` (./demo.db), or HUB_DATABASE_URL=sqlite+aiosqlite:///./demo.db .venv/bin/hub demo"
 
 
 def check_url(url: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -178,6 +179,7 @@ def asyncapi(*, bootstrap: str = "127.0.0.1:9092", schema_version: str = "3.0.0"
         schema_version=schema_version,
     ).to_specification()
     _describe_event_messages(document)
+    _name_components_validly(document)
     return document
 
 
@@ -200,3 +202,51 @@ def _describe_event_messages(document: Specification) -> None:
             continue
         message.correlationId = {"location": "$message.payload#/correlation_id"}
         message.headers = _RELAY_HEADERS
+
+
+#: What AsyncAPI 3.0 allows as the key of a component (message, schema …).
+COMPONENT_KEY = re.compile(r"^[a-zA-Z0-9.\-_]+$")
+_NOT_IN_A_KEY = re.compile(r"[^a-zA-Z0-9.\-_]")
+
+
+def _name_components_validly(document: Specification) -> None:
+    # faststream names a publisher's message "<title>:Message" and its payload
+    # "<title>:Message:Payload"; AsyncAPI 3.0 forbids ":" in component keys, and its
+    # JSON Schema then silently skips validating those components at all. Rename them
+    # ("hub.stock.v1.Message") and every $ref that points at them.
+    components = getattr(document, "components", None)
+    renamed: dict[str, str] = {}
+    for section in ("messages", "schemas"):
+        named: dict[str, Any] | None = getattr(components, section, None)
+        if not named:
+            continue
+        keys = {old: _NOT_IN_A_KEY.sub(".", old) for old in named}
+        if len(set(keys.values())) != len(keys):
+            raise ValueError(f"AsyncAPI {section} would share a key once renamed: {sorted(keys)}")
+        setattr(components, section, {keys[old]: value for old, value in named.items()})
+        prefix = f"#/components/{section}/"
+        renamed |= {prefix + old: prefix + new for old, new in keys.items() if old != new}
+    if renamed:
+        _rewrite_refs(document, renamed)
+
+
+def _rewrite_refs(node: Any, renamed: dict[str, str]) -> None:
+    """Point every ``$ref`` under ``node`` (pydantic models, dicts, lists) at its new name."""
+    if isinstance(node, BaseModel):
+        for field, info in type(node).model_fields.items():
+            value = getattr(node, field)
+            if info.alias == "$ref" and isinstance(value, str):
+                setattr(node, field, renamed.get(value, value))
+            else:
+                _rewrite_refs(value, renamed)
+        for value in (node.model_extra or {}).values():
+            _rewrite_refs(value, renamed)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                node[key] = renamed.get(value, value)
+            else:
+                _rewrite_refs(value, renamed)
+    elif isinstance(node, list):
+        for item in node:
+            _rewrite_refs(item, renamed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -214,3 +215,52 @@ def test_the_demo_store_sells_stock_the_hub_pushed_and_its_orders_flow_in(sqlite
     orders = [row for row in asyncio.run(_store_orders(sqlite_url)) if row.channel == "demo-shop"]
     assert len({row.external_id for row in orders}) == 4
     assert Counter(row.status for row in orders) == {"shipped": 2, "confirmed": 2}
+
+
+def test_make_demo_runs_beside_the_books_of_make_run(tmp_path: Path, sqlite_template: Path) -> None:
+    # ./hub.db holds real books (say, the README walk-through's): `make demo` must neither
+    # refuse nor touch them, loading into ./demo.db instead.
+    root = Path(__file__).resolve().parents[2]
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(root / name, tmp_path / name)
+    books = tmp_path / "hub.db"
+    shutil.copy(sqlite_template, books)
+
+    async def with_books(work: Any) -> Any:
+        hub = build(Settings(database_url=f"sqlite+aiosqlite:///{books}", _env_file=None))  # type: ignore[call-arg]
+        try:
+            return await work(hub)
+        finally:
+            await hub.close()
+
+    async def keep_books(hub: Hub) -> None:
+        async with hub.uow() as uow:
+            await handlers.create_warehouse(NewWarehouse(code="MAIN", name="Our real warehouse"), uow)
+            await uow.commit()
+
+    asyncio.run(with_books(keep_books))
+    before = asyncio.run(with_books(_counts))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_") and k not in ("MAKEFLAGS", "MAKELEVEL")}
+    env |= {"LINK_VENV": sys.prefix, "HUB_PORT": str(_free_port()), "COLUMNS": "200"}
+    log = tmp_path / "make-demo.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["make", "demo"], cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C to stop." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"make demo did not get to the end of its story:\n{log.read_text()}")
+            time.sleep(0.2)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, to make and the demo alike
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    output = log.read_text()
+    assert "Loaded the demo business" in output and "demo.db" in output, output
+    assert (tmp_path / "demo.db").exists()
+    assert asyncio.run(with_books(_counts)) == before and before["warehouses"] == 1

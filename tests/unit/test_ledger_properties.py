@@ -461,12 +461,11 @@ def fingerprint(store: FakeStore) -> tuple[object, ...]:
     )
 
 
-LedgerMachine.TestCase.settings = settings(
-    max_examples=150,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-# Above hypothesis' own five-minute cap on shrinking, so a failure is reported shrunk
+# How many runs, how many steps each, and whether they are random come from the
+# hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=slow explores at length).
+LedgerMachine.TestCase.settings = settings(suppress_health_check=[HealthCheck.too_slow])
+# Hypothesis caps shrinking at five minutes; allow that beyond the exploration asked for
+# (~0.5 s per 40-step run, doubled for a noisy machine), so a failure is reported shrunk
 # rather than cut short by pytest-timeout mid-shrink.
-TestLedger = pytest.mark.timeout(420)(LedgerMachine.TestCase)
+_STEPS = settings.default.max_examples * settings.default.stateful_step_count
+TestLedger = pytest.mark.timeout(420 + _STEPS // 40)(LedgerMachine.TestCase)
