@@ -51,35 +51,25 @@ def _text_type(value: object) -> object:
     return value
 
 
-def _code(value: str) -> str:
-    try:
-        return check_code(value)
-    except ValueError as error:
-        raise PydanticCustomError("code", "{reason}", {"reason": str(error)}) from None
+def _refusing(kind: str, check: Callable[[str], str]) -> Callable[[str], str]:
+    """``check`` (which raises ``ValueError`` saying why) as a pydantic validator of ``kind``."""
 
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except ValueError as error:
+            raise PydanticCustomError(kind, "{reason}", {"reason": str(error)}) from None
 
-def _name(value: str) -> str:
-    try:
-        return check_name(value)
-    except ValueError as error:
-        raise PydanticCustomError("name", "{reason}", {"reason": str(error)}) from None
-
-
-def _free_text(value: str) -> str:
-    try:
-        return check_name(value, newlines=True)
-    except ValueError as error:
-        raise PydanticCustomError("name", "{reason}", {"reason": str(error)}) from None
+    return validate
 
 
 def _bounded(limit: int) -> Callable[[str], str]:
-    def code(value: str) -> str:
-        try:
-            return check_code(value, limit=limit)
-        except ValueError as error:
-            raise PydanticCustomError("code", "{reason}", {"reason": str(error)}) from None
+    return _refusing("code", lambda value: check_code(value, limit=limit))
 
-    return code
+
+_code = _bounded(CODE_MAX)
+_name = _refusing("name", check_name)
+_free_text = _refusing("name", lambda value: check_name(value, newlines=True))
 
 
 def _code_schema(limit: int) -> WithJsonSchema:
