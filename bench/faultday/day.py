@@ -1,0 +1,334 @@
+"""Playing one day: set up, run the steps while faults land, converge, reconcile, check.
+
+    run_day(plan, database_url, workdir) → DayResult
+
+The store is the Shopify simulator in this process (on a real port: its webhooks post
+to the hub's ``/v1/webhooks/shopify``); the hub is three processes (``serve``, ``relay``,
+``worker``); on Kafka a Tansu broker of the run's own. Waiting is always for a
+condition, with a timeout; the only sleeps are the plan's own schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.faultday.checks import Check, check_all
+from bench.faultday.client import HubClient
+from bench.faultday.plan import LOCATIONS, SKUS, DayPlan, Fault, Step
+from bench.faultday.stack import Processes, hub_env, terminate_backends
+from hub.connectors.shopify.simulator import ShopifySimulator, serve
+from hub.outbox.tansu import TansuBroker
+
+__all__ = ["CONNECTOR", "DayResult", "run_day"]
+
+CONNECTOR = "shopify"
+TOKEN = "shpat_fault_harness_0123456789"
+SECRET = "shpss_fault_harness_9876543210"
+
+
+@dataclass
+class DayResult:
+    plan: DayPlan
+    #: Faults the harness injected itself, by kind (process kills, cuts, broker freezes).
+    injected: Counter[str] = field(default_factory=Counter)
+    #: The store's own faults (429, 5xx, slow, timeout, drop, duplicate) as it counted them.
+    store_faults: dict[str, int] = field(default_factory=dict)
+    steps: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    figures: dict[str, Any] = field(default_factory=dict)
+    converge_seconds: float | None = None
+    checks: list[Check] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.checks) and all(check.ok for check in self.checks)
+
+
+async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_timeout: float = 180.0) -> DayResult:
+    result = DayResult(plan)
+    broker = TansuBroker(log=workdir / "tansu.log") if plan.transport == "kafka" else None
+    if broker is not None:
+        broker.start()
+    processes = Processes(hub_env(database_url, plan.transport, broker.bootstrap if broker else None, workdir), workdir)
+    sim = ShopifySimulator(access_token=TOKEN, webhook_secret=SECRET, webhook_retry_delays=(0.1, 0.5, 1.0))
+    sim.store.seed(
+        {
+            "locations": list(LOCATIONS),
+            "products": [
+                {"title": sku, "variants": [{"sku": sku, "price": "10.00", "inventory": dict.fromkeys(LOCATIONS, 0)}]}
+                for sku in SKUS
+            ],
+        }
+    )
+    hub: HubClient | None = None
+    try:
+        processes.run("migrate")
+        key = processes.run("keys", "create", "--scope", "admin", "--name", "fault-harness").strip()
+        async with serve(sim) as shop_url, httpx.AsyncClient(base_url=shop_url, timeout=30) as shop:
+            sim.configure(webhook_url=f"{processes.base_url}/v1/webhooks/{CONNECTOR}")
+            for name in ("api", "relay", "worker"):
+                processes.start(name)
+            await processes.api_up()
+            hub = HubClient(processes.base_url, key)
+            day = Day(plan, result, processes, hub, shop, broker, database_url)
+            await day.set_up(shop_url)
+            await _ok(shop.patch("/_simulator/config", json={"faults": plan.store_faults}))
+            await day.play()
+            await _ok(shop.patch("/_simulator/config", json={"faults": {}}))
+            result.store_faults = {k: int(v) for k, v in (await _ok(shop.get("/_simulator/faults")))["injected"].items()}
+            started = time.monotonic()
+            await day.everything_running()
+            try:
+                await day.converge(converge_timeout)
+                await hub.json("POST", f"/v1/connectors/{CONNECTOR}/reconcile", key=f"day-{plan.seed}-final-reconcile")
+                await day.converge(converge_timeout)
+                result.converge_seconds = time.monotonic() - started
+            except TimeoutError as error:  # judge what there is all the same
+                result.error = f"did not converge: {error}"
+            result.checks = await check_all(day)
+            result.figures.update(await day.figures())
+    except Exception as error:  # a run that breaks is reported, with where it broke
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        if hub is not None:
+            result.figures["api_retries"] = hub.retries
+            result.figures["idempotent_replays"] = hub.replayed
+            await hub.aclose()
+        processes.close()
+        if broker is not None:
+            broker.kill()
+    return result
+
+
+async def _ok(request: Any) -> Any:
+    response: httpx.Response = await request
+    if response.status_code >= 400:
+        raise RuntimeError(f"simulator: {response.request.url.path}: {response.status_code} {response.text[:300]}")
+    return response.json()
+
+
+class Day:
+    """The run's moving parts, and what the steps and faults do with them."""
+
+    def __init__(
+        self,
+        plan: DayPlan,
+        result: DayResult,
+        processes: Processes,
+        hub: HubClient,
+        shop: httpx.AsyncClient,
+        broker: TansuBroker | None,
+        database_url: str,
+    ) -> None:
+        self.plan, self.result, self.processes, self.hub, self.shop = plan, result, processes, hub, shop
+        self.broker, self.database_url = broker, database_url
+        self._restarts: list[asyncio.Task[None]] = []
+        # A customer cancelling in the store what the warehouse has already shipped is a
+        # business conflict (the store cannot fulfil a cancelled order), not a fault the
+        # hub should absorb: the day never ships what it cancelled, nor cancels what it shipped.
+        self.cancelled: set[str] = set()
+        self.shipped: set[str] = set()
+
+    # -- before the day ------------------------------------------------------------------------
+
+    async def set_up(self, shop_url: str) -> None:
+        seed = self.plan.seed
+        for i, (path, body) in enumerate(
+            [("/v1/warehouses", {"code": code, "name": name}) for name, code in LOCATIONS.items()]
+            + [("/v1/suppliers", {"code": "ACME", "name": "Acme Trading"})]
+            + [("/v1/products", {"sku": sku, "name": sku, "list_price": "10.00"}) for sku in SKUS]
+        ):
+            await self.hub.json("POST", path, json=body, key=f"day-{seed}-setup-{i}")
+        for code in LOCATIONS.values():
+            await self.receive(f"setup-{code}", code, dict.fromkeys(SKUS, 20))
+        state = await _ok(self.shop.get("/_simulator/state"))
+        ids = {loc["name"]: loc["admin_graphql_api_id"] for loc in state["locations"]}
+        body = {
+            "id": CONNECTOR,
+            "type": "shopify",
+            "config": {"shop_url": shop_url, "access_token": TOKEN, "webhook_secret": SECRET, "poll_interval_seconds": 1},
+            "mappings": {"locations": {ids[name]: code for name, code in LOCATIONS.items()}},
+        }
+        await self.hub.json("POST", "/v1/connectors", json=body, key=f"day-{seed}-connector")
+
+        async def started() -> bool:
+            runs = (await self.hub.json("GET", f"/v1/connectors/{CONNECTOR}/runs"))["items"]
+            return {r["entity"] for r in runs if r["trigger"] == "start" and r["finished_at"]} == {"orders", "stock"}
+
+        await wait_for(started, "the connector's first reconciliations", 60)
+
+    # -- the day ---------------------------------------------------------------------------------
+
+    async def play(self) -> None:
+        start = time.monotonic()
+
+        async def steps() -> None:
+            for i, step in enumerate(self.plan.steps):
+                await _until(start + step.at)
+                await self.step(i, step)
+
+        async def faults() -> None:
+            for fault in self.plan.faults:
+                await _until(start + fault.at)
+                await self.fault(fault)
+
+        await asyncio.gather(steps(), faults())
+        await _until(start + self.plan.seconds)
+
+    async def step(self, i: int, step: Step) -> None:
+        done = await getattr(self, f"do_{step.kind}")(f"{self.plan.seed}-{i}", **step.params)
+        (self.result.steps if done else self.result.refused)[step.kind] += 1
+
+    async def do_store_order(self, _ref: str, *, location: str, lines: list[list[Any]]) -> bool:
+        body = {"line_items": [{"sku": sku, "quantity": qty} for sku, qty in lines], "location": location}
+        await _ok(self.shop.post("/_simulator/orders", json=body))
+        return True
+
+    async def receive(self, ref: str, warehouse: str, lines: dict[str, int]) -> bool:
+        order_lines = [{"sku": sku, "qty": qty, "unit_cost": "4.00"} for sku, qty in lines.items()]
+        body = {"supplier": "ACME", "warehouse": warehouse, "lines": order_lines}
+        order = await self.hub.json("POST", "/v1/purchase-orders", json=body, key=f"day-{ref}-po")
+        await self.hub.json("POST", f"/v1/purchase-orders/{order['id']}/approve", key=f"day-{ref}-approve")
+        received = {"lines": [{"sku": sku, "accepted": qty} for sku, qty in lines.items()]}
+        await self.hub.json("POST", f"/v1/purchase-orders/{order['id']}/receipts", json=received, key=f"day-{ref}-gr")
+        return True
+
+    async def do_receive(self, ref: str, *, warehouse: str, lines: dict[str, int]) -> bool:
+        return await self.receive(ref, warehouse, lines)
+
+    async def do_count(self, ref: str, *, warehouse: str, sku: str, delta: int) -> bool:
+        rows = (await self.hub.json("GET", "/v1/stock", params={"sku": sku, "warehouse": warehouse}))["items"]
+        on_hand, reserved = (rows[0]["on_hand"], rows[0]["reserved"]) if rows else (0, 0)
+        body = {"warehouse": warehouse, "lines": [{"sku": sku, "counted": max(reserved, on_hand + delta, 0)}]}
+        response = await self.hub.call("POST", "/v1/stock-counts", json=body, key=f"day-{ref}-count")
+        return response.status_code == 201  # 409: an order reserved more meanwhile
+
+    async def do_ship(self, ref: str, *, pick: float) -> bool:
+        params = {"channel": CONNECTOR, "status": "confirmed", "limit": 500}
+        orders = sorted((await self.hub.json("GET", "/v1/sales-orders", params=params))["items"], key=lambda o: o["id"])
+        orders = [o for o in orders if o["external_id"] not in self.cancelled]
+        if not orders:
+            return False
+        order = orders[int(pick * len(orders))]
+        lines = [{"sku": ln["sku"], "qty": ln["qty"] - ln["shipped"]} for ln in order["lines"] if ln["qty"] > ln["shipped"]]
+        body = {"lines": lines, "carrier": "SF Express", "tracking": f"SF{ref.replace('-', '')}"}
+        self.shipped.add(order["external_id"])
+        response = await self.hub.call("POST", f"/v1/sales-orders/{order['id']}/shipments", json=body, key=f"day-{ref}-ship")
+        return response.status_code == 201  # 409: cancelled in the store meanwhile
+
+    async def _store_orders(self, fulfilled: bool) -> list[dict[str, Any]]:
+        orders = await _ok(self.shop.get("/_simulator/orders"))
+        return [o for o in orders if not o["cancelled_at"] and (o["fulfillment_status"] is not None) == fulfilled]
+
+    async def do_refund(self, _ref: str, *, pick: float) -> bool:
+        orders = await self._store_orders(fulfilled=True)
+        if not orders:
+            return False
+        order = orders[int(pick * len(orders))]
+        line = order["line_items"][0]
+        body = {"line_items": [{"sku": line["sku"], "quantity": 1, "restock_type": "RETURN"}]}
+        response = await self.shop.post(f"/_simulator/orders/{order['id']}/refunds", json=body)
+        return response.status_code == 201  # 422: nothing left to refund on that line
+
+    async def do_cancel(self, _ref: str, *, pick: float) -> bool:
+        orders = [o for o in await self._store_orders(fulfilled=False) if o["admin_graphql_api_id"] not in self.shipped]
+        if not orders:
+            return False
+        order = orders[int(pick * len(orders))]
+        self.cancelled.add(order["admin_graphql_api_id"])
+        response = await self.shop.post(f"/_simulator/orders/{order['id']}/cancel", json={})
+        return response.status_code == 200
+
+    # -- faults ------------------------------------------------------------------------------------
+
+    async def fault(self, fault: Fault) -> None:
+        kind = fault.kind
+        if kind.startswith("kill_"):
+            name = kind.removeprefix("kill_")
+            if not self.processes.alive(name):
+                return  # still down from an earlier kill
+            self.processes.kill(name)
+            self.result.injected[kind] += 1
+            self._restarts.append(asyncio.create_task(self._restart(name, fault.params["restart_after"])))
+        elif kind == "pg_terminate":
+            cut = await terminate_backends(self.database_url)
+            self.result.injected["pg_terminate"] += 1
+            self.result.injected["pg_backends_terminated"] += cut
+        elif kind == "broker_pause" and self.broker is not None:
+            self.broker.pause()
+            self.result.injected["broker_pause"] += 1
+            self.result.figures["broker_paused_seconds"] = fault.params["seconds"]
+            self._restarts.append(asyncio.create_task(self._resume_broker(fault.params["seconds"])))
+
+    async def _restart(self, name: str, after: float) -> None:
+        await asyncio.sleep(after)  # the plan's own "down for this long"
+        self.processes.start(name)
+
+    async def _resume_broker(self, after: float) -> None:
+        await asyncio.sleep(after)
+        assert self.broker is not None
+        self.broker.resume()
+
+    async def everything_running(self) -> None:
+        """The day is over: every process restarted, the broker back."""
+        await asyncio.gather(*self._restarts)
+        crashed = self.processes.died()
+        if crashed:  # a process the harness did not kill has died: that is a finding
+            self.result.figures["crashed_by_themselves"] = crashed
+            for name in crashed:
+                self.processes.running.pop(name)
+                self.processes.start(name)
+        await self.processes.api_up()
+
+    # -- after the day -------------------------------------------------------------------------------
+
+    async def converge(self, timeout: float) -> None:
+        """Wait until the store has sent every webhook and the hub has nothing left to do:
+        no unpublished outbox row, every subscriber caught up, the connector's queue empty,
+        every live store order in the hub."""
+        from bench.faultday.checks import quiet
+
+        await _ok(self.shop.post("/_simulator/webhooks/drain"))
+        await wait_for(lambda: quiet(self), "the hub to go quiet", timeout)
+
+    async def figures(self) -> dict[str, Any]:
+        deliveries = await _ok(self.shop.get("/_simulator/webhooks"))
+        posts = sum(1 for d in deliveries for status, _ in ((a["status"], a["error"]) for a in d["attempts"]) if status)
+        accepted = sum(1 for d in deliveries for a in d["attempts"] if a["status"] and 200 <= a["status"] < 300)
+        retried = sum(max(0, len(d["attempts"]) - 1) for d in deliveries)
+        return {
+            "webhooks": len(deliveries),
+            "webhooks_dropped": sum(1 for d in deliveries if d["dropped"]),
+            "webhook_posts": posts,
+            "webhook_posts_accepted": accepted,
+            "webhook_retries": retried,
+            "process_starts": dict(self.processes.starts),
+        }
+
+
+async def wait_for(check: Any, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        with contextlib.suppress(httpx.TransportError):
+            last = await check()
+            if last is True:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {timeout:.0f}s: {what} (last: {last!r})")
+        await asyncio.sleep(0.2)
+
+
+async def _until(moment: float) -> None:
+    delay = moment - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)
