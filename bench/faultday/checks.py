@@ -210,6 +210,9 @@ async def _dead_letters(day: Day, engine: AsyncEngine) -> Check:
     pending = [d.id for d in letters if d.status == "pending"]
     for letter_id in pending:
         day.processes.run("dlq", "retry", str(letter_id))
+    async with engine.connect() as conn:
+        receipts = (await conn.execute(select(func.count()).select_from(t.webhook_receipts))).scalar_one()
+    day.result.figures["webhook_receipts"] = receipts
     day.result.figures["dead_letters"] = len(letters)
     day.result.figures["dead_letters_redriven"] = len(pending)
     if pending:

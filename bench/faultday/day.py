@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -260,9 +261,10 @@ class Day:
             self.result.injected[kind] += 1
             self._restarts.append(asyncio.create_task(self._restart(name, fault.params["restart_after"])))
         elif kind == "pg_terminate":
-            cut = await terminate_backends(self.database_url)
+            cut, mid_transaction = await terminate_backends(self.database_url)
             self.result.injected["pg_terminate"] += 1
             self.result.injected["pg_backends_terminated"] += cut
+            self.result.injected["pg_backends_terminated_mid_transaction"] += mid_transaction
         elif kind == "broker_pause" and self.broker is not None:
             self.broker.pause()
             self.result.injected["broker_pause"] += 1
@@ -305,7 +307,10 @@ class Day:
         posts = sum(1 for d in deliveries for status, _ in ((a["status"], a["error"]) for a in d["attempts"]) if status)
         accepted = sum(1 for d in deliveries for a in d["attempts"] if a["status"] and 200 <= a["status"] < 300)
         retried = sum(max(0, len(d["attempts"]) - 1) for d in deliveries)
+        metrics = (await self.hub.call("GET", "/metrics")).text
+        duplicates = re.search(r'hub_events_consumed_total\{[^}]*outcome="duplicate"[^}]*\} ([0-9.e+]+)', metrics)
         return {
+            "inbox_duplicates_serve": int(float(duplicates.group(1))) if duplicates else 0,
             "webhooks": len(deliveries),
             "webhooks_dropped": sum(1 for d in deliveries if d["dropped"]),
             "webhook_posts": posts,

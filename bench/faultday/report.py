@@ -13,7 +13,7 @@ __all__ = ["print_day", "print_summary"]
 
 
 def _faults(result: DayResult) -> str:
-    kinds = {**{k: v for k, v in result.injected.items() if k != "pg_backends_terminated"}, **result.store_faults}
+    kinds = {**{k: v for k, v in result.injected.items() if not k.startswith("pg_backends")}, **result.store_faults}
     return ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()) if v) or "none"
 
 
@@ -23,8 +23,11 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
         for line in plan.describe():
             console.print(line, highlight=False)
     console.print(f"[bold]seed {plan.seed}[/]: faults injected — {_faults(result)}", highlight=False)
-    if result.injected.get("pg_backends_terminated"):
-        console.print(f"  PostgreSQL backends terminated: {result.injected['pg_backends_terminated']}")
+    if result.injected.get("pg_terminate"):
+        console.print(
+            f"  PostgreSQL backends terminated: {result.injected['pg_backends_terminated']}, "
+            f"{result.injected['pg_backends_terminated_mid_transaction']} of them inside a transaction"
+        )
     console.print(
         f"  steps done {dict(result.steps)}; refused (nothing to act on, or refused by the hub) {dict(result.refused)}",
         highlight=False,
@@ -36,11 +39,12 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
         f"({figures.get('idempotent_replays', '?')} answered by Idempotency-Key replay)",
         highlight=False,
     )
-    posts, distinct = figures.get("webhook_posts_accepted"), figures.get("webhooks", 0) - figures.get("webhooks_dropped", 0)
+    posts, receipts = figures.get("webhook_posts_accepted", 0), figures.get("webhook_receipts", 0)
     console.print(
-        f"  duplicates suppressed: webhook deliveries accepted {posts} for {distinct} webhooks sent "
-        f"({figures.get('webhooks_dropped', '?')} dropped by the store); dead letters {figures.get('dead_letters', '?')}, "
-        f"re-driven {figures.get('dead_letters_redriven', '?')}",
+        f"  duplicates suppressed: webhooks {posts - receipts} ({posts} deliveries accepted, {receipts} receipts; "
+        f"{figures.get('webhooks', '?')} sent, {figures.get('webhooks_dropped', '?')} dropped by the store); "
+        f"inbox {figures.get('inbox_duplicates_serve', '?')} (counted by the last hub serve only: counters are per "
+        f"process); dead letters {figures.get('dead_letters', '?')}, re-driven {figures.get('dead_letters_redriven', '?')}",
         highlight=False,
     )
     converge = f"{result.converge_seconds:.1f} s" if result.converge_seconds is not None else "—"

@@ -99,10 +99,11 @@ class Processes:
                     process.wait(timeout=10)
 
 
-async def terminate_backends(database_url: str, *, settle: float = 1.0) -> int:
+async def terminate_backends(database_url: str, *, settle: float = 5.0) -> tuple[int, int]:
     """``pg_terminate_backend`` the hub's connections, preferring ones inside a transaction:
-    waits up to ``settle`` seconds for one to be mid-transaction, then cuts those (or, if
-    none was, every connection). Returns how many were terminated."""
+    watches (tightly: the hub's transactions last milliseconds) up to ``settle`` seconds for
+    one to be in a transaction, then cuts those — or, if none was, every connection.
+    Returns (terminated, of which inside a transaction)."""
     url = make_url(database_url)
     admin = await asyncpg.connect(
         url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
@@ -111,19 +112,18 @@ async def terminate_backends(database_url: str, *, settle: float = 1.0) -> int:
         deadline = time.monotonic() + settle
         while True:
             rows = await admin.fetch(
-                "SELECT pid, state, backend_xid IS NOT NULL AS writing FROM pg_stat_activity "
+                "SELECT pid, xact_start IS NOT NULL AS in_transaction FROM pg_stat_activity "
                 "WHERE datname = $1 AND pid <> pg_backend_pid()",
                 url.database,
             )
-            busy = [r["pid"] for r in rows if r["writing"] or r["state"] in ("idle in transaction", "active")]
+            busy = [r["pid"] for r in rows if r["in_transaction"]]
             if busy or time.monotonic() > deadline:
                 break
-            await asyncio.sleep(0.01)
         victims = busy or [r["pid"] for r in rows]
         cut = 0
         for pid in victims:
             cut += bool(await admin.fetchval("SELECT pg_terminate_backend($1)", pid))
-        return cut
+        return cut, cut if busy else 0
     finally:
         await admin.close()
 
