@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench.faultday` when run as a script
 
-from rich.console import Console  # noqa: E402
+from rich.console import Console
 
-from bench._scratch import scratch_postgres  # noqa: E402
-from bench.faultday.day import DayResult, run_day  # noqa: E402
-from bench.faultday.plan import plan_day  # noqa: E402
-from bench.faultday.report import print_day, print_summary  # noqa: E402
+from bench._scratch import scratch_postgres
+from bench.faultday.day import DayResult, run_day
+from bench.faultday.plan import plan_day
+from bench.faultday.report import print_day, print_summary
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -39,10 +39,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--transport", choices=["local", "kafka"], default="local")
     parser.add_argument("--minutes", type=float, default=1.0, help="length of the trading day (default 1)")
-    parser.add_argument("--outage", type=float, nargs=2, default=(10.0, 30.0), metavar=("MIN", "MAX"),
-                        help="seconds the broker stays frozen (Kafka; default 10 30)")
-    parser.add_argument("--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-                        help="server on which a scratch database is made for each seed")
+    parser.add_argument(
+        "--outage",
+        type=float,
+        nargs=2,
+        default=(10.0, 30.0),
+        metavar=("MIN", "MAX"),
+        help="seconds the broker stays frozen (Kafka; default 10 30)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        help="server on which a scratch database is made for each seed",
+    )
     parser.add_argument("--keep", type=Path, help="keep each seed's logs and SQLite file under this directory")
     parser.add_argument("--quiet-schedule", action="store_true", help="do not print each day's schedule")
     return parser.parse_args(argv)
@@ -60,7 +69,9 @@ async def _database(args: argparse.Namespace, where: Path, console: Console) -> 
 
 
 async def _one(args: argparse.Namespace, seed: int, console: Console) -> DayResult:
-    plan = plan_day(seed, args.minutes * 60, database=args.database, transport=args.transport, outage=tuple(args.outage))
+    plan = plan_day(
+        seed, args.minutes * 60, database=args.database, transport=args.transport, outage=tuple(args.outage)
+    )
     with contextlib.ExitStack() as stack:
         if args.keep:
             where = args.keep / f"seed-{seed}"

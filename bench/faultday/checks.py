@@ -68,7 +68,9 @@ async def quiet(day: Day) -> bool | str:
     engine = _engine(day)
     try:
         async with engine.connect() as conn:
-            unpublished = (await conn.execute(select(func.count()).where(t.outbox.c.published_at.is_(None)))).scalar_one()
+            unpublished = (
+                await conn.execute(select(func.count()).where(t.outbox.c.published_at.is_(None)))
+            ).scalar_one()
             if unpublished:
                 return f"{unpublished} unpublished"
             missing = await _undelivered(conn, day.plan.transport)
@@ -120,14 +122,19 @@ async def check_all(day: Day) -> list[Check]:
 async def _ledger(conn: Any) -> Check:
     computed: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     moves = 0
-    for move in await conn.execute(select(t.stock_moves.c.sku, t.stock_moves.c.qty, t.stock_moves.c.source, t.stock_moves.c.destination)):
+    for move in await conn.execute(
+        select(t.stock_moves.c.sku, t.stock_moves.c.qty, t.stock_moves.c.source, t.stock_moves.c.destination)
+    ):
         moves += 1
         computed[(move.sku, move.destination)] += move.qty
         computed[(move.sku, move.source)] -= move.qty
     stored = {(r.sku, r.warehouse): r.on_hand for r in await conn.execute(select(t.stock_levels))}
     places = {key for key in computed if key[1] not in VIRTUAL} | set(stored)
-    wrong = [f"{k}: ledger {computed.get(k, ZERO)} ≠ on hand {stored.get(k, ZERO)}" for k in sorted(places)
-             if computed.get(k, ZERO) != stored.get(k, ZERO)]
+    wrong = [
+        f"{k}: ledger {computed.get(k, ZERO)} ≠ on hand {stored.get(k, ZERO)}"
+        for k in sorted(places)
+        if computed.get(k, ZERO) != stored.get(k, ZERO)
+    ]
     return Check("ledger", not wrong, "; ".join(wrong) or f"{len(places)} SKU × warehouse from {moves} moves")
 
 
@@ -145,7 +152,8 @@ async def _reserved(conn: Any) -> Check:
         if not ZERO <= row.reserved <= row.on_hand:
             wrong.append(f"{row.sku}@{row.warehouse}: reserved {row.reserved}, on hand {row.on_hand}")
         if by_orders.get((row.sku, row.warehouse), ZERO) != row.reserved:
-            wrong.append(f"{row.sku}@{row.warehouse}: reserved {row.reserved} ≠ open orders' {by_orders.get((row.sku, row.warehouse), ZERO)}")
+            of_orders = by_orders.get((row.sku, row.warehouse), ZERO)
+            wrong.append(f"{row.sku}@{row.warehouse}: reserved {row.reserved} ≠ open orders' {of_orders}")
     return Check("reserved", not wrong, "; ".join(wrong) or f"{len(levels)} levels")
 
 
@@ -166,7 +174,7 @@ async def _orders(conn: Any, day: Day) -> Check:
     held = (await conn.execute(select(func.count()).where(t.connector_holds.c.resolved_at.is_(None)))).scalar_one()
     if held:
         wrong.append(f"{held} store orders held")
-    statuses = defaultdict(int)
+    statuses: dict[str, int] = defaultdict(int)
     for row in rows:
         statuses[str(row.status)] += 1
     return Check("orders", not wrong, "; ".join(wrong) or f"{len(store)} store orders, 1:1 ({dict(statuses)})")
@@ -190,23 +198,35 @@ async def _store_levels(day: Day) -> Check:
 
 
 async def _delivery(conn: Any, day: Day) -> Check:
-    unpublished = (await conn.execute(select(func.count()).where(t.outbox.c.published_at.is_(None)))).scalar_one()
-    missing = await _undelivered(conn, day.plan.transport)
-    events = (await conn.execute(select(func.count()).select_from(t.outbox))).scalar_one()
-    inbox = (await conn.execute(select(func.count()).where(t.inbox.c.subscriber == FANOUT))).scalar_one()
     subscriber = connectors_subscriber()
     assert subscriber is not None
-    wanted = (await conn.execute(select(func.count()).where(t.outbox.c.type.in_(subscriber.types)))).scalar_one()
-    parked = (await conn.execute(select(func.count()).where(t.dead_letters.c.subscriber == FANOUT))).scalar_one()
-    ok = unpublished == 0 and missing == 0 and inbox + parked >= wanted
-    detail = f"{events} events, {wanted} wanted by {FANOUT}: {inbox} in its inbox, {parked} parked; {unpublished} unpublished, {missing} behind"
+    unpublished = (await conn.execute(select(func.count()).where(t.outbox.c.published_at.is_(None)))).scalar_one()
+    behind = await _undelivered(conn, day.plan.transport)  # the cursor, on the local transport
+    wanted = select(t.outbox.c.event_id).where(t.outbox.c.type.in_(subscriber.types))
+    seen = select(t.inbox.c.event_id).where(t.inbox.c.subscriber == FANOUT)
+    parked = select(t.dead_letters.c.event_id).where(t.dead_letters.c.subscriber == FANOUT)
+    count = select(func.count())
+    missing = (await conn.execute(count.select_from(wanted.except_(seen.union(parked)).subquery()))).scalar_one()
+    # The inbox's key (subscriber, event_id) keeps each at most once; nothing foreign in it.
+    foreign = (await conn.execute(count.select_from(seen.except_(wanted).subquery()))).scalar_one()
+    events = (await conn.execute(count.select_from(t.outbox))).scalar_one()
+    n_wanted = (await conn.execute(count.select_from(wanted.subquery()))).scalar_one()
+    n_seen = (await conn.execute(count.select_from(seen.subquery()))).scalar_one()
+    n_parked = (await conn.execute(count.select_from(parked.subquery()))).scalar_one()
+    ok = unpublished == behind == missing == foreign == 0
+    detail = (
+        f"{events} events, {n_wanted} wanted by {FANOUT}: {n_seen} applied once, {n_parked} parked, "
+        f"{missing} missing, {foreign} unknown; {unpublished} unpublished, {behind} behind"
+    )
     return Check("delivery", ok, detail)
 
 
 async def _dead_letters(day: Day, engine: AsyncEngine) -> Check:
     async with engine.connect() as conn:
         letters = list(await conn.execute(select(t.dead_letters)))
-    unexplained = [f"#{d.id} {d.subscriber} {d.type}: {d.error[:200]}" for d in letters if not EXPLAINED.search(d.error)]
+    unexplained = [
+        f"#{d.id} {d.subscriber} {d.type}: {d.error[:200]}" for d in letters if not EXPLAINED.search(d.error)
+    ]
     pending = [d.id for d in letters if d.status == "pending"]
     for letter_id in pending:
         day.processes.run("dlq", "retry", str(letter_id))

@@ -85,7 +85,9 @@ async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_t
             await _ok(shop.patch("/_simulator/config", json={"faults": plan.store_faults}))
             await day.play()
             await _ok(shop.patch("/_simulator/config", json={"faults": {}}))
-            result.store_faults = {k: int(v) for k, v in (await _ok(shop.get("/_simulator/faults")))["injected"].items()}
+            result.store_faults = {
+                k: int(v) for k, v in (await _ok(shop.get("/_simulator/faults")))["injected"].items()
+            }
             started = time.monotonic()
             await day.everything_running()
             try:
@@ -143,20 +145,25 @@ class Day:
 
     async def set_up(self, shop_url: str) -> None:
         seed = self.plan.seed
-        for i, (path, body) in enumerate(
+        for i, (path, record) in enumerate(
             [("/v1/warehouses", {"code": code, "name": name}) for name, code in LOCATIONS.items()]
             + [("/v1/suppliers", {"code": "ACME", "name": "Acme Trading"})]
             + [("/v1/products", {"sku": sku, "name": sku, "list_price": "10.00"}) for sku in SKUS]
         ):
-            await self.hub.json("POST", path, json=body, key=f"day-{seed}-setup-{i}")
+            await self.hub.json("POST", path, json=record, key=f"day-{seed}-setup-{i}")
         for code in LOCATIONS.values():
             await self.receive(f"setup-{code}", code, dict.fromkeys(SKUS, 20))
         state = await _ok(self.shop.get("/_simulator/state"))
         ids = {loc["name"]: loc["admin_graphql_api_id"] for loc in state["locations"]}
-        body = {
+        body: dict[str, Any] = {
             "id": CONNECTOR,
             "type": "shopify",
-            "config": {"shop_url": shop_url, "access_token": TOKEN, "webhook_secret": SECRET, "poll_interval_seconds": 1},
+            "config": {
+                "shop_url": shop_url,
+                "access_token": TOKEN,
+                "webhook_secret": SECRET,
+                "poll_interval_seconds": 1,
+            },
             "mappings": {"locations": {ids[name]: code for name, code in LOCATIONS.items()}},
         }
         await self.hub.json("POST", "/v1/connectors", json=body, key=f"day-{seed}-connector")
@@ -220,10 +227,14 @@ class Day:
         if not orders:
             return False
         order = orders[int(pick * len(orders))]
-        lines = [{"sku": ln["sku"], "qty": ln["qty"] - ln["shipped"]} for ln in order["lines"] if ln["qty"] > ln["shipped"]]
+        lines = [
+            {"sku": ln["sku"], "qty": ln["qty"] - ln["shipped"]} for ln in order["lines"] if ln["qty"] > ln["shipped"]
+        ]
         body = {"lines": lines, "carrier": "SF Express", "tracking": f"SF{ref.replace('-', '')}"}
         self.shipped.add(order["external_id"])
-        response = await self.hub.call("POST", f"/v1/sales-orders/{order['id']}/shipments", json=body, key=f"day-{ref}-ship")
+        response = await self.hub.call(
+            "POST", f"/v1/sales-orders/{order['id']}/shipments", json=body, key=f"day-{ref}-ship"
+        )
         return response.status_code == 201  # 409: cancelled in the store meanwhile
 
     async def _store_orders(self, fulfilled: bool) -> list[dict[str, Any]]:

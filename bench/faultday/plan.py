@@ -62,9 +62,10 @@ class DayPlan:
             f"{len(self.steps)} steps, {len(self.faults)} process/broker/database faults",
             "store faults: " + ", ".join(f"{k}={v}" for k, v in self.store_faults.items()),
         ]
-        events = sorted([(s.at, f"step  {s.kind} {s.params}") for s in self.steps] + [
-            (f.at, f"FAULT {f.kind} {f.params}") for f in self.faults
-        ])
+        events = sorted(
+            [(s.at, f"step  {s.kind} {s.params}") for s in self.steps]
+            + [(f.at, f"FAULT {f.kind} {f.params}") for f in self.faults]
+        )
         lines += [f"  {at:6.2f}s {what}" for at, what in events]
         return lines
 
@@ -126,6 +127,8 @@ def _step(rng: random.Random, at: float, kind: str) -> Step:
         skus = rng.sample(SKUS, rng.randint(1, 3))
         return Step(at, kind, {"warehouse": rng.choice(WAREHOUSES), "lines": {s: rng.randint(5, 20) for s in skus}})
     if kind == "count":
-        return Step(at, kind, {"warehouse": rng.choice(WAREHOUSES), "sku": rng.choice(SKUS), "delta": rng.randint(-3, 3)})
+        return Step(
+            at, kind, {"warehouse": rng.choice(WAREHOUSES), "sku": rng.choice(SKUS), "delta": rng.randint(-3, 3)}
+        )
     # ship / refund / cancel act on an order that exists then: which one is drawn now.
     return Step(at, kind, {"pick": round(rng.random(), 4)})

@@ -44,7 +44,8 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
         f"  duplicates suppressed: webhooks {posts - receipts} ({posts} deliveries accepted, {receipts} receipts; "
         f"{figures.get('webhooks', '?')} sent, {figures.get('webhooks_dropped', '?')} dropped by the store); "
         f"inbox {figures.get('inbox_duplicates_serve', '?')} (counted by the last hub serve only: counters are per "
-        f"process); dead letters {figures.get('dead_letters', '?')}, re-driven {figures.get('dead_letters_redriven', '?')}",
+        f"process); dead letters {figures.get('dead_letters', '?')}, "
+        f"re-driven {figures.get('dead_letters_redriven', '?')}",
         highlight=False,
     )
     converge = f"{result.converge_seconds:.1f} s" if result.converge_seconds is not None else "—"
@@ -63,5 +64,7 @@ def print_summary(console: Console, results: Sequence[DayResult]) -> None:
     for result in results:
         failed = [c.name for c in result.checks if not c.ok] + (["run broke"] if result.error else [])
         converge = f"{result.converge_seconds:.1f}" if result.converge_seconds is not None else "—"
-        table.add_row(str(result.plan.seed), _faults(result), converge, "ok" if not failed else "FAILED: " + ", ".join(failed))
+        table.add_row(
+            str(result.plan.seed), _faults(result), converge, "ok" if not failed else "FAILED: " + ", ".join(failed)
+        )
     console.print(table)
