@@ -106,6 +106,8 @@ async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_t
             result.figures["api_retries"] = hub.retries
             result.figures["idempotent_replays"] = hub.replayed
             await hub.aclose()
+        if broker is not None:
+            broker.resume()  # a frozen broker would hold every process's shutdown up
         processes.close()
         if broker is not None:
             broker.kill()
@@ -140,6 +142,8 @@ class Day:
         # hub should absorb: the day never ships what it cancelled, nor cancels what it shipped.
         self.cancelled: set[str] = set()
         self.shipped: set[str] = set()
+        #: Processes the harness killed and has yet to start again.
+        self.down: set[str] = set()
 
     # -- before the day ------------------------------------------------------------------------
 
@@ -189,8 +193,12 @@ class Day:
                 await _until(start + fault.at)
                 await self.fault(fault)
 
-        await asyncio.gather(steps(), faults())
-        await _until(start + self.plan.seconds)
+        supervisor = asyncio.create_task(self.supervise())
+        try:
+            await asyncio.gather(steps(), faults())
+            await _until(start + self.plan.seconds)
+        finally:
+            supervisor.cancel()
 
     async def step(self, i: int, step: Step) -> None:
         done = await getattr(self, f"do_{step.kind}")(f"{self.plan.seed}-{i}", **step.params)
@@ -268,6 +276,7 @@ class Day:
             name = kind.removeprefix("kill_")
             if not self.processes.alive(name):
                 return  # still down from an earlier kill
+            self.down.add(name)
             self.processes.kill(name)
             self.result.injected[kind] += 1
             self._restarts.append(asyncio.create_task(self._restart(name, fault.params["restart_after"])))
@@ -284,7 +293,27 @@ class Day:
 
     async def _restart(self, name: str, after: float) -> None:
         await asyncio.sleep(after)  # the plan's own "down for this long"
-        self.processes.start(name)
+        try:
+            self.processes.start(name)
+        except OSError as error:  # could not even start it: the supervisor tries again
+            self.result.figures.setdefault("restart_errors", []).append(f"{name}: {error!r}")
+        finally:
+            self.down.discard(name)
+
+    async def supervise(self) -> None:
+        """Start again any process that died without being killed by the harness (and say
+        so in the report, with the end of its log): that is a finding, not a fault."""
+        while True:
+            await asyncio.sleep(0.5)
+            for name in ("api", "relay", "worker"):
+                if name in self.down or self.processes.alive(name):
+                    continue
+                process = self.processes.running.pop(name, None)
+                code = process.returncode if process is not None else None
+                tail = (self.processes.where / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
+                self.result.figures.setdefault("crashed_by_themselves", []).append(f"{name} (exit {code}): {tail}")
+                with contextlib.suppress(OSError):
+                    self.processes.start(name)
 
     async def _resume_broker(self, after: float) -> None:
         await asyncio.sleep(after)
@@ -294,11 +323,11 @@ class Day:
     async def everything_running(self) -> None:
         """The day is over: every process restarted, the broker back."""
         await asyncio.gather(*self._restarts)
-        crashed = self.processes.died()
-        if crashed:  # a process the harness did not kill has died: that is a finding
-            self.result.figures["crashed_by_themselves"] = crashed
-            for name in crashed:
-                self.processes.running.pop(name)
+        for name in ("api", "relay", "worker"):
+            if not self.processes.alive(name):  # died by itself: that is a finding
+                tail = (self.processes.where / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
+                self.result.figures.setdefault("crashed_by_themselves", []).append(f"{name}: {tail}")
+                self.processes.running.pop(name, None)
                 self.processes.start(name)
         await self.processes.api_up()
 

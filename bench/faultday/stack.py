@@ -69,10 +69,6 @@ class Processes:
         process = self.running.get(name)
         return process is not None and process.poll() is None
 
-    def died(self) -> list[str]:
-        """Processes that exited without being killed by the harness."""
-        return [name for name, process in self.running.items() if process.poll() is not None]
-
     async def api_up(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as http:
