@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import except_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub.connectors.fanout import NAME as FANOUT
@@ -98,7 +98,7 @@ async def _undelivered(conn: Any, transport: str) -> int:
     wanted = select(t.outbox.c.event_id).where(t.outbox.c.type.in_(subscriber.types))
     seen = select(t.inbox.c.event_id).where(t.inbox.c.subscriber == FANOUT)
     parked = select(t.dead_letters.c.event_id).where(t.dead_letters.c.subscriber == FANOUT)
-    stmt = select(func.count()).select_from(wanted.except_(seen.union(parked)).subquery())
+    stmt = select(func.count()).select_from(except_(wanted, seen, parked).subquery())
     return int((await conn.execute(stmt)).scalar_one())
 
 
@@ -206,7 +206,7 @@ async def _delivery(conn: Any, day: Day) -> Check:
     seen = select(t.inbox.c.event_id).where(t.inbox.c.subscriber == FANOUT)
     parked = select(t.dead_letters.c.event_id).where(t.dead_letters.c.subscriber == FANOUT)
     count = select(func.count())
-    missing = (await conn.execute(count.select_from(wanted.except_(seen.union(parked)).subquery()))).scalar_one()
+    missing = (await conn.execute(count.select_from(except_(wanted, seen, parked).subquery()))).scalar_one()
     # The inbox's key (subscriber, event_id) keeps each at most once; nothing foreign in it.
     foreign = (await conn.execute(count.select_from(seen.except_(wanted).subquery()))).scalar_one()
     events = (await conn.execute(count.select_from(t.outbox))).scalar_one()

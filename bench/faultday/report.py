@@ -28,6 +28,8 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
             f"  PostgreSQL backends terminated: {result.injected['pg_backends_terminated']}, "
             f"{result.injected['pg_backends_terminated_mid_transaction']} of them inside a transaction"
         )
+    if figures.get("process_starts"):
+        console.print(f"  process starts: {figures['process_starts']}", highlight=False)
     console.print(
         f"  steps done {dict(result.steps)}; refused (nothing to act on, or refused by the hub) {dict(result.refused)}",
         highlight=False,
