@@ -31,6 +31,8 @@ from hub.outbox.tansu import TansuBroker
 __all__ = ["CONNECTOR", "DayResult", "run_day"]
 
 CONNECTOR = "shopify"
+#: Seconds a running ``hub serve`` may leave /healthz unanswered before it counts as hung.
+HUNG = 45.0
 TOKEN = "shpat_fault_harness_0123456789"
 SECRET = "shpss_fault_harness_9876543210"
 
@@ -301,19 +303,43 @@ class Day:
             self.down.discard(name)
 
     async def supervise(self) -> None:
-        """Start again any process that died without being killed by the harness (and say
-        so in the report, with the end of its log): that is a finding, not a fault."""
-        while True:
-            await asyncio.sleep(0.5)
-            for name in ("api", "relay", "worker"):
-                if name in self.down or self.processes.alive(name):
+        """Start again any process that died without being killed by the harness, or a
+        ``hub serve`` alive but not answering for ``HUNG`` seconds, and say so in the report
+        with the end of its log: those are findings, not faults."""
+        unanswered_since: float | None = None
+        async with httpx.AsyncClient(base_url=self.processes.base_url, timeout=2) as http:
+            while True:
+                await asyncio.sleep(0.5)
+                self._restart_the_dead()
+                if "api" in self.down:
+                    unanswered_since = None
                     continue
-                process = self.processes.running.pop(name, None)
-                code = process.returncode if process is not None else None
-                tail = (self.processes.where / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
-                self.result.figures.setdefault("crashed_by_themselves", []).append(f"{name} (exit {code}): {tail}")
-                with contextlib.suppress(OSError):
-                    self.processes.start(name)
+                try:
+                    answered = (await http.get("/healthz")).status_code == 200
+                except httpx.TransportError:
+                    answered = False
+                if answered:
+                    unanswered_since = None
+                elif unanswered_since is None:
+                    unanswered_since = time.monotonic()
+                elif time.monotonic() - unanswered_since > HUNG:
+                    # Alive but silent this long: hung. Say so, with its log, and start it again.
+                    tail = (self.processes.where / "api.log").read_text(errors="replace").splitlines()[-3:]
+                    self.result.figures.setdefault("hung", []).append(f"api (no answer for {HUNG:.0f} s): {tail}")
+                    self.processes.kill("api")
+                    self.processes.start("api")
+                    unanswered_since = None
+
+    def _restart_the_dead(self) -> None:
+        for name in ("api", "relay", "worker"):
+            if name in self.down or self.processes.alive(name):
+                continue
+            process = self.processes.running.pop(name, None)
+            code = process.returncode if process is not None else None
+            tail = (self.processes.where / f"{name}.log").read_text(errors="replace").splitlines()[-3:]
+            self.result.figures.setdefault("crashed_by_themselves", []).append(f"{name} (exit {code}): {tail}")
+            with contextlib.suppress(OSError):
+                self.processes.start(name)
 
     async def _resume_broker(self, after: float) -> None:
         await asyncio.sleep(after)

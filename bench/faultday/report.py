@@ -52,7 +52,7 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
     )
     converge = f"{result.converge_seconds:.1f} s" if result.converge_seconds is not None else "—"
     console.print(f"  time to converge (faults off → quiet, reconciled, quiet): {converge}")
-    for what in ("crashed_by_themselves", "restart_errors"):
+    for what in ("crashed_by_themselves", "hung", "restart_errors"):
         for line in figures.get(what, []):
             console.print(f"  [red]{what.replace('_', ' ')}[/]: {line}", highlight=False)
     for check in result.checks:
