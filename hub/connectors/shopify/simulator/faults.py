@@ -31,7 +31,9 @@ ApiFault = Literal["429", "5xx", "timeout", "slow"]
 WebhookFault = Literal["drop", "duplicate"]
 
 #: What Shopify says when an app exceeds the call rate (REST-style body, as Shopify sends).
-THROTTLED_BODY = {"errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}
+THROTTLED_BODY = {
+    "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+}
 #: 5xx statuses Shopify is seen to answer, one drawn per fault.
 SERVER_ERRORS = (500, 502, 503)
 
@@ -76,7 +78,12 @@ class FaultPlan:
         if not (s.rate_429 or s.rate_5xx or s.slow_rate or s.timeout_rate):
             return None
         draw = self.rng.random()
-        for kind, rate in (("429", s.rate_429), ("5xx", s.rate_5xx), ("timeout", s.timeout_rate), ("slow", s.slow_rate)):
+        for kind, rate in (
+            ("429", s.rate_429),
+            ("5xx", s.rate_5xx),
+            ("timeout", s.timeout_rate),
+            ("slow", s.slow_rate),
+        ):
             if draw < rate:
                 self.counts[kind] += 1
                 return kind  # type: ignore[return-value]
