@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from bench.faultday.business import CONNECTOR, SECRET, TOKEN, Business, wait_for
+from bench.faultday.business import simulator_ok as _ok
 from bench.faultday.checks import Check, check_all
 from bench.faultday.client import HubClient
 from bench.faultday.plan import LOCATIONS, SKUS, DayPlan, Fault, Step
@@ -30,11 +32,8 @@ from hub.outbox.tansu import TansuBroker
 
 __all__ = ["CONNECTOR", "DayResult", "run_day"]
 
-CONNECTOR = "shopify"
 #: Seconds a running ``hub serve`` may leave /healthz unanswered before it counts as hung.
 HUNG = 45.0
-TOKEN = "shpat_fault_harness_0123456789"
-SECRET = "shpss_fault_harness_9876543210"
 
 
 @dataclass
@@ -83,7 +82,7 @@ async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_t
             await processes.api_up()
             hub = HubClient(processes.base_url, key)
             day = Day(plan, result, processes, hub, shop, broker, database_url)
-            await day.set_up(shop_url)
+            await day.business.set_up(shop_url)
             await _ok(shop.patch("/_simulator/config", json={"faults": plan.store_faults}))
             await day.play()
             await _ok(shop.patch("/_simulator/config", json={"faults": {}}))
@@ -116,13 +115,6 @@ async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_t
     return result
 
 
-async def _ok(request: Any) -> Any:
-    response: httpx.Response = await request
-    if response.status_code >= 400:
-        raise RuntimeError(f"simulator: {response.request.url.path}: {response.status_code} {response.text[:300]}")
-    return response.json()
-
-
 class Day:
     """The run's moving parts, and what the steps and faults do with them."""
 
@@ -139,48 +131,9 @@ class Day:
         self.plan, self.result, self.processes, self.hub, self.shop = plan, result, processes, hub, shop
         self.broker, self.database_url = broker, database_url
         self._restarts: list[asyncio.Task[None]] = []
-        # A customer cancelling in the store what the warehouse has already shipped is a
-        # business conflict (the store cannot fulfil a cancelled order), not a fault the
-        # hub should absorb: the day never ships what it cancelled, nor cancels what it shipped.
-        self.cancelled: set[str] = set()
-        self.shipped: set[str] = set()
+        self.business = Business(plan.seed, hub, shop)
         #: Processes the harness killed and has yet to start again.
         self.down: set[str] = set()
-
-    # -- before the day ------------------------------------------------------------------------
-
-    async def set_up(self, shop_url: str) -> None:
-        seed = self.plan.seed
-        for i, (path, record) in enumerate(
-            [("/v1/warehouses", {"code": code, "name": name}) for name, code in LOCATIONS.items()]
-            + [("/v1/suppliers", {"code": "ACME", "name": "Acme Trading"})]
-            + [("/v1/products", {"sku": sku, "name": sku, "list_price": "10.00"}) for sku in SKUS]
-        ):
-            await self.hub.json("POST", path, json=record, key=f"day-{seed}-setup-{i}")
-        for code in LOCATIONS.values():
-            await self.receive(f"setup-{code}", code, dict.fromkeys(SKUS, 20))
-        state = await _ok(self.shop.get("/_simulator/state"))
-        ids = {loc["name"]: loc["admin_graphql_api_id"] for loc in state["locations"]}
-        body: dict[str, Any] = {
-            "id": CONNECTOR,
-            "type": "shopify",
-            "config": {
-                "shop_url": shop_url,
-                "access_token": TOKEN,
-                "webhook_secret": SECRET,
-                "poll_interval_seconds": 1,
-            },
-            "mappings": {"locations": {ids[name]: code for name, code in LOCATIONS.items()}},
-        }
-        await self.hub.json("POST", "/v1/connectors", json=body, key=f"day-{seed}-connector")
-
-        async def started() -> bool:
-            runs = (await self.hub.json("GET", f"/v1/connectors/{CONNECTOR}/runs"))["items"]
-            return {r["entity"] for r in runs if r["trigger"] == "start" and r["finished_at"]} == {"orders", "stock"}
-
-        await wait_for(started, "the connector's first reconciliations", 60)
-
-    # -- the day ---------------------------------------------------------------------------------
 
     async def play(self) -> None:
         start = time.monotonic()
@@ -203,72 +156,8 @@ class Day:
             supervisor.cancel()
 
     async def step(self, i: int, step: Step) -> None:
-        done = await getattr(self, f"do_{step.kind}")(f"{self.plan.seed}-{i}", **step.params)
+        done = await getattr(self.business, step.kind)(f"{self.plan.seed}-{i}", **step.params)
         (self.result.steps if done else self.result.refused)[step.kind] += 1
-
-    async def do_store_order(self, _ref: str, *, location: str, lines: list[list[Any]]) -> bool:
-        body = {"line_items": [{"sku": sku, "quantity": qty} for sku, qty in lines], "location": location}
-        await _ok(self.shop.post("/_simulator/orders", json=body))
-        return True
-
-    async def receive(self, ref: str, warehouse: str, lines: dict[str, int]) -> bool:
-        order_lines = [{"sku": sku, "qty": qty, "unit_cost": "4.00"} for sku, qty in lines.items()]
-        body = {"supplier": "ACME", "warehouse": warehouse, "lines": order_lines}
-        order = await self.hub.json("POST", "/v1/purchase-orders", json=body, key=f"day-{ref}-po")
-        await self.hub.json("POST", f"/v1/purchase-orders/{order['id']}/approve", key=f"day-{ref}-approve")
-        received = {"lines": [{"sku": sku, "accepted": qty} for sku, qty in lines.items()]}
-        await self.hub.json("POST", f"/v1/purchase-orders/{order['id']}/receipts", json=received, key=f"day-{ref}-gr")
-        return True
-
-    async def do_receive(self, ref: str, *, warehouse: str, lines: dict[str, int]) -> bool:
-        return await self.receive(ref, warehouse, lines)
-
-    async def do_count(self, ref: str, *, warehouse: str, sku: str, delta: int) -> bool:
-        rows = (await self.hub.json("GET", "/v1/stock", params={"sku": sku, "warehouse": warehouse}))["items"]
-        on_hand, reserved = (rows[0]["on_hand"], rows[0]["reserved"]) if rows else (0, 0)
-        body = {"warehouse": warehouse, "lines": [{"sku": sku, "counted": max(reserved, on_hand + delta, 0)}]}
-        response = await self.hub.call("POST", "/v1/stock-counts", json=body, key=f"day-{ref}-count")
-        return response.status_code == 201  # 409: an order reserved more meanwhile
-
-    async def do_ship(self, ref: str, *, pick: float) -> bool:
-        params = {"channel": CONNECTOR, "status": "confirmed", "limit": 500}
-        orders = sorted((await self.hub.json("GET", "/v1/sales-orders", params=params))["items"], key=lambda o: o["id"])
-        orders = [o for o in orders if o["external_id"] not in self.cancelled]
-        if not orders:
-            return False
-        order = orders[int(pick * len(orders))]
-        lines = [
-            {"sku": ln["sku"], "qty": ln["qty"] - ln["shipped"]} for ln in order["lines"] if ln["qty"] > ln["shipped"]
-        ]
-        body = {"lines": lines, "carrier": "SF Express", "tracking": f"SF{ref.replace('-', '')}"}
-        self.shipped.add(order["external_id"])
-        response = await self.hub.call(
-            "POST", f"/v1/sales-orders/{order['id']}/shipments", json=body, key=f"day-{ref}-ship"
-        )
-        return response.status_code == 201  # 409: cancelled in the store meanwhile
-
-    async def _store_orders(self, fulfilled: bool) -> list[dict[str, Any]]:
-        orders = await _ok(self.shop.get("/_simulator/orders"))
-        return [o for o in orders if not o["cancelled_at"] and (o["fulfillment_status"] is not None) == fulfilled]
-
-    async def do_refund(self, _ref: str, *, pick: float) -> bool:
-        orders = await self._store_orders(fulfilled=True)
-        if not orders:
-            return False
-        order = orders[int(pick * len(orders))]
-        line = order["line_items"][0]
-        body = {"line_items": [{"sku": line["sku"], "quantity": 1, "restock_type": "RETURN"}]}
-        response = await self.shop.post(f"/_simulator/orders/{order['id']}/refunds", json=body)
-        return response.status_code == 201  # 422: nothing left to refund on that line
-
-    async def do_cancel(self, _ref: str, *, pick: float) -> bool:
-        orders = [o for o in await self._store_orders(fulfilled=False) if o["admin_graphql_api_id"] not in self.shipped]
-        if not orders:
-            return False
-        order = orders[int(pick * len(orders))]
-        self.cancelled.add(order["admin_graphql_api_id"])
-        response = await self.shop.post(f"/_simulator/orders/{order['id']}/cancel", json={})
-        return response.status_code == 200
 
     # -- faults ------------------------------------------------------------------------------------
 
@@ -370,33 +259,20 @@ class Day:
 
     async def figures(self) -> dict[str, Any]:
         deliveries = await _ok(self.shop.get("/_simulator/webhooks"))
-        posts = sum(1 for d in deliveries for status, _ in ((a["status"], a["error"]) for a in d["attempts"]) if status)
-        accepted = sum(1 for d in deliveries for a in d["attempts"] if a["status"] and 200 <= a["status"] < 300)
-        retried = sum(max(0, len(d["attempts"]) - 1) for d in deliveries)
+        statuses = [a["status"] for d in deliveries for a in d["attempts"]]
+        accepted = sum(1 for status in statuses if status and 200 <= status < 300)
         metrics = (await self.hub.call("GET", "/metrics")).text
-        duplicates = re.search(r'hub_events_consumed_total\{[^}]*outcome="duplicate"[^}]*\} ([0-9.e+]+)', metrics)
+        duplicates = re.findall(r'hub_events_consumed_total\{[^}]*outcome="duplicate"[^}]*\} ([0-9.e+]+)', metrics)
         return {
-            "inbox_duplicates_serve": int(float(duplicates.group(1))) if duplicates else 0,
+            "inbox_duplicates_serve": int(sum(float(n) for n in duplicates)),
             "webhooks": len(deliveries),
             "webhooks_dropped": sum(1 for d in deliveries if d["dropped"]),
-            "webhook_posts": posts,
+            "webhook_posts": len(statuses),
             "webhook_posts_accepted": accepted,
-            "webhook_retries": retried,
+            # Every POST the hub did not accept is retried by the store (or given up on).
+            "webhook_retries": len(statuses) - accepted,
             "process_starts": dict(self.processes.starts),
         }
-
-
-async def wait_for(check: Any, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        with contextlib.suppress(httpx.TransportError):
-            last = await check()
-            if last is True:
-                return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout:.0f}s: {what} (last: {last!r})")
-        await asyncio.sleep(0.2)
 
 
 async def _until(moment: float) -> None:

@@ -36,8 +36,8 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
     )
     store_retries = sum(result.store_faults.get(k, 0) for k in ("429", "5xx", "timeout"))
     console.print(
-        f"  retries: connector→store {store_retries} (429/5xx/504 answered), webhook redeliveries "
-        f"{figures.get('webhook_retries', '?')}, harness→hub {figures.get('api_retries', '?')} "
+        f"  retries: connector→store {store_retries} (429/5xx/504 answered), webhook POSTs not accepted (so sent "
+        f"again) {figures.get('webhook_retries', '?')}, harness→hub {figures.get('api_retries', '?')} "
         f"({figures.get('idempotent_replays', '?')} answered by Idempotency-Key replay)",
         highlight=False,
     )
