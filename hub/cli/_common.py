@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -24,14 +25,30 @@ err = Console(stderr=True)
 T = TypeVar("T")
 
 
-def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
+def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True, attempts: int = 1) -> T:
     """Build the hub (with the connectors' fan-out and the installed subscribers), bring
     its schema up to date, run ``work``, close.
 
     A database that cannot be reached or used ends the command with one line saying
-    why (exit code 1), not a traceback.
+    why (exit code 1), not a traceback — after ``attempts`` tries, half a second apart.
+    Only read-only ``work`` may ask for more than one: a connection cut mid-way (a
+    database restart, a failover, an operator's ``pg_terminate_backend``) is worth
+    another look, but a write that may have committed is not worth a second one.
     """
     settings = Settings()
+    for _ in range(attempts - 1):
+        try:
+            return _run(settings, work, migrate)
+        except (OSError, SQLAlchemyError):
+            time.sleep(0.5)
+    try:
+        return _run(settings, work, migrate)
+    except (OSError, SQLAlchemyError) as error:
+        err.print(f"[red]hub:[/] {escape(database_trouble(error, settings))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _run(settings: Settings, work: Callable[[Hub], Awaitable[T]], migrate: bool) -> T:
 
     async def main() -> T:
         hub = build(settings, subscribers=default_subscribers(settings))
@@ -42,11 +59,7 @@ def run(work: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
         finally:
             await hub.close()
 
-    try:
-        return asyncio.run(main())
-    except (OSError, SQLAlchemyError) as error:
-        err.print(f"[red]hub:[/] {escape(database_trouble(error, settings))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    return asyncio.run(main())
 
 
 def until_signalled() -> asyncio.Event:

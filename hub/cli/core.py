@@ -30,7 +30,8 @@ def serve(
     from hub.api.app import create_app
 
     settings = Settings()
-    if not run(lambda hub: hub.keys.list()):
+    # Only advice, read-only: a connection cut during it must not stop the server starting.
+    if not run(lambda hub: hub.keys.list(), attempts=3):
         err.print("[yellow]No API keys yet.[/] Create one with: [bold]hub keys create --scope admin[/]")
     err.print(f"jxc-hub on http://{host or settings.host}:{port or settings.port}  (database {where(settings)})")
     uvicorn.run(

@@ -12,8 +12,9 @@ accepted and counted; the schema served is 2025-01), authenticated by
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -26,6 +27,7 @@ from hub.connectors.shopify.simulator.catalog import StoreError
 from hub.connectors.shopify.simulator.clock import Clock, system_clock
 from hub.connectors.shopify.simulator.control import control_router
 from hub.connectors.shopify.simulator.execute import run_graphql
+from hub.connectors.shopify.simulator.faults import THROTTLED_BODY, FaultPlan, FaultSettings
 from hub.connectors.shopify.simulator.store import ShopifyStore
 from hub.connectors.shopify.simulator.throttle import PLANS, LeakyBucket
 from hub.connectors.shopify.simulator.webhooks import TOPICS, WebhookSender
@@ -55,7 +57,10 @@ class ShopifySimulator:
         self.access_token = access_token
         self.store = ShopifyStore(name=shop_name, domain=domain, currency=currency, clock=clock)
         self.bucket = LeakyBucket(bucket_size, restore_rate, max_query_cost=max_query_cost, clock=clock)
+        #: Injected misbehaviour (none until configured): see ``faults.py``.
+        self.faults = FaultPlan()
         self.webhooks = WebhookSender(
+            faults=self.faults,
             shop_domain=domain,
             url=webhook_url,
             secret=webhook_secret,
@@ -87,8 +92,10 @@ class ShopifySimulator:
         webhook_duplicate: bool | None = None,
         webhook_bad_signature: bool | None = None,
         webhook_retry_delays: Sequence[float] | None = None,
+        faults: FaultSettings | Mapping[str, Any] | None = None,
     ) -> None:
-        """Change any setting; ``plan`` sets the restore rate of a Shopify plan by name."""
+        """Change any setting; ``plan`` sets the restore rate of a Shopify plan by name;
+        ``faults`` replaces the fault plan (``{}`` turns every fault off)."""
         if plan is not None:
             if plan.lower() not in PLANS:
                 raise ValueError(f"unknown plan {plan!r}; one of {', '.join(PLANS)}")
@@ -108,6 +115,8 @@ class ShopifySimulator:
         hooks.bad_signature = webhook_bad_signature if webhook_bad_signature is not None else hooks.bad_signature
         if webhook_retry_delays is not None:
             hooks.retry_delays = tuple(webhook_retry_delays)
+        if faults is not None:
+            self.faults.configure(faults if isinstance(faults, FaultSettings) else FaultSettings.model_validate(faults))
 
     def config_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +130,7 @@ class ShopifySimulator:
             "webhook_bad_signature": self.webhooks.bad_signature,
             "webhook_retry_delays": list(self.webhooks.retry_delays),
             "shop_domain": self.store.domain,
+            "faults": self.faults.settings.model_dump(),
         }
 
     def counters_json(self) -> dict[str, Any]:
@@ -153,7 +163,17 @@ def create_app(sim: ShopifySimulator) -> FastAPI:
                 body = await request.json()
             except ValueError:
                 return JSONResponse({"errors": "Could not parse the request body as JSON"}, status_code=400)
+        fault = sim.faults.api_fault()
+        if fault == "429":
+            return JSONResponse(THROTTLED_BODY, status_code=429, headers={"Retry-After": "1.0"})
+        if fault == "5xx":
+            return JSONResponse({"errors": "Internal Server Error"}, status_code=sim.faults.server_error())
+        if fault == "slow":
+            await asyncio.sleep(sim.faults.settings.slow_ms / 1000)
         status, payload = run_graphql(sim.store, sim.bucket, body, version)
+        if fault == "timeout":  # done in the store, but the answer never makes it back
+            await asyncio.sleep(sim.faults.settings.timeout_ms / 1000)
+            return JSONResponse({"errors": "Gateway Timeout"}, status_code=504)
         return JSONResponse(payload, status_code=status)
 
     app.include_router(control_router(sim))

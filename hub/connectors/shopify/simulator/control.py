@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from hub.connectors.shopify.simulator import payloads
+from hub.connectors.shopify.simulator.faults import FaultSettings
 
 if TYPE_CHECKING:
     from hub.connectors.shopify.simulator.app import ShopifySimulator
@@ -109,6 +110,7 @@ class ConfigIn(BaseModel):
     webhook_duplicate: bool | None = None
     webhook_bad_signature: bool | None = None
     webhook_retry_delays: list[float] | None = None
+    faults: FaultSettings | None = Field(default=None, description="the seeded fault plan; {} turns it off")
 
 
 class WebhookIdIn(BaseModel):
@@ -228,8 +230,16 @@ def control_router(sim: ShopifySimulator) -> APIRouter:
 
     @router.patch("/config")
     async def configure(body: ConfigIn) -> dict[str, Any]:
-        sim.configure(**body.model_dump(exclude_unset=True))
+        settings = body.model_dump(exclude_unset=True)
+        if body.faults is not None:
+            settings["faults"] = body.faults  # the model itself, not its dump
+        sim.configure(**settings)
         return sim.config_json()
+
+    @router.get("/faults")
+    async def faults() -> dict[str, Any]:
+        """The fault plan and what it has injected so far, by kind."""
+        return sim.faults.as_json()
 
     @router.get("/counters")
     async def counters() -> dict[str, Any]:
@@ -248,6 +258,7 @@ def control_router(sim: ShopifySimulator) -> APIRouter:
                 "topic": d.topic,
                 "triggered_at": d.triggered_at,
                 "delivered": d.delivered,
+                "dropped": d.dropped,
                 "attempts": [{"status": s, "error": e} for s, e in d.attempts],
                 "payload": d.payload,
             }

@@ -6,6 +6,8 @@ delivery with ``X-Shopify-Webhook-Id``, which stays the same when a delivery is 
 or redelivered. The test hooks make those guarantees bite: ``duplicate`` sends every
 delivery twice, ``hold()``/``release(reverse=True)`` reorders them, ``bad_signature``
 signs with the wrong secret, and :meth:`WebhookSender.redeliver` repeats one by id.
+A :class:`~hub.connectors.shopify.simulator.faults.FaultPlan` drops (never sends) or
+duplicates deliveries at random, seeded.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import httpx
 
 from hub.connectors.shopify.schema import API_VERSION
 from hub.connectors.shopify.simulator.clock import Clock, system_clock, to_datetime
+from hub.connectors.shopify.simulator.faults import FaultPlan
 from hub.connectors.shopify.simulator.payloads import payload_for
 
 __all__ = ["DEFAULT_TOPICS", "TOPICS", "Delivery", "WebhookSender", "sign"]
@@ -59,6 +62,8 @@ class Delivery:
     triggered_at: str
     attempts: list[tuple[int | None, str | None]] = field(default_factory=list)
     delivered: bool = False
+    #: Lost on purpose by the fault plan: never sent (the poll must find what it told of).
+    dropped: bool = False
 
     @property
     def payload(self) -> Any:
@@ -77,7 +82,9 @@ class WebhookSender:
         retry_delays: Sequence[float] = (0.05, 0.25, 1.0),
         clock: Clock = system_clock,
         transport: httpx.AsyncBaseTransport | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
+        self.faults = faults or FaultPlan()
         self.shop_domain, self.url, self.secret, self.api_version = shop_domain, url, secret, api_version
         self.topics = set(topics if topics is not None else DEFAULT_TOPICS)
         self.retry_delays, self.clock, self.transport = tuple(retry_delays), clock, transport
@@ -101,7 +108,11 @@ class WebhookSender:
         moment = to_datetime(self.clock()).isoformat().replace("+00:00", "Z")
         delivery = Delivery(str(uuid.uuid4()), str(uuid.uuid4()), topic, body, moment)
         self.deliveries.append(delivery)
-        for _ in range(2 if self.duplicate else 1):
+        fault = self.faults.webhook_fault()
+        if fault == "drop":
+            delivery.dropped = True
+            return
+        for _ in range(2 if self.duplicate or fault == "duplicate" else 1):
             self._submit(delivery)
 
     def redeliver(self, webhook_id: str) -> Delivery:
