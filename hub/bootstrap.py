@@ -45,6 +45,7 @@ class Hub:
         await upgrade_async(self.settings.database_url)
 
     async def close(self) -> None:
+        await self.keys.close()
         await self.db.dispose()
 
 
