@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 import hub
 from hub.api import problems
+from hub.api.request_id import RequestId
 from hub.api.routers import catalog, connectors, health, inventory, metrics, purchasing, sales, stock
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
-from hub.outbox.envelope import correlation_id
 from hub.outbox.runtime import EventRuntime
 
 __all__ = ["create_app"]
@@ -57,16 +56,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     for module in (health, metrics, catalog, purchasing, sales, inventory, stock, connectors):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Every event a request causes carries its id as correlation_id.
-        rid = request.headers.get("x-request-id") or str(uuid.uuid4())
-        token = correlation_id.set(rid[:128])
-        try:
-            response = await call_next(request)
-        finally:
-            correlation_id.reset(token)
-        response.headers["X-Request-ID"] = rid[:128]
-        return response
+    # Every event a request causes carries its id as correlation_id.
+    app.add_middleware(RequestId)
 
     return app

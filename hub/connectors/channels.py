@@ -7,30 +7,21 @@ from typing import Any
 
 from hub.core.channels import ChannelAllocation
 from hub.core.numbers import ZERO
-from hub.db.uow import UnitOfWorkFactory
+from hub.db.reads import Reads
 
 __all__ = ["channel_stock"]
 
 
-async def channel_stock(
-    uows: UnitOfWorkFactory, allocation: ChannelAllocation, skus: list[str] | None
-) -> list[dict[str, Any]]:
+async def channel_stock(reads: Reads, allocation: ChannelAllocation, skus: list[str] | None) -> list[dict[str, Any]]:
     """Per SKU: the ATS over the channel's warehouses and its split by warehouse.
     SKUs the hub does not know are left out; inactive products offer 0."""
-    async with uows.reader() as uow:
-        if skus is None:
-            levels = await uow.stock.for_warehouses(allocation.warehouses)
-            wanted = sorted(levels)
-        else:
-            wanted = list(dict.fromkeys(skus))
-            levels = await uow.stock.for_skus(wanted)
-        products = await uow.products.get_many(wanted)
+    wanted = None if skus is None else list(dict.fromkeys(skus))
+    levels, active = await reads.channel_levels(wanted, allocation.warehouses)
     rows = []
-    for sku in wanted:
-        product = products.get(sku)
-        if product is None:
+    for sku in sorted(levels) if wanted is None else wanted:
+        if sku not in active:
             continue
         available: dict[str, Decimal] = {level.warehouse: level.available for level in levels.get(sku, [])}
-        split = allocation.split(sku, available) if product.active else dict.fromkeys(allocation.warehouses, ZERO)
+        split = allocation.split(sku, available) if active[sku] else dict.fromkeys(allocation.warehouses, ZERO)
         rows.append({"sku": sku, "available_to_sell": sum(split.values(), ZERO), "warehouses": split})
     return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.api.deps import Admin, Reader, StockReader, Writer
+from hub.api.etag import json_with_etag
 from hub.api.problems import Problem
 from hub.connectors.channels import channel_stock
 from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
@@ -217,9 +217,6 @@ async def get_channel_stock(
     wanted = [s.strip() for s in skus.split(",") if s.strip()] if skus else None
     if wanted is not None and len(wanted) > 1000:
         raise InvalidInput("at most 1000 SKUs per request", field="skus")
-    rows = await channel_stock(ctx.hub.uow, allocation, wanted)
+    rows = await channel_stock(ctx.hub.reads, allocation, wanted)
     body = ChannelStockOut(channel=channel_id, items=[ChannelStockRow(**row) for row in rows]).model_dump_json()
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(content=body, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"})
+    return json_with_etag(request, body.encode())

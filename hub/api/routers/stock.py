@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
+from hub.api import bodies
 from hub.api.deps import Reader, StockReader
+from hub.api.etag import json_with_etag
 from hub.api.pagination import Cursor, Limit, decode, encode
 from hub.api.problems import Problem
 from hub.api.schemas import AlertOut, EventOut, MoveOut, Page, StockRow, StockSummary
@@ -14,6 +16,7 @@ from hub.connectors.channels import channel_stock
 from hub.core.alerts import AlertKind
 from hub.core.channels import ChannelAllocation
 from hub.core.errors import InvalidInput, NotFound
+from hub.core.ledger import Valuation
 from hub.core.numbers import ZERO
 from hub.db.queries import Queries
 
@@ -26,13 +29,13 @@ MAX_SEQ = 2**63 - 1
 @router.get("/stock", response_model=Page[StockRow], tags=["stock"])
 async def list_stock(
     ctx: StockReader, sku: str | None = None, warehouse: str | None = None, cursor: Cursor = None, limit: Limit = 100
-) -> Page[StockRow]:
-    """Stock per SKU × warehouse, ordered by SKU then warehouse."""
-    async with ctx.reader() as uow:
-        page = await Queries(uow.session).stock_levels(
-            sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
-        )
-    return Page(items=[StockRow.model_validate(level) for level in page.items], next_cursor=encode(page.next_key))
+) -> Response:
+    """Stock per SKU × warehouse, ordered by SKU then warehouse. Answers an ``ETag``; send
+    it back as ``If-None-Match`` and an unchanged page is ``304 Not Modified``."""
+    levels, last = await ctx.hub.reads.stock_page(
+        sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
+    )
+    return json_with_etag(ctx.request, bodies.stock_page(levels, encode(last)))
 
 
 @router.get("/stock/moves", response_model=Page[MoveOut], tags=["stock"])
@@ -55,20 +58,22 @@ async def get_stock(
     ctx: StockReader,
     request: Request,
     channel: Annotated[str | None, Query(description="a connector instance: add its available-to-sell")] = None,
-) -> StockSummary:
+) -> Response:
     """Totals over all warehouses with average cost and stock value, and each warehouse's row.
-    With ``channel``, also what that channel may sell (``available_to_sell``)."""
-    async with ctx.reader() as uow:
-        queries = Queries(uow.session)
-        if await queries.product(sku) is None:
-            raise NotFound(f"product {sku} does not exist")
-        levels, valuation = await queries.stock_of(sku)
-    summary = StockSummary.of(sku, levels, valuation)
-    if channel is None:
-        return summary
-    rows = await channel_stock(ctx.hub.uow, await _allocation(request, channel), [sku])
-    ats = rows[0]["available_to_sell"] if rows else ZERO
-    return summary.model_copy(update={"channel": channel, "available_to_sell": ats})
+    With ``channel``, also what that channel may sell (``available_to_sell``). Answers an
+    ``ETag``; send it back as ``If-None-Match`` and an unchanged answer is ``304 Not Modified``."""
+    stock = await ctx.hub.reads.stock_of(sku)
+    if not stock.found:
+        raise NotFound(f"product {sku} does not exist")
+    valuation = None
+    if stock.average_cost is not None and stock.value is not None:
+        valuation = Valuation(sku=sku, value=stock.value, average_cost=stock.average_cost)
+    summary = StockSummary.of(sku, stock.levels, valuation)
+    if channel is not None:
+        rows = await channel_stock(ctx.hub.reads, await _allocation(request, channel), [sku])
+        ats = rows[0]["available_to_sell"] if rows else ZERO
+        summary = summary.model_copy(update={"channel": channel, "available_to_sell": ats})
+    return json_with_etag(request, summary.model_dump_json(exclude_none=True).encode())
 
 
 async def _allocation(request: Request, channel: str) -> ChannelAllocation:
