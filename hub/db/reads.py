@@ -6,10 +6,16 @@ session with instrumented objects, and on SQLite a thread hop per statement — 
 runs each statement, ``BEGIN`` and ``ROLLBACK`` in its worker thread and wakes the event
 loop for every one. Here a read is a fixed list of SQL statements run in one go:
 
-- SQLite: on a plain ``sqlite3`` connection owned by one of this module's threads —
-  one thread hop per request, whatever the number of statements, which share one read
-  transaction and so one snapshot (WAL: never waits for a writer). SQLAlchemy's pool
-  and result machinery alone cost ~0.2 ms a read here, more than the query.
+- SQLite: on a plain ``sqlite3`` connection, on the event loop's own thread. A page of
+  stock is ~0.1 ms of SQLite work from the page cache, and in WAL mode a reader never
+  waits for a writer. Handing it to a thread cost more than the read: every
+  ``sqlite3`` call lets go of the GIL and must win it back from the other threads
+  (aiosqlite's, the reader pool's), ~0.2 ms a call under load — one thread hop per
+  read measured ~1.5x the CPU per request of reading inline. So only reads that may
+  be large (a channel's whole stock) or that found the database busy (they never wait
+  on the loop: ``busy_timeout=0``) go to a thread. Statements of one read share one
+  read transaction, so one snapshot. SQLAlchemy's pool and result machinery alone
+  cost ~0.2 ms a read here, more than the query.
 - PostgreSQL: on one connection of a pool in autocommit — a read is one or two
   statements and under READ COMMITTED a transaction would give each its own snapshot
   anyway, so ``BEGIN``/``ROLLBACK`` (and the transaction the pre-ping wraps itself in
@@ -34,13 +40,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Table, TypeDecorator
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub.db import tables as t
+from hub.db.connectors import InstanceRow
 from hub.db.engine import Database
 
 __all__ = ["Level", "Reads", "StockOf"]
@@ -52,9 +60,11 @@ Query = tuple[str, Sequence[Any]]
 _SQLITE_THREADS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Level:
-    """A stock level as read (not the ledger's mapped ``StockLevel``: nothing to track)."""
+class Level(NamedTuple):
+    """A stock level as read (not the ledger's mapped ``StockLevel``: nothing to track).
+
+    A named tuple: a page builds a hundred of them, and a frozen dataclass costs ~4x
+    as much to make."""
 
     sku: str
     warehouse: str
@@ -77,13 +87,18 @@ class StockOf:
     value: Decimal | None = None
 
 
+#: SQLite's amounts are exact text (hub.db.types.Amount). Stock levels repeat the same
+#: few values, and a Decimal is immutable: parse each text once.
+_parse = functools.lru_cache(maxsize=65_536)(Decimal)
+
+
 def _decimal(value: Any) -> Decimal:
-    # SQLite keeps amounts as exact text (hub.db.types.Amount); asyncpg gives Decimals.
-    return value if isinstance(value, Decimal) else Decimal(value)
+    # asyncpg gives Decimals already.
+    return value if type(value) is Decimal else _parse(value)
 
 
-def _level(row: Sequence[Any]) -> Level:
-    return Level(row[0], row[1], _decimal(row[2]), _decimal(row[3]), _decimal(row[4]))
+def _levels(rows: Sequence[Sequence[Any]]) -> list[Level]:
+    return [Level(s, w, _decimal(on), _decimal(res), _decimal(tr)) for s, w, on, res, tr in rows]
 
 
 def _marks(n: int) -> str:
@@ -123,20 +138,29 @@ def _dollars(sql: str) -> str:
 
 
 class _SqliteReaders:
-    """One ``sqlite3`` connection per reading thread; a read runs whole on one thread."""
+    """Bounded reads run on the event loop's own thread; unbounded ones, and any that
+    found the database busy, on a thread of their own."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
-        self._threads = ThreadPoolExecutor(_SQLITE_THREADS, thread_name_prefix="hub-read")
+        self._threads: ThreadPoolExecutor | None = None
 
-    async def fetch(self, queries: Sequence[Query]) -> list[list[Any]]:
+    async def fetch(self, queries: Sequence[Query], *, bounded: bool) -> list[list[Any]]:
+        if bounded:
+            try:
+                return self._fetch(queries, self._connection(inline=True))
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(_SQLITE_THREADS, thread_name_prefix="hub-read")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._fetch, queries)
+        return await loop.run_in_executor(self._threads, lambda: self._fetch(queries, self._connection(inline=False)))
 
-    def _fetch(self, queries: Sequence[Query]) -> list[list[Any]]:
-        conn = self._connection()
+    @staticmethod
+    def _fetch(queries: Sequence[Query], conn: sqlite3.Connection) -> list[list[Any]]:
         if len(queries) == 1:
             sql, params = queries[0]
             return [conn.execute(sql, params).fetchall()]
@@ -146,18 +170,22 @@ class _SqliteReaders:
         finally:
             conn.execute("ROLLBACK")
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self, *, inline: bool) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             # check_same_thread=False only so that close() may close it from the loop's thread.
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            # On the loop, never wait: a busy database (WAL recovery, an exclusive lock)
+            # sends the read to a thread, which may wait as long as the hub's writers do.
+            conn.execute(f"PRAGMA busy_timeout={0 if inline else 30000}")
             self._local.conn = conn
             self._opened.append(conn)
         return conn
 
     def close(self) -> None:
-        self._threads.shutdown(wait=True)
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+            self._threads = None
         for conn in self._opened:
             conn.close()
         self._opened.clear()
@@ -190,14 +218,15 @@ class Reads:
         self._sqlite: _SqliteReaders | None = None
         self._pg: _PgReaders | None = None
 
-    async def fetch(self, *queries: Query) -> list[list[Any]]:
-        """The rows of each ``(sql, params)`` (``?`` placeholders), all on one connection."""
+    async def fetch(self, *queries: Query, bounded: bool = True) -> list[list[Any]]:
+        """The rows of each ``(sql, params)`` (``?`` placeholders), all on one connection.
+        ``bounded``: the read returns at most a page (≤ 1,000 rows or so)."""
         if self.db.is_sqlite:
             if self._sqlite is None:
                 path = make_url(self.db.url).database
                 assert path, "the read path needs an SQLite file"
                 self._sqlite = _SqliteReaders(path)
-            return await self._sqlite.fetch(queries)
+            return await self._sqlite.fetch(queries, bounded=bounded)
         if self._pg is None:
             self._pg = _PgReaders(self.db.url, self._pool_size)
         return await self._pg.fetch(queries)
@@ -228,7 +257,7 @@ class Reads:
             params += [after[0], after[0], after[1]]
         sql = _LEVELS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY sku, warehouse LIMIT ?"
         (rows,) = await self.fetch((sql, [*params, limit + 1]))
-        levels = [_level(row) for row in rows[:limit]]
+        levels = _levels(rows[:limit])
         return levels, ((levels[-1].sku, levels[-1].warehouse) if len(rows) > limit else None)
 
     async def stock_of(self, sku: str) -> StockOf:
@@ -241,7 +270,7 @@ class Reads:
         average_cost, value = product[0]
         return StockOf(
             True,
-            [_level(row) for row in levels],
+            _levels(levels),
             None if average_cost is None else _decimal(average_cost),
             None if value is None else _decimal(value),
         )
@@ -252,7 +281,17 @@ class Reads:
         (rows,) = await self.fetch((f"SELECT {', '.join(names)} FROM products WHERE sku = ?", [sku]))
         if not rows:
             return None
-        return {name: value if f is None else f(value) for name, f, value in zip(names, convert, rows[0], strict=True)}
+        return {name: v if f is None else f(v) for name, f, v in zip(names, convert, rows[0], strict=True)}
+
+    async def connector_instance(self, connector_id: str) -> InstanceRow | None:
+        """A stored connector instance (config still encrypted), or None."""
+        names, convert = _converters(t.connector_instances, self.db.engine.dialect)
+        sql = f"SELECT {', '.join(names)} FROM connector_instances WHERE id = ?"
+        (rows,) = await self.fetch((sql, [connector_id]))
+        if not rows:
+            return None
+        values = {name: v if f is None else f(v) for name, f, v in zip(names, convert, rows[0], strict=True)}
+        return InstanceRow(SimpleNamespace(**values))
 
     async def channel_levels(
         self, skus: Sequence[str] | None, warehouses: Sequence[str]
@@ -270,9 +309,10 @@ class Reads:
             levels_sql = f"{_LEVELS} WHERE sku IN ({_marks(len(skus))}) ORDER BY warehouse"
             products_sql = f"SELECT sku, active FROM products WHERE sku IN ({_marks(len(skus))})"
             keys = skus
-        levels, products = await self.fetch((levels_sql, list(keys)), (products_sql, list(keys)))
+        levels, products = await self.fetch(
+            (levels_sql, list(keys)), (products_sql, list(keys)), bounded=skus is not None
+        )
         found: dict[str, list[Level]] = {sku: [] for sku in skus or ()}
-        for row in levels:
-            level = _level(row)
+        for level in _levels(levels):
             found.setdefault(level.sku, []).append(level)
         return found, {sku: bool(active) for sku, active in products}

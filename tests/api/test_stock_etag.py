@@ -8,7 +8,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from hub.api.bodies import stock_page
+from hub.api.bodies import channel_stock, stock_page
+from hub.api.routers.connectors import ChannelStockOut, ChannelStockRow
 from hub.api.schemas import Page, StockRow
 from hub.db.reads import Level
 from tests.api.support import purchase, sell
@@ -71,3 +72,13 @@ def test_the_stock_page_body_is_what_the_schema_gives(on_hand: str, reserved: st
     schema = Page[StockRow](items=[StockRow.model_validate(level) for level in levels], next_cursor="abc")
     assert stock_page(levels, "abc") == schema.model_dump_json().encode()
     assert stock_page([], None) == Page[StockRow](items=[]).model_dump_json().encode()
+
+
+@pytest.mark.parametrize("qty", QUANTITIES)
+def test_the_channel_stock_body_is_what_the_schema_gives(qty: str) -> None:
+    rows = [
+        {"sku": "TEA", "available_to_sell": Decimal(qty), "warehouses": {"SH": Decimal(qty), "BJ": Decimal("0")}},
+        {"sku": "茶/绿", "available_to_sell": Decimal("3"), "warehouses": {"SH": Decimal("1.5"), "BJ": Decimal("1.5")}},
+    ]
+    schema = ChannelStockOut(channel="shop", items=[ChannelStockRow(**row) for row in rows])
+    assert channel_stock("shop", rows) == schema.model_dump_json().encode()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hub.api import bodies
 from hub.api.deps import Admin, Reader, StockReader, Writer
 from hub.api.etag import json_with_etag
 from hub.api.problems import Problem
@@ -207,16 +208,14 @@ async def get_channel_stock(
 ) -> Response:
     """Available-to-sell per SKU for one channel, in bulk. Answers an ``ETag``; send it
     back as ``If-None-Match`` and an unchanged answer is ``304 Not Modified``."""
-    connector = ctx.hub.connectors.build(await _row(request, channel_id))
-    try:
-        allocation = connector.allocation()
-    finally:
-        await connector.aclose()
+    row = await ctx.hub.reads.connector_instance(channel_id)
+    if row is None:
+        raise NotFound(f"connector {channel_id} does not exist")
+    allocation = await ctx.hub.connectors.allocation_of(row)
     if allocation is None:
         raise InvalidInput(f"{channel_id} does not sell stock", field="channel_id")
     wanted = [s.strip() for s in skus.split(",") if s.strip()] if skus else None
     if wanted is not None and len(wanted) > 1000:
         raise InvalidInput("at most 1000 SKUs per request", field="skus")
     rows = await channel_stock(ctx.hub.reads, allocation, wanted)
-    body = ChannelStockOut(channel=channel_id, items=[ChannelStockRow(**row) for row in rows]).model_dump_json()
-    return json_with_etag(request, body.encode())
+    return json_with_etag(request, bodies.channel_stock(channel_id, rows))

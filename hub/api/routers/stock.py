@@ -77,15 +77,11 @@ async def get_stock(
 
 
 async def _allocation(request: Request, channel: str) -> ChannelAllocation:
-    service = request.app.state.hub.connectors
-    row = next((row for row in await service.rows() if row.id == channel), None)
+    hub = request.app.state.hub
+    row = await hub.reads.connector_instance(channel)
     if row is None:
         raise InvalidInput(f"no channel (connector instance) {channel!r}", field="channel")
-    connector = service.build(row)
-    try:
-        allocation: ChannelAllocation | None = connector.allocation()
-    finally:
-        await connector.aclose()
+    allocation: ChannelAllocation | None = await hub.connectors.allocation_of(row)
     if allocation is None:
         raise InvalidInput(f"{channel} does not sell stock", field="channel")
     return allocation
