@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import re
 import sqlite3
 import threading
@@ -43,9 +44,9 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
+import asyncpg
 from sqlalchemy import Dialect, Table, TypeDecorator
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub.db import tables as t
 from hub.db.connectors import InstanceRow
@@ -106,8 +107,12 @@ def _marks(n: int) -> str:
 
 
 _LEVELS = "SELECT sku, warehouse, on_hand, reserved, in_transit FROM stock_levels"
-_PRODUCT_VALUATION = (
-    "SELECT v.average_cost, v.value FROM products p LEFT JOIN valuations v ON v.sku = p.sku WHERE p.sku = ?"
+#: The product's valuation and its levels: one row per warehouse, or one row with no
+#: level when it has none; no row when there is no such product.
+_STOCK_OF = (
+    "SELECT v.average_cost, v.value, s.sku, s.warehouse, s.on_hand, s.reserved, s.in_transit"
+    " FROM products p LEFT JOIN valuations v ON v.sku = p.sku LEFT JOIN stock_levels s ON s.sku = p.sku"
+    " WHERE p.sku = ? ORDER BY s.warehouse"
 )
 
 
@@ -192,21 +197,53 @@ class _SqliteReaders:
 
 
 class _PgReaders:
-    """A pool of autocommit connections; statements go to asyncpg as they are."""
+    """A few asyncpg connections of the read path's own, in autocommit.
 
-    def __init__(self, url: str, pool_size: int) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+    Not SQLAlchemy's pool: its checkout, the pre-ping round trip it takes before every
+    use (wrapped in ``BEGIN``/``ROLLBACK`` outside autocommit) and the reset on return
+    cost more than a storefront read. No ping is needed: a read changes nothing, so one
+    that meets a dead connection is simply run again on a new one. The connections only
+    ever run ``SELECT``, so there is no session state to reset between uses either.
+    """
+
+    def __init__(self, dsn: str, size: int) -> None:
+        self._dsn = dsn
+        self._idle: list[asyncpg.Connection] = []
+        self._slots = asyncio.Semaphore(size)
+
+    async def _connect(self) -> asyncpg.Connection:
+        conn = await asyncpg.connect(self._dsn)
+        await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+        return conn
 
     async def fetch(self, queries: Sequence[Query]) -> list[list[Any]]:
-        async with self.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
-            assert raw is not None
-            return [await raw.fetch(_dollars(sql), *params) for sql, params in queries]
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else await self._connect()
+            try:
+                try:
+                    rows = await self._run(conn, queries)
+                except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                    conn.terminate()
+                    conn = await self._connect()
+                    rows = await self._run(conn, queries)
+            except BaseException as error:
+                # A cancelled read may leave its statement running: do not reuse the connection.
+                if isinstance(error, asyncpg.PostgresError) and not conn.is_closed():
+                    self._idle.append(conn)
+                else:
+                    conn.terminate()
+                raise
+            self._idle.append(conn)
+            return rows
+
+    @staticmethod
+    async def _run(conn: asyncpg.Connection, queries: Sequence[Query]) -> list[list[Any]]:
+        return [await conn.fetch(_dollars(sql), *params) for sql, params in queries]
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close(timeout=2)
 
 
 class Reads:
@@ -228,7 +265,8 @@ class Reads:
                 self._sqlite = _SqliteReaders(path)
             return await self._sqlite.fetch(queries, bounded=bounded)
         if self._pg is None:
-            self._pg = _PgReaders(self.db.url, self._pool_size)
+            dsn = make_url(self.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self._pg = _PgReaders(dsn, self._pool_size)
         return await self._pg.fetch(queries)
 
     async def close(self) -> None:
@@ -261,16 +299,14 @@ class Reads:
         return levels, ((levels[-1].sku, levels[-1].warehouse) if len(rows) > limit else None)
 
     async def stock_of(self, sku: str) -> StockOf:
-        """One SKU's levels in every warehouse, with its valuation."""
-        product, levels = await self.fetch(
-            (_PRODUCT_VALUATION, [sku]), (_LEVELS + " WHERE sku = ? ORDER BY warehouse", [sku])
-        )
-        if not product:
+        """One SKU's levels in every warehouse, with its valuation (one statement: one snapshot)."""
+        (rows,) = await self.fetch((_STOCK_OF, [sku]))
+        if not rows:
             return StockOf(False, [])
-        average_cost, value = product[0]
+        average_cost, value = rows[0][0], rows[0][1]
         return StockOf(
             True,
-            _levels(levels),
+            _levels([row[2:] for row in rows if row[2] is not None]),
             None if average_cost is None else _decimal(average_cost),
             None if value is None else _decimal(value),
         )
@@ -298,21 +334,25 @@ class Reads:
     ) -> tuple[dict[str, list[Level]], dict[str, bool]]:
         """Levels by SKU — of ``skus``, or of every SKU stocked in ``warehouses`` — and
         whether each of those SKUs' products is active (unknown SKUs are absent)."""
+        columns = "p.sku, p.active, s.sku, s.warehouse, s.on_hand, s.reserved, s.in_transit"
         if skus is None:
-            levels_sql = f"{_LEVELS} WHERE warehouse IN ({_marks(len(warehouses))}) ORDER BY sku, warehouse"
-            products_sql = (
-                "SELECT sku, active FROM products WHERE sku IN "
-                f"(SELECT sku FROM stock_levels WHERE warehouse IN ({_marks(len(warehouses))}))"
+            sql = (
+                f"SELECT {columns} FROM stock_levels s JOIN products p ON p.sku = s.sku"
+                f" WHERE s.warehouse IN ({_marks(len(warehouses))}) ORDER BY s.sku, s.warehouse"
             )
             keys: Sequence[str] = warehouses
         else:
-            levels_sql = f"{_LEVELS} WHERE sku IN ({_marks(len(skus))}) ORDER BY warehouse"
-            products_sql = f"SELECT sku, active FROM products WHERE sku IN ({_marks(len(skus))})"
+            sql = (
+                f"SELECT {columns} FROM products p LEFT JOIN stock_levels s ON s.sku = p.sku"
+                f" WHERE p.sku IN ({_marks(len(skus))}) ORDER BY s.warehouse"
+            )
             keys = skus
-        levels, products = await self.fetch(
-            (levels_sql, list(keys)), (products_sql, list(keys)), bounded=skus is not None
-        )
+        (rows,) = await self.fetch((sql, list(keys)), bounded=skus is not None)
         found: dict[str, list[Level]] = {sku: [] for sku in skus or ()}
-        for level in _levels(levels):
-            found.setdefault(level.sku, []).append(level)
-        return found, {sku: bool(active) for sku, active in products}
+        active: dict[str, bool] = {}
+        for row in rows:
+            active[row[0]] = bool(row[1])
+            levels = found.setdefault(row[0], [])
+            if row[2] is not None:
+                levels.append(Level(row[2], row[3], _decimal(row[4]), _decimal(row[5]), _decimal(row[6])))
+        return found, active
