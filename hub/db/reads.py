@@ -88,8 +88,8 @@ class StockOf:
     value: Decimal | None = None
 
 
-#: SQLite's amounts are exact text (hub.db.types.Amount). Stock levels repeat the same
-#: few values, and a Decimal is immutable: parse each text once.
+#: Amounts are read as text (see _text). Stock levels repeat the same few values, and a
+#: Decimal is immutable: parse each text once.
 _parse = functools.lru_cache(maxsize=65_536)(Decimal)
 
 
@@ -106,11 +106,19 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-_LEVELS = "SELECT sku, warehouse, on_hand, reserved, in_transit FROM stock_levels"
+def _text(*columns: str) -> str:
+    # Amounts come as their text on both databases (SQLite keeps them so; PostgreSQL's
+    # numeric → text is cheaper for asyncpg than numeric → Decimal), and each distinct
+    # text is parsed once (_parse).
+    return ", ".join(f"CAST({column} AS TEXT)" for column in columns)
+
+
+_LEVELS = f"SELECT sku, warehouse, {_text('on_hand', 'reserved', 'in_transit')} FROM stock_levels"
 #: The product's valuation and its levels: one row per warehouse, or one row with no
 #: level when it has none; no row when there is no such product.
 _STOCK_OF = (
-    "SELECT v.average_cost, v.value, s.sku, s.warehouse, s.on_hand, s.reserved, s.in_transit"
+    f"SELECT {_text('v.average_cost', 'v.value')}, s.sku, s.warehouse,"
+    f" {_text('s.on_hand', 's.reserved', 's.in_transit')}"
     " FROM products p LEFT JOIN valuations v ON v.sku = p.sku LEFT JOIN stock_levels s ON s.sku = p.sku"
     " WHERE p.sku = ? ORDER BY s.warehouse"
 )
@@ -334,7 +342,7 @@ class Reads:
     ) -> tuple[dict[str, list[Level]], dict[str, bool]]:
         """Levels by SKU — of ``skus``, or of every SKU stocked in ``warehouses`` — and
         whether each of those SKUs' products is active (unknown SKUs are absent)."""
-        columns = "p.sku, p.active, s.sku, s.warehouse, s.on_hand, s.reserved, s.in_transit"
+        columns = f"p.sku, p.active, s.sku, s.warehouse, {_text('s.on_hand', 's.reserved', 's.in_transit')}"
         if skus is None:
             sql = (
                 f"SELECT {columns} FROM stock_levels s JOIN products p ON p.sku = s.sku"
