@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     if hub_ is not None:
         app.state.hub = hub_  # usable at once, even by clients that skip the lifespan
     problems.install(app)
-    for module in (health, metrics, catalog, purchasing, sales, inventory, stock, connectors):
+    # Storefront reads first: a request is matched against the routes in this order, and
+    # each route tried costs a storefront read ~10 µs.
+    for module in (health, stock, catalog, connectors, metrics, purchasing, sales, inventory):
         app.include_router(module.router)
 
     # Every event a request causes carries its id as correlation_id.

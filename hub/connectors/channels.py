@@ -14,34 +14,38 @@ from typing import Any
 
 from hub.core.channels import ChannelAllocation
 from hub.core.numbers import ZERO
-from hub.db.reads import Level, Reads
+from hub.db.reads import Available, Reads
 
 __all__ = ["channel_stock"]
 
 #: Remembered splits: (allocation, SKU, active, available per warehouse) → (ATS, split).
 _OFFERS: dict[Hashable, tuple[Decimal, tuple[tuple[str, Decimal], ...]]] = {}
 _MAX_OFFERS = 200_000
-#: Allocations seen, by id, with the value that stands for them in _OFFERS' keys (the
-#: allocation is held, so its id cannot be reused while it is here).
-_ALLOCATIONS: dict[int, tuple[ChannelAllocation, Hashable]] = {}
+#: Allocations seen, by id, with the number that stands for what they say in _OFFERS'
+#: keys (the allocation is held, so its id cannot be reused while it is here).
+_ALLOCATIONS: dict[int, tuple[ChannelAllocation, int]] = {}
+_NUMBERS: dict[Hashable, int] = {}
 
 
-def _key_of(allocation: ChannelAllocation) -> Hashable:
+def _number_of(allocation: ChannelAllocation) -> int:
     known = _ALLOCATIONS.get(id(allocation))
     if known is not None and known[0] is allocation:
         return known[1]
-    key = (allocation.warehouses, allocation.rule, tuple(sorted(allocation.overrides.items())), allocation.whole_units)
+    says = (allocation.warehouses, allocation.rule, tuple(sorted(allocation.overrides.items())), allocation.whole_units)
     if len(_ALLOCATIONS) >= 256:
+        # Numbers must never be reused while splits remembered under them remain.
         _ALLOCATIONS.clear()
-    _ALLOCATIONS[id(allocation)] = (allocation, key)
-    return key
+        _NUMBERS.clear()
+        _OFFERS.clear()
+    number = _NUMBERS.setdefault(says, len(_NUMBERS))
+    _ALLOCATIONS[id(allocation)] = (allocation, number)
+    return number
 
 
 def _offer(
-    allocation: ChannelAllocation, key: Hashable, sku: str, active: bool, levels: list[Level]
+    allocation: ChannelAllocation, number: int, sku: str, active: bool, available: Available
 ) -> tuple[Decimal, tuple[tuple[str, Decimal], ...]]:
-    available = tuple((level.warehouse, level.available) for level in levels)
-    memo = (key, sku, active, available)
+    memo = (number, sku, active, available)
     offer = _OFFERS.get(memo)
     if offer is None:
         split = allocation.split(sku, dict(available)) if active else dict.fromkeys(allocation.warehouses, ZERO)
@@ -56,12 +60,12 @@ async def channel_stock(reads: Reads, allocation: ChannelAllocation, skus: list[
     """Per SKU: the ATS over the channel's warehouses and its split by warehouse.
     SKUs the hub does not know are left out; inactive products offer 0."""
     wanted = None if skus is None else list(dict.fromkeys(skus))
-    levels, active = await reads.channel_levels(wanted, allocation.warehouses)
-    key = _key_of(allocation)
+    available, active = await reads.channel_available(wanted, allocation.warehouses)
+    number = _number_of(allocation)
     rows = []
-    for sku in sorted(levels) if wanted is None else wanted:
+    for sku in sorted(available) if wanted is None else wanted:
         if sku not in active:
             continue
-        ats, split = _offer(allocation, key, sku, active[sku], levels.get(sku, []))
+        ats, split = _offer(allocation, number, sku, active[sku], available[sku])
         rows.append({"sku": sku, "available_to_sell": ats, "warehouses": dict(split)})
     return rows

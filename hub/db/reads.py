@@ -52,9 +52,11 @@ from hub.db import tables as t
 from hub.db.connectors import InstanceRow
 from hub.db.engine import Database
 
-__all__ = ["Level", "Reads", "StockOf"]
+__all__ = ["Available", "Level", "Reads", "StockOf"]
 
 Query = tuple[str, Sequence[Any]]
+#: Available stock (on hand − reserved) per warehouse, sorted by warehouse.
+Available = tuple[tuple[str, Decimal], ...]
 
 #: Threads reading SQLite. sqlite3 lets go of the GIL while SQLite works, so a few
 #: reads can wait on the disk at once; more would only queue for the CPU.
@@ -96,6 +98,11 @@ _parse = functools.lru_cache(maxsize=65_536)(Decimal)
 def _decimal(value: Any) -> Decimal:
     # asyncpg gives Decimals already.
     return value if type(value) is Decimal else _parse(value)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _available(on_hand: Any, reserved: Any) -> Decimal:
+    return _decimal(on_hand) - _decimal(reserved)
 
 
 def _levels(rows: Sequence[Sequence[Any]]) -> list[Level]:
@@ -337,30 +344,32 @@ class Reads:
         values = {name: v if f is None else f(v) for name, f, v in zip(names, convert, rows[0], strict=True)}
         return InstanceRow(SimpleNamespace(**values))
 
-    async def channel_levels(
+    async def channel_available(
         self, skus: Sequence[str] | None, warehouses: Sequence[str]
-    ) -> tuple[dict[str, list[Level]], dict[str, bool]]:
-        """Levels by SKU — of ``skus``, or of every SKU stocked in ``warehouses`` — and
-        whether each of those SKUs' products is active (unknown SKUs are absent)."""
-        columns = f"p.sku, p.active, s.sku, s.warehouse, {_text('s.on_hand', 's.reserved', 's.in_transit')}"
+    ) -> tuple[dict[str, Available], dict[str, bool]]:
+        """Available stock per warehouse by SKU — of ``skus``, or of every SKU stocked in
+        ``warehouses`` — and whether each of those SKUs' products is active (unknown SKUs
+        are absent from both)."""
+        columns = f"p.sku, p.active, s.warehouse, {_text('s.on_hand', 's.reserved')}"
         if skus is None:
             sql = (
                 f"SELECT {columns} FROM stock_levels s JOIN products p ON p.sku = s.sku"
-                f" WHERE s.warehouse IN ({_marks(len(warehouses))}) ORDER BY s.sku, s.warehouse"
+                f" WHERE s.warehouse IN ({_marks(len(warehouses))})"
             )
             keys: Sequence[str] = warehouses
         else:
             sql = (
                 f"SELECT {columns} FROM products p LEFT JOIN stock_levels s ON s.sku = p.sku"
-                f" WHERE p.sku IN ({_marks(len(skus))}) ORDER BY s.warehouse"
+                f" WHERE p.sku IN ({_marks(len(skus))})"
             )
             keys = skus
         (rows,) = await self.fetch((sql, list(keys)), bounded=skus is not None)
-        found: dict[str, list[Level]] = {sku: [] for sku in skus or ()}
+        found: dict[str, list[tuple[str, Decimal]]] = {}
         active: dict[str, bool] = {}
-        for row in rows:
-            active[row[0]] = bool(row[1])
-            levels = found.setdefault(row[0], [])
-            if row[2] is not None:
-                levels.append(Level(row[2], row[3], _decimal(row[4]), _decimal(row[5]), _decimal(row[6])))
-        return found, active
+        for sku, is_active, warehouse, on_hand, reserved in rows:
+            active[sku] = bool(is_active)
+            levels = found.setdefault(sku, [])
+            if warehouse is not None:
+                levels.append((warehouse, _available(on_hand, reserved)))
+        # Sorted by warehouse: the same stock is always the same value (ChannelStock remembers by it).
+        return {sku: tuple(sorted(levels)) for sku, levels in found.items()}, active
