@@ -3,9 +3,10 @@
 A page of 100 stock rows through pydantic models validates every row twice (the
 endpoint's models, then FastAPI's response model) and calls the quantity serializer
 400 times. Here each distinct quantity is converted once (:func:`as_json_number`,
-remembered — stock levels repeat the same few values) and pydantic-core writes the
-JSON, so the bytes are the very ones the schema models would give: tests hold this
-module to ``Page[StockRow]`` and ``ChannelStockOut``.
+remembered — stock levels repeat the same few values), each distinct stock row is
+written once, and pydantic-core writes the JSON, so the bytes are the very ones the
+schema models would give: tests hold this module to ``Page[StockRow]`` and
+``ChannelStockOut``.
 """
 
 from __future__ import annotations
@@ -17,32 +18,46 @@ from typing import Any
 import pydantic_core
 
 from hub.core.numbers import as_json_number
-from hub.db.reads import Level
+from hub.db.reads import Level, LevelText
 
-__all__ = ["channel_stock", "stock_page", "stock_rows"]
+__all__ = ["channel_stock", "stock_page"]
 
 _number = functools.lru_cache(maxsize=8192)(as_json_number)
 
 
-def stock_rows(levels: Sequence[Level]) -> list[dict[str, object]]:
-    number = _number
+def _stock_row(level: Level) -> dict[str, object]:
     # Field order as in hub.api.schemas.StockRow.
-    return [
-        {
-            "sku": sku,
-            "warehouse": warehouse,
-            "on_hand": number(on_hand),
-            "reserved": number(reserved),
-            "available": number(on_hand - reserved if reserved else on_hand),
-            "in_transit": number(in_transit),
-        }
-        for sku, warehouse, on_hand, reserved, in_transit in levels
-    ]
+    on_hand, reserved = level.on_hand, level.reserved
+    return {
+        "sku": level.sku,
+        "warehouse": level.warehouse,
+        "on_hand": _number(on_hand),
+        "reserved": _number(reserved),
+        "available": _number(on_hand - reserved if reserved else on_hand),
+        "in_transit": _number(level.in_transit),
+    }
 
 
-def stock_page(levels: Sequence[Level], next_cursor: str | None) -> bytes:
+#: Each stock row's JSON, by the row as read: a storefront pages through the same rows
+#: again and again, and most of them have not changed since the last time.
+_ROWS: dict[LevelText, bytes] = {}
+_MAX_ROWS = 100_000
+
+
+def _stock_json(row: LevelText) -> bytes:
+    json = _ROWS.get(row)
+    if json is None:
+        json = pydantic_core.to_json(_stock_row(row.level()))
+        if len(_ROWS) >= _MAX_ROWS:
+            _ROWS.clear()
+        _ROWS[row] = json
+    return json
+
+
+def stock_page(rows: Sequence[LevelText], next_cursor: str | None) -> bytes:
     """The body of ``Page[StockRow]``."""
-    return pydantic_core.to_json({"items": stock_rows(levels), "next_cursor": next_cursor})
+    items = b",".join([_stock_json(row) for row in rows])
+    return b'{"items":[' + items + b'],"next_cursor":' + pydantic_core.to_json(next_cursor) + b"}"
 
 
 def channel_stock(channel: str, rows: Sequence[Mapping[str, Any]]) -> bytes:

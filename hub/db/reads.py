@@ -52,7 +52,7 @@ from hub.db import tables as t
 from hub.db.connectors import InstanceRow
 from hub.db.engine import Database
 
-__all__ = ["Available", "Level", "Reads", "StockOf"]
+__all__ = ["Available", "Level", "LevelText", "Reads", "StockOf"]
 
 Query = tuple[str, Sequence[Any]]
 #: Available stock (on hand − reserved) per warehouse, sorted by warehouse.
@@ -78,6 +78,20 @@ class Level(NamedTuple):
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+
+class LevelText(NamedTuple):
+    """A stock level with its amounts as the database's exact text (``"20.000000"``):
+    for a caller that turns rows into text again, and may remember by them."""
+
+    sku: str
+    warehouse: str
+    on_hand: str
+    reserved: str
+    in_transit: str
+
+    def level(self) -> Level:
+        return Level(self.sku, self.warehouse, _parse(self.on_hand), _parse(self.reserved), _parse(self.in_transit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +310,7 @@ class Reads:
 
     async def stock_page(
         self, *, sku: str | None, warehouse: str | None, after: tuple[str, str] | None, limit: int
-    ) -> tuple[list[Level], tuple[str, str] | None]:
+    ) -> tuple[list[LevelText], tuple[str, str] | None]:
         """A page of stock levels by SKU then warehouse, and the key of its last row if more follow."""
         where, params = [], []
         if sku is not None:
@@ -310,7 +324,7 @@ class Reads:
             params += [after[0], after[0], after[1]]
         sql = _LEVELS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY sku, warehouse LIMIT ?"
         (rows,) = await self.fetch((sql, [*params, limit + 1]))
-        levels = _levels(rows[:limit])
+        levels = [LevelText(*row) for row in rows[:limit]]
         return levels, ((levels[-1].sku, levels[-1].warehouse) if len(rows) > limit else None)
 
     async def stock_of(self, sku: str) -> StockOf:
