@@ -12,11 +12,11 @@ schema models would give: tests hold this module to ``Page[StockRow]`` and
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pydantic_core
 
+from hub.connectors.channels import Offer
 from hub.core.numbers import as_json_number
 from hub.db.reads import Level, LevelText
 
@@ -60,16 +60,27 @@ def stock_page(rows: Sequence[LevelText], next_cursor: str | None) -> bytes:
     return b'{"items":[' + items + b'],"next_cursor":' + pydantic_core.to_json(next_cursor) + b"}"
 
 
-def channel_stock(channel: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """The body of ``ChannelStockOut`` (hub.api.routers.connectors) for rows of
-    :func:`hub.connectors.channels.channel_stock`."""
-    number = _number
-    items = [
-        {
-            "sku": row["sku"],
-            "available_to_sell": number(row["available_to_sell"]),
-            "warehouses": {warehouse: number(qty) for warehouse, qty in row["warehouses"].items()},
-        }
-        for row in rows
-    ]
-    return pydantic_core.to_json({"channel": channel, "items": items})
+#: Each offer's JSON, by the offer: the same SKUs are asked again and again.
+_OFFERS: dict[Offer, bytes] = {}
+
+
+def _offer_json(offer: Offer) -> bytes:
+    json = _OFFERS.get(offer)
+    if json is None:
+        json = pydantic_core.to_json(
+            {
+                "sku": offer.sku,
+                "available_to_sell": _number(offer.available_to_sell),
+                "warehouses": {warehouse: _number(qty) for warehouse, qty in offer.warehouses},
+            }
+        )
+        if len(_OFFERS) >= _MAX_ROWS:
+            _OFFERS.clear()
+        _OFFERS[offer] = json
+    return json
+
+
+def channel_stock(channel: str, offers: Sequence[Offer]) -> bytes:
+    """The body of ``ChannelStockOut`` (hub.api.routers.connectors)."""
+    items = b",".join([_offer_json(offer) for offer in offers])
+    return b'{"channel":' + pydantic_core.to_json(channel) + b',"items":[' + items + b"]}"

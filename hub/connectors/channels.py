@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from hub.core.channels import ChannelAllocation
 from hub.core.numbers import ZERO
 from hub.db.reads import Available, Reads
 
-__all__ = ["channel_stock"]
+__all__ = ["Offer", "channel_offers", "channel_stock"]
 
 #: Remembered splits: (allocation, SKU, active, available per warehouse) → (ATS, split).
 _OFFERS: dict[Hashable, tuple[Decimal, tuple[tuple[str, Decimal], ...]]] = {}
@@ -56,16 +56,33 @@ def _offer(
     return offer
 
 
-async def channel_stock(reads: Reads, allocation: ChannelAllocation, skus: list[str] | None) -> list[dict[str, Any]]:
+class Offer(NamedTuple):
+    """What a channel offers of one SKU: the ATS and its split by warehouse (a tuple, so
+    that an offer can be remembered by: it is the same value while the stock is)."""
+
+    sku: str
+    available_to_sell: Decimal
+    warehouses: tuple[tuple[str, Decimal], ...]
+
+
+async def channel_offers(reads: Reads, allocation: ChannelAllocation, skus: list[str] | None) -> list[Offer]:
     """Per SKU: the ATS over the channel's warehouses and its split by warehouse.
     SKUs the hub does not know are left out; inactive products offer 0."""
     wanted = None if skus is None else list(dict.fromkeys(skus))
     available, active = await reads.channel_available(wanted, allocation.warehouses)
     number = _number_of(allocation)
-    rows = []
+    offers = []
     for sku in sorted(available) if wanted is None else wanted:
         if sku not in active:
             continue
         ats, split = _offer(allocation, number, sku, active[sku], available[sku])
-        rows.append({"sku": sku, "available_to_sell": ats, "warehouses": dict(split)})
-    return rows
+        offers.append(Offer(sku, ats, split))
+    return offers
+
+
+async def channel_stock(reads: Reads, allocation: ChannelAllocation, skus: list[str] | None) -> list[dict[str, Any]]:
+    """:func:`channel_offers` as ``{"sku", "available_to_sell", "warehouses": {code: qty}}`` rows."""
+    return [
+        {"sku": sku, "available_to_sell": ats, "warehouses": dict(split)}
+        for sku, ats, split in await channel_offers(reads, allocation, skus)
+    ]

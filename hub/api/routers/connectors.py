@@ -12,7 +12,7 @@ from hub.api import bodies
 from hub.api.deps import Admin, Reader, StockReader, Writer
 from hub.api.etag import json_with_etag
 from hub.api.problems import Problem
-from hub.connectors.channels import channel_stock
+from hub.connectors.channels import channel_offers
 from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
 from hub.connectors.service import ConnectorSpec, UpstreamUnavailable
 from hub.connectors.status import describe, status
@@ -217,5 +217,5 @@ async def get_channel_stock(
     wanted = [s.strip() for s in skus.split(",") if s.strip()] if skus else None
     if wanted is not None and len(wanted) > 1000:
         raise InvalidInput("at most 1000 SKUs per request", field="skus")
-    rows = await channel_stock(ctx.hub.reads, allocation, wanted)
-    return json_with_etag(request, bodies.channel_stock(channel_id, rows))
+    offers = await channel_offers(ctx.hub.reads, allocation, wanted)
+    return json_with_etag(request, bodies.channel_stock(channel_id, offers))
