@@ -20,6 +20,7 @@ from hub.connectors.service import ConnectorService
 from hub.db.engine import Database, open_database
 from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
+from hub.db.reads import Reads
 from hub.db.uow import UnitOfWorkFactory
 from hub.ops.metrics import Metrics
 from hub.outbox.delivery import Delivery
@@ -37,6 +38,8 @@ class Hub:
     delivery: Delivery
     connectors: ConnectorService
     work: WorkQueue
+    #: The storefront read path (stock and catalogue on one connection, see hub.db.reads).
+    reads: Reads
     #: The subscribers this hub runs, by name.
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
@@ -45,6 +48,8 @@ class Hub:
         await upgrade_async(self.settings.database_url)
 
     async def close(self) -> None:
+        await self.keys.close()
+        await self.reads.close()
         await self.db.dispose()
 
 
@@ -69,6 +74,7 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         delivery=delivery,
         connectors=ConnectorService(env, _secret_box(settings)),
         work=WorkQueue(db),
+        reads=Reads(db, pool_size=settings.db_pool_size),
         subscribers=named,
         metrics=metrics,
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.core.alerts import ReorderAlert
 from hub.core.counts import StockCount
-from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.ledger import StockMove, Valuation
 from hub.core.numbers import ZERO, Money, Quantity
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
@@ -243,6 +244,23 @@ class StockRow(Out):
     in_transit: Quantity
 
 
+class LevelLike(Protocol):
+    """A stock level as the ledger keeps it (``StockLevel``) or as the read path reads it."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def warehouse(self) -> str: ...
+    @property
+    def on_hand(self) -> Decimal: ...
+    @property
+    def reserved(self) -> Decimal: ...
+    @property
+    def available(self) -> Decimal: ...
+    @property
+    def in_transit(self) -> Decimal: ...
+
+
 class StockSummary(Out):
     sku: str
     on_hand: Quantity
@@ -258,7 +276,7 @@ class StockSummary(Out):
     available_to_sell: Quantity | None = None
 
     @classmethod
-    def of(cls, sku: str, levels: list[StockLevel], valuation: Valuation | None) -> StockSummary:
+    def of(cls, sku: str, levels: Sequence[LevelLike], valuation: Valuation | None) -> StockSummary:
         def total(name: str) -> Decimal:
             return sum((getattr(level, name) for level in levels), ZERO)
 

@@ -8,6 +8,7 @@ vendor accepted the credentials.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +20,7 @@ from hub.connectors.registry import connector_type, connector_types
 from hub.connectors.sdk.base import Connector, ConnectorEnv
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, RetriableAPIError
 from hub.connectors.sdk.secrets import SecretBox
-from hub.core.channels import overcommitted
+from hub.core.channels import ChannelAllocation, overcommitted
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.db.connectors import InstanceRow, SqlConnectorInstances
 
@@ -65,6 +66,7 @@ def masked(model: BaseModel) -> dict[str, Any]:
 class ConnectorService:
     def __init__(self, env: ConnectorEnv, box: Callable[[], SecretBox], *, on_change: Callable[[], None] | None = None):
         self.env, self._box, self.on_change = env, box, on_change
+        self._allocations: dict[str, tuple[tuple[str, str, str], ChannelAllocation | None]] = {}
 
     def _instances(self, session: Any) -> SqlConnectorInstances:
         return SqlConnectorInstances(session)
@@ -75,6 +77,24 @@ class ConnectorService:
         """The instance's config, decrypted and validated (None if its type is gone)."""
         cls = connector_type(row.type)
         return None if cls is None else cls.config_model.model_validate(self._box().open(row.config))
+
+    async def allocation_of(self, row: InstanceRow) -> ChannelAllocation | None:
+        """The instance's channel allocation (None: it does not sell stock).
+
+        Remembered per instance for as long as its stored type, config and mappings stay
+        the same — what the allocation is made from — so a storefront polling a channel's
+        stock does not decrypt and validate the config on every request."""
+        made_from = (row.type, row.config, json.dumps(row.mappings, sort_keys=True, default=str))
+        known = self._allocations.get(row.id)
+        if known is not None and known[0] == made_from:
+            return known[1]
+        connector = self.build(row)
+        try:
+            allocation = connector.allocation()
+        finally:
+            await connector.aclose()
+        self._allocations[row.id] = (made_from, allocation)
+        return allocation
 
     def build(self, row: InstanceRow) -> Connector[Any, Any]:
         cls = connector_type(row.type)

@@ -160,7 +160,7 @@ class _Story:
             await connector.aclose()
         assert allocation is not None
         skus = [variant.sku for variant in self.sim.store.variants.values()]
-        return await channel_stock(self.hub.uow, allocation, skus)
+        return await channel_stock(self.hub.reads, allocation, skus)
 
     def _shown(self, sku: str) -> int:
         return int(self.sim.store.level(sku, shop.LOCATION).quantities["available"])

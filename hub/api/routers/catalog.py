@@ -40,8 +40,7 @@ async def list_products(
 # plain parameter would not match, so such a record could never be read.
 @router.get("/products/{sku:path}", response_model=ProductOut, tags=["products"])
 async def get_product(sku: CodePath, ctx: StockReader) -> ProductOut:
-    async with ctx.reader() as uow:
-        product = await Queries(uow.session).product(sku)
+    product = await ctx.hub.reads.product(sku)
     if product is None:
         raise NotFound(f"product {sku} does not exist")
     return ProductOut.model_validate(product)

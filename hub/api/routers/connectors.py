@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub.api import bodies
 from hub.api.deps import Admin, Reader, StockReader, Writer
+from hub.api.etag import NOT_MODIFIED, json_with_etag
 from hub.api.params import ConnectorId, ConnectorPath
 from hub.api.problems import Problem
 from hub.api.routing import HubRoute
-from hub.connectors.channels import channel_stock
+from hub.connectors.channels import channel_offers
 from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
 from hub.connectors.service import ConnectorSpec, UpstreamUnavailable
 from hub.connectors.status import describe, status
@@ -203,7 +204,7 @@ class ChannelStockOut(BaseModel):
     "/channels/{channel_id}/stock",
     response_model=ChannelStockOut,
     tags=["stock"],
-    responses={304: {"description": "Not modified: the ETag sent in If-None-Match still holds"}},
+    responses=NOT_MODIFIED,
 )
 async def get_channel_stock(
     channel_id: ConnectorPath,
@@ -213,19 +214,14 @@ async def get_channel_stock(
 ) -> Response:
     """Available-to-sell per SKU for one channel, in bulk. Answers an ``ETag``; send it
     back as ``If-None-Match`` and an unchanged answer is ``304 Not Modified``."""
-    connector = ctx.hub.connectors.build(await _row(request, channel_id))
-    try:
-        allocation = connector.allocation()
-    finally:
-        await connector.aclose()
+    row = await ctx.hub.reads.connector_instance(channel_id)
+    if row is None:
+        raise NotFound(f"connector {channel_id} does not exist")
+    allocation = await ctx.hub.connectors.allocation_of(row)
     if allocation is None:
         raise InvalidInput(f"{channel_id} does not sell stock", field="channel_id")
     wanted = [s.strip() for s in skus.split(",") if s.strip()] if skus else None
     if wanted is not None and len(wanted) > 1000:
         raise InvalidInput("at most 1000 SKUs per request", field="skus")
-    rows = await channel_stock(ctx.hub.uow, allocation, wanted)
-    body = ChannelStockOut(channel=channel_id, items=[ChannelStockRow(**row) for row in rows]).model_dump_json()
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(content=body, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"})
+    offers = await channel_offers(ctx.hub.reads, allocation, wanted)
+    return json_with_etag(request, bodies.channel_stock(channel_id, offers))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from hub.api import bodies
 from hub.api.deps import Reader, StockReader
+from hub.api.etag import NOT_MODIFIED, json_with_etag
 from hub.api.pagination import Cursor, Limit, decode, encode
 from hub.api.params import CodeFilter, CodePath
 from hub.api.problems import Problem
@@ -17,6 +19,7 @@ from hub.connectors.channels import channel_stock
 from hub.core.alerts import AlertKind
 from hub.core.channels import ChannelAllocation
 from hub.core.errors import InvalidInput, NotFound
+from hub.core.ledger import Valuation
 from hub.core.numbers import ZERO
 from hub.db.queries import Queries
 
@@ -26,16 +29,16 @@ router = APIRouter(route_class=HubRoute, prefix="/v1")
 MAX_SEQ = 2**63 - 1
 
 
-@router.get("/stock", response_model=Page[StockRow], tags=["stock"])
+@router.get("/stock", response_model=Page[StockRow], tags=["stock"], responses=NOT_MODIFIED)
 async def list_stock(
     ctx: StockReader, sku: CodeFilter = None, warehouse: CodeFilter = None, cursor: Cursor = None, limit: Limit = 100
-) -> Page[StockRow]:
-    """Stock per SKU × warehouse, ordered by SKU then warehouse."""
-    async with ctx.reader() as uow:
-        page = await Queries(uow.session).stock_levels(
-            sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
-        )
-    return Page(items=[StockRow.model_validate(level) for level in page.items], next_cursor=encode(page.next_key))
+) -> Response:
+    """Stock per SKU × warehouse, ordered by SKU then warehouse. Answers an ``ETag``; send
+    it back as ``If-None-Match`` and an unchanged page is ``304 Not Modified``."""
+    levels, last = await ctx.hub.reads.stock_page(
+        sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
+    )
+    return json_with_etag(ctx.request, bodies.stock_page(levels, encode(last)))
 
 
 def _empty_is_none(value: object) -> object:
@@ -75,38 +78,42 @@ async def list_stock_moves(
     return await _moves(ctx, sku, after, limit)
 
 
-@router.get("/stock/{sku:path}", response_model=StockSummary, response_model_exclude_none=True, tags=["stock"])
+@router.get(
+    "/stock/{sku:path}",
+    response_model=StockSummary,
+    response_model_exclude_none=True,
+    tags=["stock"],
+    responses=NOT_MODIFIED,
+)
 async def get_stock(
     sku: CodePath,
     ctx: StockReader,
     request: Request,
     channel: Annotated[CodeFilter, Query(description="a connector instance: add its available-to-sell")] = None,
-) -> StockSummary:
+) -> Response:
     """Totals over all warehouses with average cost and stock value, and each warehouse's row.
-    With ``channel``, also what that channel may sell (``available_to_sell``)."""
-    async with ctx.reader() as uow:
-        queries = Queries(uow.session)
-        if await queries.product(sku) is None:
-            raise NotFound(f"product {sku} does not exist")
-        levels, valuation = await queries.stock_of(sku)
-    summary = StockSummary.of(sku, levels, valuation)
-    if channel is None:
-        return summary
-    rows = await channel_stock(ctx.hub.uow, await _allocation(request, channel), [sku])
-    ats = rows[0]["available_to_sell"] if rows else ZERO
-    return summary.model_copy(update={"channel": channel, "available_to_sell": ats})
+    With ``channel``, also what that channel may sell (``available_to_sell``). Answers an
+    ``ETag``; send it back as ``If-None-Match`` and an unchanged answer is ``304 Not Modified``."""
+    stock = await ctx.hub.reads.stock_of(sku)
+    if not stock.found:
+        raise NotFound(f"product {sku} does not exist")
+    valuation = None
+    if stock.average_cost is not None and stock.value is not None:
+        valuation = Valuation(sku=sku, value=stock.value, average_cost=stock.average_cost)
+    summary = StockSummary.of(sku, stock.levels, valuation)
+    if channel is not None:
+        rows = await channel_stock(ctx.hub.reads, await _allocation(request, channel), [sku])
+        ats = rows[0]["available_to_sell"] if rows else ZERO
+        summary = summary.model_copy(update={"channel": channel, "available_to_sell": ats})
+    return json_with_etag(request, summary.model_dump_json(exclude_none=True).encode())
 
 
 async def _allocation(request: Request, channel: str) -> ChannelAllocation:
-    service = request.app.state.hub.connectors
-    row = next((row for row in await service.rows() if row.id == channel), None)
+    hub = request.app.state.hub
+    row = await hub.reads.connector_instance(channel)
     if row is None:
         raise InvalidInput(f"no channel (connector instance) {channel!r}", field="channel")
-    connector = service.build(row)
-    try:
-        allocation: ChannelAllocation | None = connector.allocation()
-    finally:
-        await connector.aclose()
+    allocation: ChannelAllocation | None = await hub.connectors.allocation_of(row)
     if allocation is None:
         raise InvalidInput(f"{channel} does not sell stock", field="channel")
     return allocation
