@@ -47,6 +47,9 @@ class _Numeric(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else _storable(value)
 
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return value  # the driver's Decimal, as numeric gives it
+
 
 #: Quantities and money: numeric(20, 6) on PostgreSQL, exact text on SQLite; at most
 #: ``MAX_AMOUNT`` either way on both.
