@@ -18,6 +18,7 @@ from hub.outbox.delivery import Delivery, Message
 from hub.outbox.leadership import Leadership
 from hub.outbox.signal import wait
 from hub.outbox.subscribers import Subscriber
+from hub.outbox.trace import Trace
 
 __all__ = ["LocalDispatcher", "LocalPublisher"]
 
@@ -46,9 +47,12 @@ class LocalDispatcher:
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        trace: Trace | None = None,
     ) -> None:
         self.db, self.subscriber, self.delivery = db, subscriber, delivery
         self.batch_size, self.poll_interval = batch_size, poll_interval
+        #: Told when the dispatcher wakes and what it read (the bench's stage timings).
+        self.trace = trace
         #: Outbox position handled so far (also persisted).
         self.position = 0
 
@@ -64,7 +68,11 @@ class LocalDispatcher:
                         records = await after(self.db, self.position, self.batch_size)
                         if not records:
                             await wait(wake, self.poll_interval)
+                            if self.trace is not None:
+                                self.trace("consumer.woken", ())
                             continue
+                        if self.trace is not None:
+                            self.trace("consumer.fetched", [r.event_id for r in records])
                         for record in records:
                             if stop.is_set():
                                 break

@@ -36,6 +36,7 @@ from hub.db.engine import Database
 from hub.db.outbox import OutboxLink, OutboxRecord, outbox_link
 from hub.outbox.leadership import Leadership, Lease
 from hub.outbox.signal import wait
+from hub.outbox.trace import Trace
 
 __all__ = ["PublishError", "Publisher", "Relay"]
 
@@ -67,11 +68,14 @@ class Relay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         on_published: Callable[[int], None] | None = None,
+        trace: Trace | None = None,
     ) -> None:
         self.db, self.publisher = db, publisher
         self.batch_size, self.poll_interval = batch_size, poll_interval
         #: Called with the number of rows after each published batch (metrics).
         self.on_published = on_published
+        #: Told when rows are read, acknowledged and marked (the bench's stage timings).
+        self.trace = trace
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -91,6 +95,8 @@ class Relay:
                         if not await self._drain(outbox, stop, lease):
                             return
                     await wait(wake, self.poll_interval)
+                    if self.trace is not None:
+                        self.trace("relay.woken", ())
         finally:
             await self.publisher.stop()
 
@@ -103,6 +109,8 @@ class Relay:
             while records:
                 if stop.is_set() or lease.lost.is_set():
                     return False
+                if self.trace is not None:
+                    self.trace("relay.read", [r.event_id for r in records])
                 started = time.monotonic()
                 reading = asyncio.create_task(outbox.unpublished(self.batch_size, after_seq=records[-1].seq))
                 # Let the read, and the mark of the batch before, reach the database before
@@ -111,6 +119,8 @@ class Relay:
                 send = functools.partial(self.publisher.publish, records)
                 if not await self._retrying(stop, send, "publish"):
                     return False
+                if self.trace is not None:
+                    self.trace("relay.acked", [r.event_id for r in records])
                 records_next, reading = await reading, None
                 if marking is not None:
                     await marking  # one mark at a time, in order
@@ -129,6 +139,8 @@ class Relay:
         self.published += len(records)
         if self.on_published is not None:
             self.on_published(len(records))
+        if self.trace is not None:
+            self.trace("relay.marked", [r.event_id for r in records])
         log.debug("published %d events in %.3fs", len(records), time.monotonic() - started)
 
     async def _retrying(self, stop: asyncio.Event, action: Callable[[], Awaitable[None]], what: str) -> bool:
