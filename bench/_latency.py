@@ -275,6 +275,8 @@ class Latency:
     stages: dict[str, list[float]] = field(default_factory=dict)
     missing: int = 0
     load: float = 0.0
+    #: CPU seconds of this process per committed change during the latency run.
+    cpu: float = 0.0
 
     def percentile(self, p: float, values: list[float] | None = None) -> float:
         """Milliseconds at percentile ``p`` of ``values`` (the latencies by default)."""

@@ -498,8 +498,10 @@ async def latency(setup: str, url: str, args: argparse.Namespace, seed: int) -> 
             clock.reset()
             # At least 200 events, at most ~30 s of them (unless more were asked for).
             count = args.latency_events if args.rate else min(args.latency_events, max(200, round(row.rate * 30)))
+            cpu = time.process_time()
             commits = await opened(row.rate, count, seed + 50)
             await clock.handled(commits, 60)
+            row.cpu = (time.process_time() - cpu) / max(1, len(commits.at))
             row.load = load()
         finally:
             await runtime.close()
@@ -763,7 +765,17 @@ def report_latency(latencies: list[Latency], args: argparse.Namespace) -> None:
             "arrivals plus 100 ms of them."
         )
     table = Table(
-        "setup", "rate /s", "events", "commit wait p99", "p50 ms", "p95 ms", "p99 ms", "max ms", "÷ bare p99", "load"
+        "setup",
+        "rate /s",
+        "events",
+        "commit wait p99",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "÷ bare p99",
+        "CPU ms/event",
+        "load",
     )
     table.title = (
         "Commit → handler latency at half the sustainable rate (open loop): from uow.commit() returning to the "
@@ -787,6 +799,7 @@ def report_latency(latencies: list[Latency], args: argparse.Namespace) -> None:
             f"{row.percentile(99):.1f}",
             f"{max(row.latencies, default=float('nan')) * 1000:.1f}",
             versus,
+            f"{row.cpu * 1000:.1f}" if row.cpu else "",
             f"{row.load:.1f}",
         )
     console.print(table)
@@ -794,7 +807,8 @@ def report_latency(latencies: list[Latency], args: argparse.Namespace) -> None:
         "commit wait: ms from a commit's scheduled start to its commit returning (queueing to commit). "
         "bare aiokafka: the broker's own share — a message timed from its producer's acknowledgement to a plain "
         "consumer group (the hub's consumer settings) receiving it, at the pg-kafka rate; ÷ bare p99: a kafka "
-        "row's p99 over the bare one's."
+        "row's p99 over the bare one's. CPU ms/event: this process's CPU time (all threads) over the run ÷ changes "
+        "committed (the committers' share too, unless they run in another process)."
     )
     for transport, stages in (("kafka", STAGES_KAFKA), ("local", STAGES_LOCAL)):
         rows = [row for row in latencies if row.transport == transport and row.stages]

@@ -4,7 +4,7 @@
     loop: drain — read the oldest unpublished rows (a batch, in commit order)
                   publish them — retrying with backoff while the broker is unreachable
                   mark them published
-                  … until a read finds none
+                  … until a read finds fewer than a batch
           sleep until a commit signals (or the poll interval passes)
 
 One batch is in flight at a time; while it is, the batch before it is marked and the
@@ -101,7 +101,7 @@ class Relay:
             await self.publisher.stop()
 
     async def _drain(self, outbox: OutboxLink, stop: asyncio.Event, lease: Lease) -> bool:
-        """Publish and mark until a read finds nothing more (True) or until stopped (False)."""
+        """Publish and mark until a read finds less than a batch (True) or until stopped (False)."""
         marking: asyncio.Task[None] | None = None
         reading: asyncio.Task[list[OutboxRecord]] | None = None
         try:
@@ -112,7 +112,10 @@ class Relay:
                 if self.trace is not None:
                     self.trace("relay.read", [r.event_id for r in records])
                 started = time.monotonic()
-                reading = asyncio.create_task(outbox.unpublished(self.batch_size, after_seq=records[-1].seq))
+                # A short batch was the end of the outbox: reading on would find nothing
+                # (a row committed since wakes the relay again, through the signal).
+                if len(records) == self.batch_size:
+                    reading = asyncio.create_task(outbox.unpublished(self.batch_size, after_seq=records[-1].seq))
                 # Let the read, and the mark of the batch before, reach the database before
                 # the sends below hold the event loop for as long as they take to queue.
                 await asyncio.sleep(0)
@@ -121,7 +124,9 @@ class Relay:
                     return False
                 if self.trace is not None:
                     self.trace("relay.acked", [r.event_id for r in records])
-                records_next, reading = await reading, None
+                records_next: list[OutboxRecord] = []
+                if reading is not None:
+                    records_next, reading = await reading, None
                 if marking is not None:
                     await marking  # one mark at a time, in order
                 marking = asyncio.create_task(self._mark(outbox, records, started))
