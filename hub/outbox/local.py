@@ -105,7 +105,7 @@ class LocalDispatcher:
             if self.position != saved and time.monotonic() - saved_at >= CURSOR_EVERY:
                 await save_cursor(self.db, self.subscriber.name, self.position)
                 saved, saved_at = self.position, time.monotonic()
-        if self.position != saved:
+        if self.position != saved and not lease.lost.is_set():  # a new leader keeps its own
             await save_cursor(self.db, self.subscriber.name, self.position)
 
     async def _deliver(self, record: OutboxRecord, stop: asyncio.Event) -> bool:
