@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -54,6 +54,23 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from _latency import (
+    STAGES_KAFKA,
+    STAGES_LOCAL,
+    Clock,
+    Commits,
+    Latency,
+    Sustained,
+    Trial,
+    backlog_growth,
+    closed_loop,
+    elsewhere,
+    load,
+    open_loop,
+    produce_main,
+    stage_times,
+    stock_catalogue,
+)
 from _scratch import scratch_postgres
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from rich.console import Console
@@ -71,7 +88,7 @@ from hub.db.migrate import upgrade_async
 from hub.db.outbox import OutboxRecord, after, backlog, outbox_row
 from hub.db.uow import SqlUnitOfWork
 from hub.outbox.envelope import correlation_id, envelope_for
-from hub.outbox.kafka import ALL_TOPICS, PRODUCER_OPTIONS, KafkaPublisher, ensure_topics
+from hub.outbox.kafka import ALL_TOPICS, PRODUCER_OPTIONS, KafkaPublisher, consumer_options, ensure_topics
 from hub.outbox.relay import Relay
 from hub.outbox.runtime import EventRuntime
 from hub.outbox.subscribers import Delivered, Subscriber, topic_of
@@ -419,81 +436,29 @@ def _print_profile(profile: cProfile.Profile, title: str, folder: Path) -> None:
 
 # -- latency --------------------------------------------------------------------------------------------------
 
-
-@dataclass
-class LatencyRow:
-    database: str
-    transport: str
-    producer: str
-    wake: str
-    #: Seconds from just after commit returned to the handler's entry, per event.
-    latencies: list[float] = field(default_factory=list)
-    missing: int = 0
-    load: float = 0.0
-
-    def percentile(self, p: float) -> float:
-        """Milliseconds at percentile ``p`` (0 < p < 100)."""
-        if len(self.latencies) < 2:
-            return self.latencies[0] * 1000 if self.latencies else float("nan")
-        return statistics.quantiles(self.latencies, n=1000, method="inclusive")[round(p * 10) - 1] * 1000
+#: Setups of the latency mode: (database, transport, commits from another process).
+SETUPS: dict[str, tuple[str, str, bool]] = {
+    "sqlite-local": ("SQLite", "local", False),
+    "pg-local": ("PostgreSQL", "local", False),
+    "pg-kafka": ("PostgreSQL", "kafka", False),
+    "pg-kafka-other": ("PostgreSQL", "kafka", True),
+}
 
 
-async def produce(uow: Callable[[], SqlUnitOfWork], count: int, rate: float, seed: int) -> dict[str, float]:
-    """Commit ``count`` single level changes, ``rate`` per second; when each commit returned, by event_id."""
-    rng = random.Random(seed)
-    skus = [f"SKU-{i:05d}" for i in range(3000)]
-    committed: dict[str, float] = {}
-    next_at = time.monotonic()
-    for _ in range(count):
-        if (delay := next_at - time.monotonic()) > 0:
-            await asyncio.sleep(delay)
-        next_at += 1 / rate
-        async with uow() as work:
-            work.emit(level_changed(rng, skus))
-            await work.commit()
-            committed[work.committed[0].event_id] = time.monotonic()
-    return committed
-
-
-async def produce_elsewhere(url: str, count: int, rate: float, seed: int) -> dict[str, float]:
-    """The same, from another process (this script with ``--produce``): only the database connects them."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--produce",
-        json.dumps({"url": url, "count": count, "rate": rate, "seed": seed}),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await child.communicate()
-    if child.returncode:
-        raise RuntimeError(f"producer process exited with {child.returncode}")
-    return {event_id: float(at) for event_id, at in json.loads(out).items()}
-
-
-async def _produce_main(spec: dict[str, Any]) -> None:
-    hub = build(Settings(database_url=spec["url"], migrate_on_start=False, _env_file=None))  # type: ignore[call-arg]
-    try:
-        committed = await produce(hub.uow, spec["count"], spec["rate"], spec["seed"])
-    finally:
-        await hub.close()
-    print(json.dumps(committed))  # monotonic clock: the same clock in every process of this machine
-
-
-async def latency(
-    database: str, url: str, transport: str, elsewhere: bool, args: argparse.Namespace, seed: int
-) -> LatencyRow:
-    entered: dict[str, float] = {}
+async def latency(setup: str, url: str, args: argparse.Namespace, seed: int) -> Latency:
+    """The sustainable rate of one setup, then commit → handler latency at half of it."""
+    database, transport, other = SETUPS[setup]
+    clock = Clock()
 
     async def handler(delivered: Delivered, uow: SqlUnitOfWork) -> None:
-        entered.setdefault(delivered.envelope.event_id, time.monotonic())
+        clock.enter(delivered.envelope.event_id)
 
     subscriber = Subscriber.of(f"bench-latency-{seed}", handler, [StockLevelChanged.type])
-    sqlite_db = database == "SQLite"
-    if not elsewhere:
-        wake = "commit signal" + ("" if sqlite_db else " + NOTIFY")
+    if not other:
+        wake = "commit signal" + ("" if database == "SQLite" else " + NOTIFY")
     else:
-        wake = f"poll ({DEFAULTS.poll_interval:g} s)" if sqlite_db else "NOTIFY"
-    row = LatencyRow(database, transport, "other process" if elsewhere else "same process", wake)
+        wake = f"poll ({DEFAULTS.poll_interval:g} s)" if database == "SQLite" else "NOTIFY"
+    row = Latency(setup, database, transport, "other process" if other else "same process", wake)
     with contextlib.ExitStack() as stack:
         broker = stack.enter_context(TansuBroker()) if transport == "kafka" else None
         settings = Settings(
@@ -505,56 +470,116 @@ async def latency(
             _env_file=None,  # type: ignore[call-arg]
         )
         hub = build(settings, subscribers=[subscriber])
+        await stock_catalogue(hub.uow)
         await _empty_outbox(hub.db)
-        runtime = EventRuntime(hub)
+        runtime = EventRuntime(hub, trace=clock)
         runtime.start()
+
+        async def closed(seconds: float, seed: int) -> Commits:
+            if other:
+                spec = {"mode": "closed", "seconds": seconds, "concurrency": args.concurrency, "seed": seed}
+                return await elsewhere(url, spec)
+            return await closed_loop(hub.uow, seconds, args.concurrency, seed)
+
+        async def opened(rate: float, count: int, seed: int) -> Commits:
+            if other:
+                return await elsewhere(url, {"mode": "open", "rate": rate, "count": count, "seed": seed})
+            return await open_loop(hub.uow, rate, count, seed)
+
         try:
-            # Until the first event arrives (a Kafka consumer group takes seconds to form), then a few more.
-            await _warm_up(hub.uow, entered)
-            committed = (
-                await produce_elsewhere(url, args.latency_events, args.rate, seed)
-                if elsewhere
-                else await produce(hub.uow, args.latency_events, args.rate, seed)
-            )
-            deadline = time.monotonic() + 30
-            while not committed.keys() <= entered.keys() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            row.load = os.getloadavg()[0]
+            await _warm_up(hub.uow, clock)
+            if args.rate is None:
+                console.print(f"    {setup}: sustainable rate …", style="dim")
+                row.sustained = await sustain(closed, opened, clock, args, seed)
+                row.rate = row.sustained.rate / 2
+            else:
+                row.rate = args.rate
+            console.print(f"    {setup}: latency at {row.rate:,.0f}/s …", style="dim")
+            clock.reset()
+            # At least 200 events, at most ~30 s of them (unless more were asked for).
+            count = args.latency_events if args.rate else min(args.latency_events, max(200, round(row.rate * 30)))
+            cpu = time.process_time()
+            commits = await opened(row.rate, count, seed + 50)
+            await clock.handled(commits, 60)
+            row.cpu = (time.process_time() - cpu) / max(1, len(commits.at))
+            row.load = load()
         finally:
             await runtime.close()
             await hub.close()
-    row.latencies = [max(0.0, entered[e] - at) for e, at in committed.items() if e in entered]
-    row.missing = len(committed) - len(row.latencies)
+    row.latencies = [max(0.0, clock.entered[e] - at) for e, at in commits.at.items() if e in clock.entered]
+    row.missing = len(commits.at) - len(row.latencies)
+    row.waits = commits.waits
+    row.stages = stage_times(transport, commits, clock)
     return row
 
 
-async def _warm_up(uow: Callable[[], SqlUnitOfWork], entered: dict[str, float]) -> None:
+async def sustain(
+    closed: Callable[[float, int], Awaitable[Commits]],
+    opened: Callable[[float, int, int], Awaitable[Commits]],
+    clock: Clock,
+    args: argparse.Namespace,
+    seed: int,
+) -> Sustained:
+    """The highest open-loop rate whose backlog does not grow, searched below the closed-loop probe's.
+
+    The probe gives the most the committers can commit while the pipeline runs; what the
+    pipeline handled meanwhile is no bound (committers queued at every lock it needs
+    starve it), so the rate is bisected between nothing and the probe's commit rate.
+    """
+    clock.reset()
+    probe = await closed(args.window, seed + 10)
+    if not await clock.handled(probe, 300):
+        raise RuntimeError("the pipeline did not catch up within 300 s of the closed-loop probe")
+    span = probe.ended - probe.started
+    steady = probe.started + span / 3  # the pipeline's rate once it is busy, not while it fills
+    handled = sum(1 for e in probe.at if steady <= clock.entered[e] <= probe.ended)
+    sustained = Sustained(len(probe.at) / span, handled / (probe.ended - steady))
+    good, bad, rate = 0.0, sustained.probe_commits, sustained.probe_commits
+    for attempt in range(args.trials):
+        clock.reset()
+        commits = await opened(rate, max(20, round(rate * args.window)), seed + 20 + attempt)
+        caught_up = await clock.handled(commits, 300)
+        middle, end = backlog_growth(commits, clock.entered)
+        # Growing backlog: more than 5 % of the arrivals over the second half, plus
+        # 100 ms of arrivals for the bursts a batch makes.
+        kept = caught_up and end - middle <= 0.05 * rate * args.window / 2 + 0.1 * rate + 2
+        sustained.trials.append(Trial(rate, middle, end, kept))
+        if kept and rate >= sustained.probe_commits:
+            break  # the pipeline keeps up with everything the committers can make
+        good, bad = (rate, bad) if kept else (good, rate)
+        rate = (good + bad) / 2
+    return sustained
+
+
+async def _warm_up(uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
+    """Until the first event arrives (a Kafka consumer group takes seconds to form), then a few more."""
     deadline = time.monotonic() + 60
-    while not entered:
+    while not clock.entered:
         if time.monotonic() > deadline:
             raise RuntimeError("no event reached the subscriber within 60 s")
-        await produce(uow, 1, 10, seed=0)
+        await open_loop(uow, 10, 1, seed=0)
         await asyncio.sleep(0.1)
-    warm = await produce(uow, 20, 100, seed=1)
-    while not warm.keys() <= entered.keys():
-        await asyncio.sleep(0.02)
+    warm = await open_loop(uow, 100, 20, seed=1)
+    if not await clock.handled(warm, 60):
+        raise RuntimeError("the warm-up events did not reach the subscriber within 60 s")
 
 
-async def kafka_round_trip(args: argparse.Namespace) -> LatencyRow:
-    """The broker's own share: a bare producer (the relay's settings) to a bare consumer group.
-
-    Timed from the producer's acknowledgement to the consumer receiving the message, at
-    the same rate; the consumer has aiokafka's defaults, as the hub's faststream
-    subscribers do (``fetch_max_wait_ms=500``).
-    """
-    row = LatencyRow("—", "kafka", "bare aiokafka", "consumer fetch")
+async def kafka_round_trip(args: argparse.Namespace, rate: float) -> Latency:
+    """The broker's own share: a bare producer (the relay's settings) to a bare consumer group
+    with the hub's consumer settings, timed from the producer's acknowledgement to the
+    consumer receiving the message, at ``rate``."""
+    row = Latency("bare aiokafka", "—", "kafka", "bare aiokafka", "consumer fetch", rate=rate)
     received: dict[bytes, float] = {}
     acknowledged: dict[bytes, float] = {}
     with TansuBroker() as broker:
         await ensure_topics(broker.bootstrap, [BARE_TOPIC], args.partitions)
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, client_id="bench-bare", **PRODUCER_OPTIONS)
         consumer = AIOKafkaConsumer(
-            BARE_TOPIC, bootstrap_servers=broker.bootstrap, group_id="bench-round-trip", auto_offset_reset="earliest"
+            BARE_TOPIC,
+            bootstrap_servers=broker.bootstrap,
+            group_id="bench-round-trip",
+            auto_offset_reset="earliest",
+            **consumer_options(DEFAULTS),
         )
         await producer.start()
         await consumer.start()
@@ -585,11 +610,11 @@ async def kafka_round_trip(args: argparse.Namespace) -> LatencyRow:
             while not set(warm) <= received.keys() and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             acknowledged.clear()
-            sent = await send(args.latency_events, args.rate)
+            sent = await send(args.latency_events, rate)
             deadline = time.monotonic() + 30
             while not set(sent) <= received.keys() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            row.load = os.getloadavg()[0]
+            row.load = load()
         finally:
             consuming.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -618,7 +643,7 @@ async def _postgres_version(db: Database) -> str:
 
 async def bench_database(
     name: str, url: str, rows: list[dict[str, Any]], args: argparse.Namespace
-) -> tuple[list[ThroughputRow], list[LatencyRow]]:
+) -> tuple[list[ThroughputRow], list[Latency]]:
     await upgrade_async(url)
     db = open_database(url)
     try:
@@ -627,14 +652,13 @@ async def bench_database(
         throughputs = [] if args.skip_throughput else await throughput(name, db, rows, args)
     finally:
         await db.dispose()
-    latencies: list[LatencyRow] = []
+    latencies: list[Latency] = []
     if not args.skip_latency:
-        for transport in ("local", "kafka"):
-            for elsewhere in (False, True):
-                where = "another process" if elsewhere else "this process"
-                console.print(f"  {name}, {transport} transport, producer in {where} …", style="dim")
-                seed = len(latencies) + (100 if name == "PostgreSQL" else 0)
-                latencies.append(await latency(name, url, transport, elsewhere, args, seed))
+        for setup in args.setups:
+            if SETUPS[setup][0] == name:
+                console.print(f"  {setup} …", style="dim")
+                seed = 100 * (list(SETUPS).index(setup) + 1)
+                latencies.append(await latency(setup, url, args, seed))
     return throughputs, latencies
 
 
@@ -654,9 +678,7 @@ def _load() -> str:
     return "load average " + " / ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
-def report(
-    throughputs: list[ThroughputRow], latencies: list[LatencyRow], args: argparse.Namespace, size: float
-) -> None:
+def report(throughputs: list[ThroughputRow], latencies: list[Latency], args: argparse.Namespace, size: float) -> None:
     """The tables; ``size`` is the mean size of a message in bytes."""
     if throughputs:
         table = Table("database", "batch", "bare producer ev/s", "relay ev/s", "relay ÷ bare", "per round", "load")
@@ -708,39 +730,116 @@ def report(
             f"database. CPUs busy = their sum ÷ wall time, out of {os.cpu_count()}."
         )
     if latencies:
-        table = Table("database", "transport", "producer", "woken by", "events", "p50 ms", "p99 ms", "max ms", "load")
+        report_latency(latencies, args)
+
+
+def report_latency(latencies: list[Latency], args: argparse.Namespace) -> None:
+    sustained = [row for row in latencies if row.sustained is not None]
+    if sustained:
+        table = Table("setup", "woken by", "probe commits/s", "probe handled/s", "bound", "tried (backlog mid→end)")
+        table.add_column("sustainable /s", style="bold")
         table.title = (
-            f"Commit → handler latency: {args.latency_events:,} single changes at {args.rate:g}/s, "
-            "from uow.commit() returning to the subscriber's handler being called"
+            f"Sustainable commit rate: stock counts of one SKU, {args.concurrency} committers closed loop for "
+            f"{args.window:g} s, then open-loop trials bisecting for the highest rate whose backlog does not grow"
         )
-        for entry in latencies:
-            missing = f" ({entry.missing} missing)" if entry.missing else ""
+        for row in sustained:
+            assert row.sustained is not None
+            tried = "; ".join(
+                f"{t.rate:,.0f}/s {t.middle:.0f}→{t.end:.0f} {'kept' if t.kept else 'grows'}"
+                for t in row.sustained.trials
+            )
             table.add_row(
-                entry.database,
-                entry.transport,
-                entry.producer,
-                entry.wake,
-                f"{len(entry.latencies):,}{missing}",
-                f"{entry.percentile(50):.1f}",
-                f"{entry.percentile(99):.1f}",
-                f"{max(entry.latencies, default=float('nan')) * 1000:.1f}",
-                f"{entry.load:.1f}",
+                row.setup,
+                row.wake,
+                f"{row.sustained.probe_commits:,.0f}",
+                f"{row.sustained.probe_handled:,.0f}",
+                row.sustained.bound,
+                tried,
+                f"{row.sustained.rate:,.0f}",
             )
         console.print(table)
         console.print(
-            "bare aiokafka: the broker's own share on the kafka transport — a message timed from its producer's "
-            "acknowledgement to a plain consumer group receiving it."
+            "probe: commits/s the committers made and events/s that reached the handler over the probe's last two "
+            "thirds; bound: which of the two was smaller.\ntried: open-loop rates, with the backlog (committed, "
+            "not yet handled) at the window's middle and end; kept when it grew by no more than 5 % of the "
+            "arrivals plus 100 ms of them."
         )
+    table = Table(
+        "setup",
+        "rate /s",
+        "events",
+        "commit wait p99",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "÷ bare p99",
+        "CPU ms/event",
+        "load",
+    )
+    table.title = (
+        "Commit → handler latency at half the sustainable rate (open loop): from uow.commit() returning to the "
+        "subscriber's handler being entered" + ("" if args.rate is None else f" — at {args.rate:g}/s as asked")
+    )
+    bare = next((row for row in latencies if row.database == "—"), None)
+    for row in latencies:
+        missing = f" ({row.missing} missing)" if row.missing else ""
+        versus = (
+            f"{row.percentile(99) / bare.percentile(99):.1f}"
+            if bare is not None and row.transport == "kafka" and row is not bare
+            else ""
+        )
+        table.add_row(
+            row.setup,
+            f"{row.rate:,.0f}",
+            f"{len(row.latencies):,}{missing}",
+            f"{row.percentile(99, row.waits):.1f}" if row.waits else "",
+            f"{row.percentile(50):.1f}",
+            f"{row.percentile(95):.1f}",
+            f"{row.percentile(99):.1f}",
+            f"{max(row.latencies, default=float('nan')) * 1000:.1f}",
+            versus,
+            f"{row.cpu * 1000:.1f}" if row.cpu else "",
+            f"{row.load:.1f}",
+        )
+    console.print(table)
+    console.print(
+        "commit wait: ms from a commit's scheduled start to its commit returning (queueing to commit). "
+        "bare aiokafka: the broker's own share — a message timed from its producer's acknowledgement to a plain "
+        "consumer group (the hub's consumer settings) receiving it, at the pg-kafka rate; ÷ bare p99: a kafka "
+        "row's p99 over the bare one's. CPU ms/event: this process's CPU time (all threads) over the run ÷ changes "
+        "committed (the committers' share too, unless they run in another process)."
+    )
+    for transport, stages in (("kafka", STAGES_KAFKA), ("local", STAGES_LOCAL)):
+        rows = [row for row in latencies if row.transport == transport and row.stages]
+        if not rows:
+            continue
+        table = Table("setup", *stages)
+        table.title = f"Where the time goes, {transport} transport: ms per event in each stage, p50 / p99"
+        for row in rows:
+            cells = [
+                f"{row.percentile(50, row.stages[s]):.1f} / {row.percentile(99, row.stages[s]):.1f}" for s in stages
+            ]
+            table.add_row(row.setup, *cells)
+        console.print(table)
+    console.print(
+        "kafka: commit→wake: until the relay woke for the event (0 when it was busy and read it straight on); "
+        "wake→read: checkout and read, or waiting behind the batch before; read→acked: producing, linger and "
+        "acks=all; acked→fetched: until the consumer handed the message to the subscriber (broker fetch wait, "
+        "the message before); fetched→handler: decode, inbox claim; acked→marked: the mark, beside the path.\n"
+        "local: the subscriber's dispatcher wakes, reads the outbox, hands each row to the handler; "
+        "relay read→marked: the relay's mark of the same rows (a write beside the path)."
+    )
 
 
 async def main(args: argparse.Namespace) -> None:
     console.print(environment())
     console.print(f"At start: {_load()}")
     console.print(f"Building {args.events:,} outbox rows over {args.skus:,} SKUs …", style="dim")
-    rows = outbox_rows(args.events, args.skus)
-    size = statistics.mean(len(row["message"]) for row in rows[:1000])
+    rows = [] if args.skip_throughput else outbox_rows(args.events, args.skus)
+    size = statistics.mean(len(row["message"]) for row in rows[:1000]) if rows else 0.0
     throughputs: list[ThroughputRow] = []
-    latencies: list[LatencyRow] = []
+    latencies: list[Latency] = []
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
         found = await bench_database("SQLite", f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", rows, args)
         throughputs += found[0]
@@ -751,9 +850,10 @@ async def main(args: argparse.Namespace) -> None:
             found = await bench_database("PostgreSQL", url, rows, args)
             throughputs += found[0]
             latencies += found[1]
-    if not args.skip_latency:
+    kafka = [row for row in latencies if row.setup == "pg-kafka"] or [r for r in latencies if r.transport == "kafka"]
+    if kafka:
         console.print("  bare Kafka round trip …", style="dim")
-        latencies.append(await kafka_round_trip(args))
+        latencies.append(await kafka_round_trip(args, kafka[0].rate))
     console.print(f"At end: {_load()}")
     report(throughputs, latencies, args, size)
 
@@ -772,7 +872,17 @@ def _arguments() -> argparse.Namespace:
         "--partitions", type=int, default=DEFAULTS.kafka_partitions, help="partitions per topic (default: settings)"
     )
     parser.add_argument("--latency-events", type=int, default=1000, help="events per latency row (default 1000)")
-    parser.add_argument("--rate", type=float, default=200.0, help="commits per second in latency rows (default 200)")
+    parser.add_argument(
+        "--rate", type=float, help="commits per second in latency rows (default: half the sustainable rate)"
+    )
+    parser.add_argument(
+        "--setups",
+        default=",".join(SETUPS),
+        help=f"latency setups, comma separated (default {','.join(SETUPS)})",
+    )
+    parser.add_argument("--window", type=float, default=6.0, help="seconds of each sustainable-rate trial (default 6)")
+    parser.add_argument("--trials", type=int, default=5, help="open-loop trials of the rate search (default 5)")
+    parser.add_argument("--concurrency", type=int, default=4, help="committers of the closed-loop probe (default 4)")
     parser.add_argument(
         "--postgres-url",
         default=DEFAULT_POSTGRES,
@@ -788,14 +898,19 @@ def _arguments() -> argparse.Namespace:
     if args.produce:
         return args
     args.batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
-    if args.events < 1 or args.rounds < 1 or args.rate <= 0 or args.latency_events < 1 or min(args.batch_sizes) < 1:
-        parser.error("--events, --rounds, --latency-events, --rate and the batch sizes must be positive")
+    args.setups = [setup.strip() for setup in args.setups.split(",") if setup.strip()]
+    if unknown := set(args.setups) - SETUPS.keys():
+        parser.error(f"unknown setups {sorted(unknown)}; known: {', '.join(SETUPS)}")
+    if args.events < 1 or args.rounds < 1 or args.latency_events < 1 or min(args.batch_sizes) < 1:
+        parser.error("--events, --rounds, --latency-events and the batch sizes must be positive")
+    if (args.rate is not None and args.rate <= 0) or args.window <= 0 or args.concurrency < 1:
+        parser.error("--rate, --window and --concurrency must be positive")
     return args
 
 
 if __name__ == "__main__":
     arguments = _arguments()
     if arguments.produce:
-        asyncio.run(_produce_main(json.loads(arguments.produce)))
+        asyncio.run(produce_main(json.loads(arguments.produce)))
     else:
         asyncio.run(main(arguments))

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     #: Partitions of the topics the hub creates (``hub.<aggregate>.v1``).
     kafka_partitions: int = Field(default=6, ge=1)
+    #: Longest a Kafka consumer's fetch waits for messages (ms). Brokers that hold a fetch
+    #: for its whole wait rather than answering when a message arrives (Tansu) add up to
+    #: this much to every event's latency; shorter means more fetches while idle.
+    kafka_fetch_max_wait_ms: int = Field(default=100, ge=0, le=60_000)
     #: Outbox rows the relay publishes per batch.
     relay_batch_size: int = Field(default=1000, ge=1, le=100_000)
     #: Seconds between outbox polls when no commit signal arrives.

@@ -29,13 +29,15 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from hub.config import Settings
 from hub.core.events import EVENT_TYPES
 from hub.db.outbox import OutboxRecord
 from hub.outbox.delivery import DeadLetter, Delivery, Message
 from hub.outbox.relay import PublishError
 from hub.outbox.subscribers import DLQ_TOPIC, Subscriber, topic_of
+from hub.outbox.trace import Trace
 
-__all__ = ["ALL_TOPICS", "PRODUCER_OPTIONS", "KafkaPublisher", "ensure_topics", "kafka_broker"]
+__all__ = ["ALL_TOPICS", "PRODUCER_OPTIONS", "KafkaPublisher", "consumer_options", "ensure_topics", "kafka_broker"]
 
 log = logging.getLogger("hub.kafka")
 
@@ -46,6 +48,12 @@ PRODUCER_OPTIONS: dict[str, Any] = {
     "max_batch_size": 256 * 1024,
     "request_timeout_ms": 15_000,
 }
+
+
+def consumer_options(settings: Settings) -> dict[str, Any]:
+    """How the subscribers' consumers fetch (bench/relay.py gives its bare consumer the same)."""
+    return {"fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms}
+
 
 #: Every topic the hub publishes to.
 ALL_TOPICS = sorted({topic_of(cls.aggregate_type) for cls in EVENT_TYPES.values()} | {DLQ_TOPIC})
@@ -113,12 +121,22 @@ class KafkaPublisher:
                 await producer.stop()
 
 
-def kafka_broker(bootstrap: str, subscribers: Iterable[Subscriber], delivery: Delivery) -> KafkaBroker:
-    """A faststream broker with one consumer-group subscriber per hub subscriber."""
+def kafka_broker(
+    bootstrap: str,
+    subscribers: Iterable[Subscriber],
+    delivery: Delivery,
+    *,
+    consumer: dict[str, Any] | None = None,
+    trace: Trace | None = None,
+) -> KafkaBroker:
+    """A faststream broker with one consumer-group subscriber per hub subscriber.
+
+    ``consumer``: aiokafka consumer options for every subscriber (:func:`consumer_options`).
+    """
     broker = KafkaBroker(bootstrap, acks="all", client_id="jxc-hub-worker", logger=None)
 
     for subscriber in subscribers:
-        _subscribe(broker, subscriber, delivery)
+        _subscribe(broker, subscriber, delivery, consumer or {}, trace)
 
     async def publish_dead_letter(letter: DeadLetter, message: Message) -> None:
         body = json.dumps(
@@ -146,9 +164,13 @@ def kafka_broker(bootstrap: str, subscribers: Iterable[Subscriber], delivery: De
 REDELIVERY_PAUSE = 1.0
 
 
-def _subscribe(broker: KafkaBroker, subscriber: Subscriber, delivery: Delivery) -> None:
+def _subscribe(
+    broker: KafkaBroker, subscriber: Subscriber, delivery: Delivery, options: dict[str, Any], trace: Trace | None
+) -> None:
     async def consume(msg: KafkaMessage) -> None:
         raw = msg.raw_message
+        if trace is not None:
+            trace("consumer.fetched", [v.decode() for k, v in raw.headers if k == "event_id"])  # type: ignore[union-attr]
         source = f"kafka:{raw.topic}/{raw.partition}@{raw.offset}"  # type: ignore[union-attr]
         try:
             await delivery.handle(subscriber, Message(raw.value or b"", source))  # type: ignore[union-attr]
@@ -167,4 +189,5 @@ def _subscribe(broker: KafkaBroker, subscriber: Subscriber, delivery: Delivery) 
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"hub.{subscriber.name}",
         description=f"subscriber {subscriber.name}",
+        **options,
     )(consume)

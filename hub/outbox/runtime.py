@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError
 from hub.outbox.local import LocalDispatcher, LocalPublisher
 from hub.outbox.relay import Publisher, Relay
 from hub.outbox.signal import PgListener
+from hub.outbox.trace import Trace
 
 if TYPE_CHECKING:
     from hub.bootstrap import Hub
@@ -28,8 +29,10 @@ log = logging.getLogger("hub.runtime")
 
 
 class EventRuntime:
-    def __init__(self, hub: Hub, *, relay: bool = True, workers: bool = True) -> None:
+    def __init__(self, hub: Hub, *, relay: bool = True, workers: bool = True, trace: Trace | None = None) -> None:
         self.hub, self.with_relay, self.with_workers = hub, relay, workers
+        #: Stage timestamps for the bench (see :mod:`hub.outbox.trace`); None in a running hub.
+        self.trace = trace
         self.stop = asyncio.Event()
         self.relay: Relay | None = None
         self.dispatchers: list[LocalDispatcher] = []
@@ -62,13 +65,14 @@ class EventRuntime:
                 batch_size=settings.relay_batch_size,
                 poll_interval=settings.poll_interval,
                 on_published=self.hub.metrics.published,
+                trace=self.trace,
             )
             jobs.append(self.relay.run(self.stop))
         if self.with_workers and self.hub.subscribers:
             if settings.transport == "local":
                 for subscriber in self.hub.subscribers.values():
                     dispatcher = LocalDispatcher(
-                        db, subscriber, self.hub.delivery, poll_interval=settings.poll_interval
+                        db, subscriber, self.hub.delivery, poll_interval=settings.poll_interval, trace=self.trace
                     )
                     self.dispatchers.append(dispatcher)
                     jobs.append(dispatcher.run(self.stop))
@@ -116,12 +120,18 @@ class EventRuntime:
         return LocalPublisher()
 
     async def _kafka_workers(self) -> None:
-        from hub.outbox.kafka import ALL_TOPICS, ensure_topics, kafka_broker
+        from hub.outbox.kafka import ALL_TOPICS, consumer_options, ensure_topics, kafka_broker
 
         settings = self.hub.settings
         delay = 0.5
         while not self.stop.is_set():
-            broker = kafka_broker(settings.kafka_bootstrap, self.hub.subscribers.values(), self.hub.delivery)
+            broker = kafka_broker(
+                settings.kafka_bootstrap,
+                self.hub.subscribers.values(),
+                self.hub.delivery,
+                consumer=consumer_options(settings),
+                trace=self.trace,
+            )
             try:
                 await ensure_topics(settings.kafka_bootstrap, ALL_TOPICS, settings.kafka_partitions)
                 await broker.start()

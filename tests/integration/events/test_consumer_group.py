@@ -35,8 +35,8 @@ async def test_two_workers_in_one_group_share_the_partitions_and_apply_each_even
     brokers: dict[int, KafkaBroker] = {}
     make_broker = kafka_transport.kafka_broker
 
-    def remembered(bootstrap: str, subscribers: Any, delivery: Any) -> KafkaBroker:
-        brokers[id(delivery)] = broker = make_broker(bootstrap, subscribers, delivery)
+    def remembered(bootstrap: str, subscribers: Any, delivery: Any, **options: Any) -> KafkaBroker:
+        brokers[id(delivery)] = broker = make_broker(bootstrap, subscribers, delivery, **options)
         return broker
 
     monkeypatch.setattr(kafka_transport, "kafka_broker", remembered)
