@@ -48,7 +48,7 @@ class _Numeric(TypeDecorator[Decimal]):
         return None if value is None else _storable(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return value  # the driver's Decimal, as numeric gives it
+        return None if value is None else Decimal(value)  # the driver gives Decimal already
 
 
 #: Quantities and money: numeric(20, 6) on PostgreSQL, exact text on SQLite; at most
