@@ -2,7 +2,9 @@
 
 DomainError → 404 / 409 / 422 (see hub.core.errors), InsufficientStock lists shortages
 RequestValidationError → 422 with one entry per field (400 for malformed JSON)
-HTTPException (unknown route, bad method, auth) → its own status
+HTTPException (unknown route, bad method, auth) → its own status; 405 with ``Allow``
+StatementError wrapping a DomainError (a column type refusing a value) → as that error
+(401/403/413/415 and malformed JSON are raised as Problem by hub.api.routing, before FastAPI)
 anything else → 500, details logged, never sent
 """
 
