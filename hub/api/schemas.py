@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.core.alerts import ReorderAlert
 from hub.core.counts import StockCount
-from hub.core.ledger import StockMove, Valuation
+from hub.core.ledger import StockMove
 from hub.core.numbers import ZERO, Money, Quantity
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
@@ -244,6 +244,15 @@ class StockRow(Out):
     in_transit: Quantity
 
 
+class ValuationLike(Protocol):
+    """A SKU's valuation (``Valuation``), or just its two figures as the read path reads them."""
+
+    @property
+    def average_cost(self) -> Decimal: ...
+    @property
+    def value(self) -> Decimal: ...
+
+
 class LevelLike(Protocol):
     """A stock level as the ledger keeps it (``StockLevel``) or as the read path reads it."""
 
@@ -276,7 +285,7 @@ class StockSummary(Out):
     available_to_sell: Quantity | None = None
 
     @classmethod
-    def of(cls, sku: str, levels: Sequence[LevelLike], valuation: Valuation | None) -> StockSummary:
+    def of(cls, sku: str, levels: Sequence[LevelLike], valuation: ValuationLike | None) -> StockSummary:
         def total(name: str) -> Decimal:
             return sum((getattr(level, name) for level in levels), ZERO)
 
