@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 from hub.api.problems import Problem
 from hub.db.keys import ApiKey
 
-__all__ = ["SCOPES", "Principal", "authenticate", "authorize_route", "require", "route_scope"]
+__all__ = ["SCOPES", "Principal", "authenticate", "require", "route_scope"]
 
 #: Every scope, weakest first.
 SCOPES = ("stock:read", "read", "write", "admin")
@@ -80,15 +79,3 @@ def route_scope(dependant: Dependant) -> str | None:
         if scope is not None:
             return scope
     return None
-
-
-async def authorize_route(request: Request) -> None:
-    """Check the key of a request refused before its route's dependencies ran (raises :class:`Problem`).
-
-    FastAPI decodes a JSON body before it resolves dependencies, so malformed JSON would
-    otherwise be answered 400 to a caller without a valid key, where 401 / 403 is due.
-    """
-    route = request.scope.get("route")
-    scope = route_scope(route.dependant) if isinstance(route, APIRoute) else None
-    if scope is not None:
-        await authenticate(request, scope)

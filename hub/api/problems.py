@@ -1,7 +1,7 @@
 """Errors as RFC 9457 ``application/problem+json``, each naming the offending field.
 
 DomainError → 404 / 409 / 422 (see hub.core.errors), InsufficientStock lists shortages
-RequestValidationError → 422 with one entry per field (400 for malformed JSON)
+RequestValidationError → 422 with one entry per field
 HTTPException (unknown route, bad method, auth) → its own status; 405 with ``Allow``
 StatementError wrapping a DomainError (a column type refusing a value) → as that error
 (401/403/413/415 and malformed JSON are raised as Problem by hub.api.routing, before FastAPI)
@@ -117,15 +117,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # Malformed JSON never gets here: hub.api.routing parses every body (after the key) first.
     errors = exc.errors()
-    if any(error.get("type") == "json_invalid" for error in errors):
-        from hub.api.auth import authorize_route  # auth builds on this module
-
-        try:
-            await authorize_route(request)
-        except Problem as refused:
-            return await _problem(request, refused)
-        return problem(request, 400, "Malformed JSON", "the request body is not valid JSON", slug="malformed-json")
     fields = [
         {"field": _field(tuple(error.get("loc", ()))) or "body", "message": error.get("msg", "invalid")}
         for error in errors
