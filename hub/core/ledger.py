@@ -181,9 +181,18 @@ class StockBook:
     # -- moves ------------------------------------------------------------------------
 
     def _record(
-        self, sku: str, qty: Decimal, source: str, destination: str, value: Decimal, ref: Reference
+        self,
+        sku: str,
+        qty: Decimal,
+        source: str,
+        destination: str,
+        value: Decimal,
+        ref: Reference,
+        *,
+        raised: StockLevel | None = None,
     ) -> StockMove:
-        self._within_limits(sku)
+        """Record the move; ``raised`` is the level it took up (on hand or in transit), if any."""
+        self._within_limits(sku, raised)
         move = StockMove(
             sku=sku,
             qty=qty,
@@ -197,15 +206,17 @@ class StockBook:
         self.moves.append(move)
         return move
 
-    def _within_limits(self, sku: str) -> None:
-        """Refuse a move that would carry a kept figure of ``sku`` past what the hub stores."""
+    def _within_limits(self, sku: str, raised: StockLevel | None) -> None:
+        """Refuse a move that would carry a kept figure of ``sku`` past what the hub stores.
+
+        Only what the move took up can have passed the limit: its SKU's value and the level
+        it raised (a document of many lines checks each line's own, not every level touched)."""
         figures = [("stock value", self.valuations[sku].value)] if sku in self.valuations else []
-        for (level_sku, warehouse), level in self.touched.items():
-            if level_sku == sku:
-                figures += [
-                    (f"on hand in {warehouse}", level.on_hand),
-                    (f"in transit to {warehouse}", level.in_transit),
-                ]
+        if raised is not None:
+            figures += [
+                (f"on hand in {raised.warehouse}", raised.on_hand),
+                (f"in transit to {raised.warehouse}", raised.in_transit),
+            ]
         for what, figure in figures:
             if not within_limit(figure):
                 raise LimitExceeded(
@@ -225,8 +236,9 @@ class StockBook:
     def receive(self, sku: str, warehouse: str, qty: Decimal, unit_cost: Decimal, ref: Reference) -> StockMove:
         """supplier → warehouse at the purchase cost."""
         value = self.valuation(sku).receive(qty, unit_cost)
-        self._touch(self.level(sku, warehouse)).on_hand += qty
-        return self._record(sku, qty, SUPPLIER, warehouse, value, ref)
+        level = self._touch(self.level(sku, warehouse))
+        level.on_hand += qty
+        return self._record(sku, qty, SUPPLIER, warehouse, value, ref, raised=level)
 
     def ship(self, sku: str, warehouse: str, qty: Decimal, ref: Reference) -> StockMove:
         """warehouse → customer out of a reservation; the move's value is the COGS."""
@@ -242,15 +254,17 @@ class StockBook:
             # Scrapped returns never re-enter the books: value stays where COGS put it.
             return self._record(sku, qty, CUSTOMER, INVENTORY_LOSS, quantize(qty * unit_cost), ref)
         value = self.valuation(sku).receive(qty, unit_cost)
-        self._touch(self.level(sku, warehouse)).on_hand += qty
-        return self._record(sku, qty, CUSTOMER, warehouse, value, ref)
+        level = self._touch(self.level(sku, warehouse))
+        level.on_hand += qty
+        return self._record(sku, qty, CUSTOMER, warehouse, value, ref, raised=level)
 
     def send_to_transit(self, sku: str, source: str, destination: str, qty: Decimal, ref: Reference) -> StockMove:
         """warehouse → transit; the goods count as in transit at ``destination``."""
         self._take(sku, source, qty, reserved=False)
-        self._touch(self.level(sku, destination)).in_transit += qty
+        arriving = self._touch(self.level(sku, destination))
+        arriving.in_transit += qty
         value = quantize(qty * self.valuation(sku).average_cost)
-        return self._record(sku, qty, source, TRANSIT, value, ref)
+        return self._record(sku, qty, source, TRANSIT, value, ref, raised=arriving)
 
     def arrive_from_transit(
         self, sku: str, destination: str, qty: Decimal, value: Decimal, ref: Reference
@@ -259,7 +273,7 @@ class StockBook:
         level = self._touch(self.level(sku, destination))
         level.in_transit -= qty
         level.on_hand += qty
-        return self._record(sku, qty, TRANSIT, destination, value, ref)
+        return self._record(sku, qty, TRANSIT, destination, value, ref, raised=level)
 
     def count(self, sku: str, warehouse: str, counted: Decimal, ref: Reference) -> StockMove | None:
         """Post the variance between ``counted`` and on hand to/from inventory-loss.
@@ -281,7 +295,7 @@ class StockBook:
         if variance > 0:
             value = valuation.receive(variance, valuation.average_cost)
             level.on_hand += variance
-            return self._record(sku, variance, INVENTORY_LOSS, warehouse, value, ref)
+            return self._record(sku, variance, INVENTORY_LOSS, warehouse, value, ref, raised=level)
         value = valuation.issue(-variance)
         level.on_hand += variance
         return self._record(sku, -variance, warehouse, INVENTORY_LOSS, value, ref)
