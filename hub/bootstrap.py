@@ -56,7 +56,7 @@ class Hub:
 def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
     """Wire a hub. ``subscribers`` are the event handlers it runs (``hub worker``, ``hub serve``)."""
     db = open_database(settings.database_url, pool_size=settings.db_pool_size)
-    uows = UnitOfWorkFactory(db, tenant=settings.tenant)
+    uows = UnitOfWorkFactory(db, tenant=settings.tenant, base_currency=settings.currency)
     metrics = Metrics()
     delivery = Delivery(
         uows,

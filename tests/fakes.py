@@ -24,7 +24,7 @@ import dataclasses
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from types import TracebackType
@@ -36,10 +36,12 @@ from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
+from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.outbox.envelope import Envelope, envelope_for
 
@@ -71,18 +73,24 @@ class Tables:
     valuations: dict[str, Valuation] = field(default_factory=dict)
     moves: list[StockMove] = field(default_factory=list)
     alerts: list[ReorderAlert] = field(default_factory=list)
+    tax_rates: dict[str, TaxRate] = field(default_factory=dict)
+    account_codes: dict[str, str] = field(default_factory=dict)
+    journal: list[JournalEntry] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
 
 
 def _copy(tables: Tables) -> Tables:
     """A copy deep enough that no change to it reaches ``tables``.
 
-    Moves are shared, not copied: nothing ever edits a move (the ledger's rule).
+    Moves and journal entries are shared, not copied: nothing ever edits one.
     """
     copied: dict[str, Any] = {}
     for name in _TABLE_NAMES:
         rows = getattr(tables, name)
-        if name == "moves":
+        if name in ("moves", "journal"):
             copied[name] = list(rows)
+        elif name in ("account_codes", "numbers"):
+            copied[name] = dict(rows)
         elif isinstance(rows, dict):
             copied[name] = {key: _clone(row) for key, row in rows.items()}
         else:
@@ -91,7 +99,7 @@ def _copy(tables: Tables) -> Tables:
 
 
 _TABLE_NAMES = tuple(f.name for f in dataclasses.fields(Tables))
-_IMMUTABLE = (str, int, Decimal, datetime, Enum, type(None))
+_IMMUTABLE = (str, int, Decimal, date, Enum, type(None))
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -294,6 +302,30 @@ class FakeAlertRepository(_Repository):
         self._t.alerts.append(alert)
 
 
+class FakeAccountRepository(_Repository):
+    async def chart(self) -> Chart:
+        return Chart(dict(self._t.account_codes))
+
+    async def set_codes(self, codes: dict[str, str]) -> None:
+        self._t.account_codes.update(codes)
+
+
+class FakeJournalRepository(_Repository):
+    async def add(self, entry: JournalEntry) -> None:
+        entry.id = self._next_id("journal_entries")
+        _stamp(entry)
+        for line in entry.lines:
+            line.id = self._next_id("journal_lines")
+            line.entry_id = entry.id
+        self._t.journal.append(entry)
+
+
+class FakeNumberSeries(_Repository):
+    async def next(self, series: str) -> int:
+        self._t.numbers[series] = self._t.numbers.get(series, 0) + 1
+        return self._t.numbers[series]
+
+
 class FakeUnitOfWork:
     """Implements :class:`hub.core.ports.UnitOfWork` over a :class:`FakeStore`."""
 
@@ -322,6 +354,11 @@ class FakeUnitOfWork:
         self.valuations: ports.ValuationRepository = FakeValuationRepository(self)
         self.moves: ports.MoveRepository = FakeMoveRepository(self)
         self.alerts: ports.AlertRepository = FakeAlertRepository(self)
+        self.tax_rates: ports.MasterRepository[TaxRate] = FakeMasterRepository(self, "tax_rates")
+        self.accounts: ports.AccountRepository = FakeAccountRepository(self)
+        self.journal: ports.JournalRepository = FakeJournalRepository(self)
+        self.numbers: ports.NumberSeries = FakeNumberSeries(self)
+        self.base_currency = store.base_currency
 
     @property
     def tables(self) -> Tables:
@@ -370,8 +407,9 @@ class FakeUnitOfWork:
 class FakeStore:
     """The committed state and outbox; call it for a new unit of work (``store()``)."""
 
-    def __init__(self, *, tenant: str = "test") -> None:
+    def __init__(self, *, tenant: str = "test", base_currency: str = "USD") -> None:
         self.tenant = tenant
+        self.base_currency = base_currency
         self.tables = Tables()
         self.version = 0
         self.outbox: list[Envelope] = []

@@ -42,6 +42,7 @@ class ProductOut(Out):
     reorder_point: Quantity | None
     reorder_max: Quantity | None
     active: bool
+    tax_code: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -57,6 +58,7 @@ class SupplierOut(Out):
     name: str
     contact: str | None
     rating: int | None
+    payment_terms_days: int | None
     created_at: datetime
 
 
@@ -65,6 +67,8 @@ class CustomerOut(Out):
     name: str
     contact: str | None
     credit_limit: Money | None
+    tax_exempt: bool
+    payment_terms_days: int | None
     created_at: datetime
 
 

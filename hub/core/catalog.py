@@ -21,6 +21,8 @@ class Product:
     reorder_point: Decimal | None = None
     reorder_max: Decimal | None = None
     active: bool = True
+    #: The tax rate its lines take unless a line names another (None: untaxed).
+    tax_code: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = field(default=None)
@@ -44,6 +46,8 @@ class Supplier:
     name: str
     contact: str | None = None
     rating: int | None = None
+    #: Days from a bill's date to its due date (None: the default, 30).
+    payment_terms_days: int | None = None
     created_at: datetime | None = None
     id: int | None = None
 
@@ -56,5 +60,9 @@ class Customer:
     name: str
     contact: str | None = None
     credit_limit: Decimal | None = None
+    #: Invoices to a tax-exempt customer carry no tax.
+    tax_exempt: bool = False
+    #: Days from an invoice's issue to its due date (None: the default, 30).
+    payment_terms_days: int | None = None
     created_at: datetime | None = None
     id: int | None = None

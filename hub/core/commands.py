@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -34,15 +35,19 @@ from hub.core.fields import (
     NonNegativeQty,
     PositiveQty,
     Price,
+    Rate,
     Rating,
+    TermsDays,
     Unit,
 )
+from hub.core.journal import DEFAULT_CHART, valid_role
 from hub.core.ledger import VIRTUAL_LOCATIONS
 from hub.core.numbers import MAX_AMOUNT
 from hub.core.text import CODE_MAX, CODE_PATTERN
 
 __all__ = [
     "RESERVED_SKUS",
+    "AccountCodes",
     "Code",
     "CountLine",
     "LineReduction",
@@ -55,6 +60,7 @@ __all__ = [
     "NewShipment",
     "NewStockCount",
     "NewSupplier",
+    "NewTaxRate",
     "NewTransfer",
     "NewWarehouse",
     "ProductChanges",
@@ -167,6 +173,7 @@ class NewProduct(_ReorderBand):
     reorder_point: NonNegativeQty | None = None
     reorder_max: NonNegativeQty | None = None
     active: Boolean = True
+    tax_code: Code | None = None
 
 
 class ProductChanges(_ReorderBand):
@@ -183,6 +190,7 @@ class ProductChanges(_ReorderBand):
     reorder_point: NonNegativeQty | None = None
     reorder_max: NonNegativeQty | None = None
     active: Boolean = None  # type: ignore[assignment]
+    tax_code: Code | None = None
 
 
 class NewWarehouse(Command):
@@ -208,6 +216,7 @@ class NewSupplier(Command):
     name: Name
     contact: FreeText | None = None
     rating: Rating | None = None
+    payment_terms_days: TermsDays | None = None
 
 
 class NewCustomer(Command):
@@ -219,6 +228,46 @@ class NewCustomer(Command):
     name: Name
     contact: FreeText | None = None
     credit_limit: Amount | None = None
+    tax_exempt: Boolean = False
+    payment_terms_days: TermsDays | None = None
+
+
+# -- finance ------------------------------------------------------------------------------
+
+
+class NewTaxRate(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "VAT13", "name": "VAT 13%", "rate": "0.13"}]})
+
+    code: Code
+    name: Name
+    rate: Rate
+
+
+#: A chart code a role posts to: what the business's own chart of accounts calls it.
+AccountCode = Annotated[Code, Field(max_length=32)]
+
+
+class AccountCodes(RootModel[dict[str, AccountCode]]):
+    """``{"<role>": "<chart code>", …}``: the roles to map (others keep their codes)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={"examples": [{"revenue": "200", "ar": "610", "expenses:freight": "425"}]},
+    )
+
+    @field_validator("root")
+    @classmethod
+    def _roles(cls, codes: dict[str, str]) -> dict[str, str]:
+        if not codes:
+            raise ValueError("name at least one role")
+        for role in codes:
+            if not valid_role(role):
+                raise InvalidInput(
+                    f"unknown account role {role!r}; roles are {', '.join(sorted(DEFAULT_CHART))}"
+                    " (expenses and clearing also as expenses:<category>, clearing:<channel>)",
+                    field=role,
+                )
+        return codes
 
 
 # -- purchasing ------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ __all__ = [
     "EVENT_VERSIONS",
     "CustomerUpserted",
     "DomainEvent",
+    "JournalLinePosted",
+    "JournalPosted",
     "ProductUpserted",
     "PurchaseOrderApproved",
     "PurchaseOrderCancelled",
@@ -41,6 +43,7 @@ __all__ = [
     "StockLevelChanged",
     "StockMoved",
     "SupplierUpserted",
+    "TaxRateUpserted",
     "TransferReceived",
     "TransferShipped",
     "WarehouseUpserted",
@@ -79,6 +82,7 @@ class ProductUpserted(DomainEvent):
     reorder_point: Quantity | None
     reorder_max: Quantity | None
     active: bool
+    tax_code: str | None = None
 
     def aggregate_id(self) -> str:
         return self.sku
@@ -101,6 +105,7 @@ class SupplierUpserted(DomainEvent):
     name: str
     contact: str | None
     rating: int | None
+    payment_terms_days: int | None = None
 
     def aggregate_id(self) -> str:
         return self.code
@@ -113,6 +118,8 @@ class CustomerUpserted(DomainEvent):
     name: str
     contact: str | None
     credit_limit: Money | None
+    tax_exempt: bool = False
+    payment_terms_days: int | None = None
 
     def aggregate_id(self) -> str:
         return self.code
@@ -367,6 +374,45 @@ class StockCountPosted(DomainEvent):
         return str(self.stock_count_id)
 
 
+# -- finance -----------------------------------------------------------------------------
+
+
+class TaxRateUpserted(DomainEvent):
+    type = "tax_rate.upserted"
+    aggregate_type = "tax_rate"
+    code: str
+    name: str
+    rate: str
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+class JournalLinePosted(BaseModel):
+    account: str
+    role: str
+    debit: Money
+    credit: Money
+    tax_code: str | None = None
+    party: str | None = None
+
+
+class JournalPosted(DomainEvent):
+    """An entry in the journal, balanced; ``source`` is the document that posted it."""
+
+    type = "journal.posted"
+    aggregate_type = "journal"
+    entry_id: int
+    date: str
+    currency: str
+    source_type: str
+    source_id: int
+    lines: list[JournalLinePosted]
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
 #: Every concrete event class the hub emits or still reads, by ``(type, version)``.
 EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
     (cls.type, cls.version): cls
@@ -392,6 +438,8 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         TransferShipped,
         TransferReceived,
         StockCountPosted,
+        TaxRateUpserted,
+        JournalPosted,
     )
 }
 

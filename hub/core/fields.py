@@ -34,7 +34,9 @@ __all__ = [
     "NonNegativeQty",
     "PositiveQty",
     "Price",
+    "Rate",
     "Rating",
+    "TermsDays",
     "Unit",
     "money_pattern",
 ]
@@ -141,6 +143,14 @@ Rating = Annotated[
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
 ]
 
+#: Days until a document falls due, 0 (on receipt) to 3650.
+TermsDays = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=0, le=3650),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 3650}),
+]
+
 
 # -- quantities ------------------------------------------------------------------------------
 
@@ -192,9 +202,8 @@ def money_pattern(limit: Decimal) -> str:
     return rf"^(?:0*[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{PLACES}}}0*)?|-0+(?:\.0+)?)$"
 
 
-def _money(limit: Decimal, what: str) -> Any:
-    pattern = money_pattern(limit)
-    compiled = re.compile(pattern)
+def _decimal_string(limit: Decimal) -> Callable[[object], object]:
+    compiled = re.compile(money_pattern(limit))
     example = f"{limit:,}"
 
     def decimal_string(value: object) -> object:
@@ -208,9 +217,14 @@ def _money(limit: Decimal, what: str) -> Any:
             {"limit": example, "places": PLACES},
         )
 
+    return decimal_string
+
+
+def _money(limit: Decimal, what: str) -> Any:
+    pattern = money_pattern(limit)
     return Annotated[
         Decimal,
-        BeforeValidator(decimal_string),
+        BeforeValidator(_decimal_string(limit)),
         Field(ge=0, le=limit, decimal_places=PLACES),
         AfterValidator(_unsigned_zero),
         WithJsonSchema({"type": "string", "pattern": pattern, "description": what, "examples": ["12.50"]}),
@@ -221,3 +235,19 @@ def _money(limit: Decimal, what: str) -> Any:
 Price = _money(MAX_PRICE, "a decimal string: 0 to 999,999,999,999.999999, at most 6 decimal places")
 #: A larger amount (a credit limit): "0" … "99999999999999.999999".
 Amount = _money(MAX_AMOUNT, "a decimal string: 0 to 99,999,999,999,999.999999, at most 6 decimal places")
+
+#: A rate as a fraction — a tax rate or a discount: "0" … "1" ("0.13" is 13 %).
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(Decimal(1))),
+    Field(ge=0, le=1, decimal_places=PLACES),
+    AfterValidator(_unsigned_zero),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": money_pattern(Decimal(1)),
+            "description": 'a fraction as a decimal string, 0 to 1, at most 6 decimal places ("0.13" is 13 %)',
+            "examples": ["0.13"],
+        }
+    ),
+]

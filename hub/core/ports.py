@@ -18,16 +18,21 @@ from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.events import DomainEvent
+from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
+from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 
 __all__ = [
+    "AccountRepository",
     "AlertRepository",
     "DocumentRepository",
+    "JournalRepository",
     "MasterRepository",
     "MoveRepository",
+    "NumberSeries",
     "ProductRepository",
     "PurchaseOrderRepository",
     "SalesOrderRepository",
@@ -114,6 +119,29 @@ class AlertRepository(Protocol):
     async def add(self, alert: ReorderAlert) -> None: ...
 
 
+class AccountRepository(Protocol):
+    async def chart(self) -> Chart:
+        """The chart codes each role posts to now."""
+        ...
+
+    async def set_codes(self, codes: dict[str, str]) -> None:
+        """Map these roles to these chart codes (others keep theirs)."""
+        ...
+
+
+class JournalRepository(Protocol):
+    async def add(self, entry: JournalEntry) -> None:
+        """Append a balanced entry, assigning ids; entries are never changed afterwards."""
+        ...
+
+
+class NumberSeries(Protocol):
+    async def next(self, series: str) -> int:
+        """The next number of ``series`` (1, 2, 3 …): gap-free, because the number is
+        taken in the unit of work that uses it and comes back if that one rolls back."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One atomic change: its records and its events commit together or not at all."""
 
@@ -161,6 +189,23 @@ class UnitOfWork(Protocol):
 
     @property
     def alerts(self) -> AlertRepository: ...
+
+    @property
+    def tax_rates(self) -> MasterRepository[TaxRate]: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def journal(self) -> JournalRepository: ...
+
+    @property
+    def numbers(self) -> NumberSeries: ...
+
+    @property
+    def base_currency(self) -> str:
+        """The currency the books are kept in (stock values, stock postings)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 

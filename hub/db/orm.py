@@ -14,9 +14,11 @@ from sqlalchemy.orm import Mapper, registry, relationship
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
+from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
+from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer, TransferLine
 from hub.db import tables as t
 from hub.db.types import utcnow
@@ -64,6 +66,9 @@ def start_mappers() -> None:
     m(StockLevel, t.stock_levels)
     m(Valuation, t.valuations)
     m(ReorderAlert, t.reorder_alerts)
+    m(TaxRate, t.tax_rates)
+    m(JournalLine, t.journal_lines)
+    m(JournalEntry, t.journal_entries, properties={"lines": _lines(JournalLine, t.journal_lines.c.line_no)})
     for mapper in mapper_registry.mappers:
         if any(name in mapper.columns for name in _STAMPS):
             event.listen(mapper, "before_insert", _stamp)

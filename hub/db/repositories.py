@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Product
 from hub.core.errors import DuplicateRecord
+from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
@@ -27,10 +28,13 @@ from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
 
 __all__ = [
+    "AccountRepository",
     "AlertRepository",
     "DocumentRepository",
+    "JournalRepository",
     "MasterRepository",
     "MoveRepository",
+    "NumberSeries",
     "ProductRepository",
     "PurchaseOrderRepository",
     "SalesOrderRepository",
@@ -256,3 +260,37 @@ class AlertRepository(_Repository):
     async def add(self, alert: ReorderAlert) -> None:
         self.session.add(alert)
         await self.session.flush()
+
+
+class AccountRepository(_Repository):
+    async def chart(self) -> Chart:
+        rows = await self.session.execute(select(t.account_codes.c.role, t.account_codes.c.code))
+        return Chart({role: code for role, code in rows})
+
+    async def set_codes(self, codes: dict[str, str]) -> None:
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(t.account_codes).values([dict(role=role, code=code) for role, code in codes.items()])
+        stmt = stmt.on_conflict_do_update(index_elements=["role"], set_={"code": stmt.excluded.code})
+        await self.session.execute(stmt)
+
+
+class JournalRepository(_Repository):
+    async def add(self, entry: JournalEntry) -> None:
+        self.session.add(entry)
+        await self.session.flush()
+
+
+class NumberSeries(_Repository):
+    async def next(self, series: str) -> int:
+        # The update locks the series' row until commit: concurrent units of work queue for
+        # the next number, and a rollback gives it back, so a series never has a gap.
+        dialect = self.session.get_bind().dialect.name
+        await self.session.execute(_insert_missing(dialect, t.document_numbers, [dict(series=series, last=0)]))
+        stmt = (
+            update(t.document_numbers)
+            .where(t.document_numbers.c.series == series)
+            .values(last=t.document_numbers.c.last + 1)
+            .returning(t.document_numbers.c.last)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())

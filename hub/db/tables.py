@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -65,6 +67,7 @@ products = Table(
     Column("active", Boolean, nullable=False),
     _created(),
     Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    Column("tax_code", String(64)),
 )
 
 warehouses = Table(
@@ -85,6 +88,7 @@ suppliers = Table(
     Column("contact", String(200)),
     Column("rating", Integer),
     _created(),
+    Column("payment_terms_days", Integer),
 )
 
 customers = Table(
@@ -96,6 +100,8 @@ customers = Table(
     Column("contact", String(200)),
     Column("credit_limit", Amount),
     _created(),
+    Column("tax_exempt", Boolean, nullable=False, server_default=false()),
+    Column("payment_terms_days", Integer),
 )
 
 # -- purchasing -------------------------------------------------------------------------------
@@ -324,6 +330,63 @@ reorder_alerts = Table(
         sqlite_where=text("cleared_at IS NULL"),
         postgresql_where=text("cleared_at IS NULL"),
     ),
+)
+
+# -- finance ---------------------------------------------------------------------------------------
+
+tax_rates = Table(
+    "tax_rates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("rate", Amount, nullable=False),
+    _created(),
+)
+
+#: The business's chart code for each account role it mapped (others take the defaults).
+account_codes = Table(
+    "account_codes",
+    metadata,
+    Column("role", String(80), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+#: Immutable, balanced entries (Σ debit = Σ credit is checked before insert).
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("source_type", String(32), nullable=False),
+    Column("source_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("memo", Text),
+    _created(),
+    Index("ix_journal_entries_source", "source_type", "source_id"),
+)
+
+journal_lines = Table(
+    "journal_lines",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("entry_id", BigId, ForeignKey("journal_entries.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("account", String(32), nullable=False),
+    Column("role", String(80), nullable=False),
+    Column("debit", Amount, nullable=False),
+    Column("credit", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("party", String(64)),
+)
+
+#: The last number given in each gap-free series (``INV``, ``CN`` …).
+document_numbers = Table(
+    "document_numbers",
+    metadata,
+    Column("series", String(16), primary_key=True),
+    Column("last", BigInteger, nullable=False),
 )
 
 # -- outbox ------------------------------------------------------------------------------------------

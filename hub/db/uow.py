@@ -26,6 +26,7 @@ from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
+from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.db import repositories as r
 from hub.db import tables as t
@@ -44,8 +45,17 @@ OUTBOX_LOCK = 0x6A78_6368_7562  # "jxchub"
 class SqlUnitOfWork:
     """Implements :class:`hub.core.ports.UnitOfWork`; use as ``async with uow: …``."""
 
-    def __init__(self, db: Database, sessions: async_sessionmaker[AsyncSession], *, tenant: str, write: bool) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        tenant: str,
+        write: bool,
+        base_currency: str = "USD",
+    ) -> None:
         self._db, self._sessions, self._tenant, self._write = db, sessions, tenant, write
+        self.base_currency = base_currency
         self._events: list[DomainEvent] = []
         self._locked = False
         self.session: AsyncSession
@@ -75,6 +85,10 @@ class SqlUnitOfWork:
         self.valuations = r.ValuationRepository(s)
         self.moves = r.MoveRepository(s)
         self.alerts = r.AlertRepository(s)
+        self.tax_rates = r.MasterRepository(s, TaxRate)
+        self.accounts = r.AccountRepository(s)
+        self.journal = r.JournalRepository(s)
+        self.numbers = r.NumberSeries(s)
         return self
 
     async def __aexit__(
@@ -130,15 +144,16 @@ class SqlUnitOfWork:
 class UnitOfWorkFactory:
     """Makes units of work on one database: ``factory()`` to write, ``factory.reader()`` to read."""
 
-    def __init__(self, db: Database, *, tenant: str) -> None:
+    def __init__(self, db: Database, *, tenant: str, base_currency: str = "USD") -> None:
         start_mappers()
         self.db = db
         self.tenant = tenant
+        self.base_currency = base_currency
         self._write = async_sessionmaker(db.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(db.engine, expire_on_commit=False)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self._write, tenant=self.tenant, write=True)
+        return SqlUnitOfWork(self.db, self._write, tenant=self.tenant, write=True, base_currency=self.base_currency)
 
     def reader(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self._read, tenant=self.tenant, write=False)
+        return SqlUnitOfWork(self.db, self._read, tenant=self.tenant, write=False, base_currency=self.base_currency)

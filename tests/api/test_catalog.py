@@ -22,6 +22,7 @@ async def test_create_read_and_list_a_product(api: httpx.AsyncClient) -> None:
         "reorder_point": None,
         "reorder_max": None,
         "active": True,
+        "tax_code": None,
         "created_at": None,
         "updated_at": None,
     }
@@ -145,11 +146,15 @@ async def test_products_page_through_every_sku_once(api: httpx.AsyncClient) -> N
     ("path", "body", "extra"),
     [
         ("/v1/warehouses", {"code": "SH", "name": "Shanghai"}, {}),
-        ("/v1/suppliers", {"code": "ACME", "name": "Acme", "contact": "ops@acme.test", "rating": 4}, {}),
+        (
+            "/v1/suppliers",
+            {"code": "ACME", "name": "Acme", "contact": "ops@acme.test", "rating": 4},
+            {"payment_terms_days": None},
+        ),
         (
             "/v1/customers",
-            {"code": "C1", "name": "Shop", "contact": "Li Lei", "credit_limit": "1000"},
-            {"credit_limit": "1000.00"},
+            {"code": "C1", "name": "Shop", "contact": "Li Lei", "credit_limit": "1000", "payment_terms_days": 14},
+            {"credit_limit": "1000.00", "tax_exempt": False},
         ),
     ],
 )

@@ -41,7 +41,12 @@ async def test_purchase_order_goes_draft_approved_partially_received_received(st
     await store.run(handlers.receive_purchase_order, order.id, receipt(TEA=(4, 0)))
     assert store.tables.purchase_orders[order.id].status == PurchaseOrderStatus.PARTIALLY_RECEIVED
     assert level(store, "TEA").on_hand == 4
-    assert event_types(store, mark) == ["purchase_order.receipt_posted", "stock.moved", "stock.level_changed"]
+    assert event_types(store, mark) == [
+        "purchase_order.receipt_posted",
+        "stock.moved",
+        "stock.level_changed",
+        "journal.posted",
+    ]
     posted = store.events[mark]
     assert isinstance(posted, ReceiptPosted) and posted.status == "partially_received"
 

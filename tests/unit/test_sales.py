@@ -141,7 +141,7 @@ async def test_partial_shipments_then_shipped(store: FakeStore) -> None:
     assert store.tables.sales_orders[order.id].status == SalesOrderStatus.PARTIALLY_SHIPPED
     tea = level(store, "TEA")
     assert (tea.on_hand, tea.reserved) == (7, 2)
-    assert event_types(store, mark) == ["shipment.created", "stock.moved", "stock.level_changed"]
+    assert event_types(store, mark) == ["shipment.created", "stock.moved", "stock.level_changed", "journal.posted"]
     created = store.events[mark]
     assert isinstance(created, ShipmentCreated)
     assert (created.status, created.carrier, created.lines[0].cost) == ("partially_shipped", "DHL", 9)
@@ -219,7 +219,10 @@ async def test_a_restocked_return_comes_back_at_the_cost_it_left_with(store: Fak
     assert level(store, "TEA").on_hand == 12
     v = valuation(store, "TEA")
     assert (v.quantity, v.value) == (12, 78)
-    assert event_types(store, mark) == ["return.received", "stock.moved", "stock.level_changed"]
+    assert event_types(store, mark) == ["return.received", "stock.moved", "stock.level_changed", "journal.posted"]
+    entry = store.tables.journal[-1]
+    assert (entry.source_type, entry.source_id) == ("return", ret.id)
+    assert [(x.role, x.debit, x.credit) for x in entry.lines] == [("inventory", 8, 0), ("cogs", 0, 8)]
 
 
 async def test_a_scrapped_return_goes_to_inventory_loss_and_leaves_stock_alone(store: FakeStore) -> None:
@@ -234,7 +237,9 @@ async def test_a_scrapped_return_goes_to_inventory_loss_and_leaves_stock_alone(s
     assert level(store, "TEA").on_hand == 5
     v = valuation(store, "TEA")
     assert (v.quantity, v.value) == (5, 20)
-    assert event_types(store, mark) == ["return.received", "stock.moved"]
+    assert event_types(store, mark) == ["return.received", "stock.moved", "journal.posted"]
+    entry = store.tables.journal[-1]
+    assert [(x.role, x.debit, x.credit) for x in entry.lines] == [("inventory_loss", 8, 0), ("cogs", 0, 8)]
 
 
 async def test_returning_more_than_was_shipped_is_refused(store: FakeStore) -> None:

@@ -11,6 +11,7 @@ from hub.core.handlers.catalog import (
     create_warehouse,
     update_product,
 )
+from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
@@ -37,6 +38,7 @@ __all__ = [
     "create_purchase_order",
     "create_sales_order",
     "create_supplier",
+    "create_tax_rate",
     "create_transfer",
     "create_warehouse",
     "post_stock_count",
@@ -44,6 +46,7 @@ __all__ = [
     "receive_transfer",
     "reduce_sales_order",
     "return_sales_order",
+    "set_account_codes",
     "ship_sales_order",
     "update_product",
 ]

@@ -2,6 +2,7 @@
 
 Every handler that touches stock does ``book = await open_book(...)``, lets the domain
 act on it, then ``await close_book(uow, book)``: the moves are appended to the ledger,
+what they are worth is posted to the journal (one entry per document, ``journal.posted``),
 one ``stock.moved`` event per move and one ``stock.level_changed`` per SKU × warehouse
 are emitted, and the reorder alerts of the SKUs touched are brought up to date.
 """
@@ -14,6 +15,8 @@ from datetime import UTC, datetime
 from hub.core.alerts import ReorderAlert, assess
 from hub.core.catalog import Product
 from hub.core.events import ReorderAlertCleared, ReorderAlertRaised, StockLevelChanged, StockMoved
+from hub.core.handlers.finance import post_entry, today
+from hub.core.journal import stock_entries
 from hub.core.ledger import StockBook
 from hub.core.numbers import ZERO
 from hub.core.ports import UnitOfWork
@@ -35,6 +38,8 @@ async def open_book(
 
 
 async def close_book(uow: UnitOfWork, book: StockBook) -> None:
+    """Append the book's moves to the ledger, post what they are worth to the journal,
+    and announce both (see the module docstring)."""
     await uow.moves.add_all(book.moves)
     for move in book.moves:
         assert move.id is not None
@@ -62,6 +67,10 @@ async def close_book(uow: UnitOfWork, book: StockBook) -> None:
                 in_transit=level.in_transit,
             )
         )
+    if any(move.value for move in book.moves):
+        chart = await uow.accounts.chart()
+        for entry in stock_entries(book.moves, chart, uow.base_currency, today().date()):
+            await post_entry(uow, entry)
     await refresh_alerts(uow, {sku for sku, _ in book.touched})
 
 

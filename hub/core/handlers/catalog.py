@@ -7,6 +7,7 @@ from hub.core.commands import NewCustomer, NewProduct, NewSupplier, NewWarehouse
 from hub.core.errors import DuplicateRecord, InvalidInput, NotFound
 from hub.core.events import CustomerUpserted, ProductUpserted, SupplierUpserted, WarehouseUpserted
 from hub.core.handlers._stock import refresh_alerts
+from hub.core.handlers.finance import known_tax_rate
 from hub.core.ports import UnitOfWork
 
 __all__ = ["create_customer", "create_product", "create_supplier", "create_warehouse", "update_product"]
@@ -22,12 +23,15 @@ def _product_upserted(product: Product) -> ProductUpserted:
         reorder_point=product.reorder_point,
         reorder_max=product.reorder_max,
         active=product.active,
+        tax_code=product.tax_code,
     )
 
 
 async def create_product(cmd: NewProduct, uow: UnitOfWork) -> Product:
     if await uow.products.get(cmd.sku) is not None:
         raise DuplicateRecord(f"product {cmd.sku} already exists", field="sku")
+    if cmd.tax_code is not None:
+        await known_tax_rate(uow, cmd.tax_code, "tax_code")
     product = Product(**cmd.model_dump())
     await uow.products.add(product)
     uow.emit(_product_upserted(product))
@@ -39,6 +43,8 @@ async def update_product(sku: str, changes: ProductChanges, uow: UnitOfWork) -> 
     product = await uow.products.get(sku, lock=True)
     if product is None:
         raise NotFound(f"product {sku} does not exist")
+    if changes.tax_code is not None:
+        await known_tax_rate(uow, changes.tax_code, "tax_code")
     for name in changes.model_fields_set:
         setattr(product, name, getattr(changes, name))
     if (
@@ -70,7 +76,15 @@ async def create_supplier(cmd: NewSupplier, uow: UnitOfWork) -> Supplier:
         raise DuplicateRecord(f"supplier {cmd.code} already exists", field="code")
     supplier = Supplier(**cmd.model_dump())
     await uow.suppliers.add(supplier)
-    uow.emit(SupplierUpserted(code=supplier.code, name=supplier.name, contact=supplier.contact, rating=supplier.rating))
+    uow.emit(
+        SupplierUpserted(
+            code=supplier.code,
+            name=supplier.name,
+            contact=supplier.contact,
+            rating=supplier.rating,
+            payment_terms_days=supplier.payment_terms_days,
+        )
+    )
     return supplier
 
 
@@ -81,7 +95,12 @@ async def create_customer(cmd: NewCustomer, uow: UnitOfWork) -> Customer:
     await uow.customers.add(customer)
     uow.emit(
         CustomerUpserted(
-            code=customer.code, name=customer.name, contact=customer.contact, credit_limit=customer.credit_limit
+            code=customer.code,
+            name=customer.name,
+            contact=customer.contact,
+            credit_limit=customer.credit_limit,
+            tax_exempt=customer.tax_exempt,
+            payment_terms_days=customer.payment_terms_days,
         )
     )
     return customer

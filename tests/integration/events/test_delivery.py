@@ -76,6 +76,7 @@ BUSINESS_EVENTS = {
     "transfer.shipped",
     "transfer.received",
     "stock_count.posted",
+    "journal.posted",
 }
 
 
