@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -83,6 +83,9 @@ class PurchaseOrderLineOut(Out):
     accepted: Quantity
     rejected: Quantity
     outstanding: Quantity
+    tax_code: str | None = None
+    #: Accepted quantity that supplier bills have charged for.
+    billed: Quantity = ZERO
 
 
 class ReceiptLineOut(Out):
@@ -107,6 +110,8 @@ class PurchaseOrderOut(Out):
     currency: str
     status: str
     total: Money
+    prices_include_tax: bool = False
+    expected_date: date | None = None
     lines: list[PurchaseOrderLineOut]
     receipts: list[ReceiptOut] = []
     created_at: datetime

@@ -31,6 +31,7 @@ from hub.core.fields import (
     Code,
     ExternalId,
     FreeText,
+    IsoDate,
     Name,
     NonNegativeQty,
     PositiveQty,
@@ -277,6 +278,8 @@ class PurchaseLine(Command):
     sku: Code
     qty: PositiveQty
     unit_cost: Price
+    #: The line's tax rate, when not the product's own.
+    tax_code: Code | None = None
 
 
 class NewPurchaseOrder(Command):
@@ -295,6 +298,10 @@ class NewPurchaseOrder(Command):
     supplier: Code
     warehouse: Code
     currency: Currency | None = None
+    #: Whether the unit costs include tax (they exclude it by default).
+    prices_include_tax: Boolean = False
+    #: When the goods are expected (the purchases report's on-time rate measures against it).
+    expected_date: IsoDate | None = None
     lines: Annotated[list[PurchaseLine], Field(min_length=1, max_length=1000)]
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "ExternalId",
     "FreeText",
     "Integer",
+    "IsoDate",
     "Name",
     "NonNegativeQty",
     "PositiveQty",
@@ -250,4 +252,30 @@ Rate = Annotated[
             "examples": ["0.13"],
         }
     ),
+]
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: object) -> object:
+    # A calendar day as JSON carries it: "2026-12-07". Not a timestamp, not a number —
+    # a bill's date or a delivery date has no time of day and no zone.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date", 'must be a date as "YYYY-MM-DD"')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date", "{value} is not a day of the calendar", {"value": value}) from None
+
+
+#: A calendar day, ``"2026-12-07"`` (ISO 8601, no time).
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DATE.pattern, "examples": ["2026-12-07"]}),
 ]

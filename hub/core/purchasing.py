@@ -11,7 +11,7 @@ receipt, goes back to the supplier, and stays outstanding on the order).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,10 +40,19 @@ class PurchaseOrderLine:
     line_no: int = 0
     id: int | None = None
     order_id: int | None = None
+    #: The line's own tax rate; None: the product's (or none).
+    tax_code: str | None = None
+    #: How much of what was accepted supplier bills have charged for (3-way match).
+    billed: Decimal = ZERO
 
     @property
     def outstanding(self) -> Decimal:
         return self.qty - self.accepted
+
+    @property
+    def billable(self) -> Decimal:
+        """Accepted at receiving and not yet billed."""
+        return self.accepted - self.billed
 
 
 @dataclass(eq=False)
@@ -81,6 +90,8 @@ class PurchaseOrder:
     lines: list[PurchaseOrderLine]
     currency: str = "USD"
     status: PurchaseOrderStatus = PurchaseOrderStatus.DRAFT
+    prices_include_tax: bool = False
+    expected_date: date | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None

@@ -116,6 +116,8 @@ purchase_orders = Table(
     Column("status", _status(PurchaseOrderStatus), nullable=False, index=True),
     _created(),
     Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
+    Column("expected_date", Date),
 )
 
 purchase_order_lines = Table(
@@ -129,6 +131,8 @@ purchase_order_lines = Table(
     Column("unit_cost", Amount, nullable=False),
     Column("accepted", Amount, nullable=False),
     Column("rejected", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("billed", Amount, nullable=False, server_default="0"),
 )
 
 receipts = Table(

@@ -14,6 +14,7 @@ from hub.core.events import (
 )
 from hub.core.handlers._refs import known, known_products
 from hub.core.handlers._stock import close_book, open_book, refresh_alerts
+from hub.core.handlers.finance import known_tax_rate
 from hub.core.ports import UnitOfWork
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt
 
@@ -31,12 +32,19 @@ async def create_purchase_order(cmd: NewPurchaseOrder, uow: UnitOfWork, *, curre
     await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
     await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
     await known_products(uow, cmd.lines)
+    for i, line in enumerate(cmd.lines):
+        if line.tax_code is not None:
+            await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
     order = PurchaseOrder(
         supplier=cmd.supplier,
         warehouse=cmd.warehouse,
         currency=cmd.currency or currency,
+        prices_include_tax=cmd.prices_include_tax,
+        expected_date=cmd.expected_date,
         lines=[
-            PurchaseOrderLine(sku=line.sku, qty=line.qty, unit_cost=line.unit_cost, line_no=i + 1)
+            PurchaseOrderLine(
+                sku=line.sku, qty=line.qty, unit_cost=line.unit_cost, line_no=i + 1, tax_code=line.tax_code
+            )
             for i, line in enumerate(cmd.lines)
         ],
     )
