@@ -32,15 +32,18 @@ from typing import Any, Generic, Self, TypeVar
 
 from hub.core import ports
 from hub.core.alerts import ReorderAlert
+from hub.core.billing import Bill
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.expenses import Expense
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
+from hub.core.supplier_payments import SupplierPayment
 from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.outbox.envelope import Envelope, envelope_for
@@ -77,6 +80,9 @@ class Tables:
     account_codes: dict[str, str] = field(default_factory=dict)
     journal: list[JournalEntry] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
+    bills: dict[int, Bill] = field(default_factory=dict)
+    supplier_payments: dict[int, SupplierPayment] = field(default_factory=dict)
+    expenses: dict[int, Expense] = field(default_factory=dict)
 
 
 def _copy(tables: Tables) -> Tables:
@@ -195,10 +201,11 @@ class FakeProductRepository(FakeMasterRepository[Product]):
 class FakeDocumentRepository(_Repository, Generic[T]):
     """Documents with an assigned id; their lines get ids and a back-reference too."""
 
-    def __init__(self, uow: FakeUnitOfWork, table: str, parent: str) -> None:
+    def __init__(self, uow: FakeUnitOfWork, table: str, parent: str, lines: str = "lines") -> None:
         super().__init__(uow)
-        #: ``parent`` is the name of the lines' column pointing at the document.
-        self._table, self._parent = table, parent
+        #: ``parent`` is the name of the lines' column pointing at the document; ``lines``
+        #: the document's attribute holding them (a document without any has none).
+        self._table, self._parent, self._lines = table, parent, lines
 
     @property
     def _rows(self) -> dict[int, T]:
@@ -213,7 +220,7 @@ class FakeDocumentRepository(_Repository, Generic[T]):
         doc_id = self._next_id(self._table)
         document.id = doc_id  # type: ignore[attr-defined]
         _stamp(document)
-        for line in document.lines:  # type: ignore[attr-defined]
+        for line in getattr(document, self._lines, []):
             line.id = self._next_id(f"{self._table}.lines")
             setattr(line, self._parent, doc_id)
         self._rows[doc_id] = document
@@ -235,6 +242,23 @@ class FakePurchaseOrderRepository(FakeDocumentRepository[PurchaseOrder]):
                     if line.sku in found:
                         found[line.sku] += line.qty - line.accepted
         return found
+
+
+class FakeBillRepository(FakeDocumentRepository[Bill]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "bills", "bill_id")
+
+    def _check(self, document: Bill) -> None:
+        if self._find(document.supplier, document.supplier_reference) is not None:
+            raise DuplicateRecord("bills: supplier_reference is already taken", field="supplier_reference")
+
+    def _find(self, supplier: str, reference: str) -> Bill | None:
+        return next(
+            (b for b in self._rows.values() if b.supplier == supplier and b.supplier_reference == reference), None
+        )
+
+    async def find_by_reference(self, supplier: str, reference: str) -> Bill | None:
+        return self._find(supplier, reference)
 
 
 class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
@@ -358,6 +382,11 @@ class FakeUnitOfWork:
         self.accounts: ports.AccountRepository = FakeAccountRepository(self)
         self.journal: ports.JournalRepository = FakeJournalRepository(self)
         self.numbers: ports.NumberSeries = FakeNumberSeries(self)
+        self.bills: ports.BillRepository = FakeBillRepository(self)
+        self.supplier_payments: ports.DocumentRepository[SupplierPayment] = FakeDocumentRepository(
+            self, "supplier_payments", "payment_id", lines="allocations"
+        )
+        self.expenses: ports.DocumentRepository[Expense] = FakeDocumentRepository(self, "expenses", "expense_id")
         self.base_currency = store.base_currency
 
     @property

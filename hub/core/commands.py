@@ -31,6 +31,7 @@ from hub.core.fields import (
     Code,
     ExternalId,
     FreeText,
+    Integer,
     IsoDate,
     Name,
     NonNegativeQty,
@@ -49,10 +50,14 @@ from hub.core.text import CODE_MAX, CODE_PATTERN
 __all__ = [
     "RESERVED_SKUS",
     "AccountCodes",
+    "AllocationIn",
+    "BillLineIn",
     "Code",
     "CountLine",
     "LineReduction",
+    "NewBill",
     "NewCustomer",
+    "NewExpense",
     "NewProduct",
     "NewPurchaseOrder",
     "NewReceipt",
@@ -61,6 +66,7 @@ __all__ = [
     "NewShipment",
     "NewStockCount",
     "NewSupplier",
+    "NewSupplierPayment",
     "NewTaxRate",
     "NewTransfer",
     "NewWarehouse",
@@ -450,3 +456,115 @@ class NewStockCount(Command):
 
     warehouse: Code
     lines: Annotated[list[CountLine], Field(min_length=1, max_length=10000)]
+
+
+# -- payables ----------------------------------------------------------------------------------
+
+
+def _positive(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be above zero")
+    return value
+
+
+#: An amount of money above zero (a payment, an allocation, an expense).
+PositiveAmount = Annotated[Amount, AfterValidator(_positive)]
+
+
+class BillLineIn(Command):
+    sku: Code
+    qty: PositiveQty
+    unit_cost: Price
+
+
+class NewBill(Command):
+    """A supplier's bill for goods received against a purchase order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "purchase_order": 1,
+                    "supplier_reference": "LJ-2026-0042",
+                    "date": "2026-12-07",
+                    "lines": [{"sku": "TEA-LJ-250", "qty": 96, "unit_cost": "38.00"}],
+                }
+            ]
+        }
+    )
+
+    purchase_order: Annotated[Integer, Field(ge=1, le=2**31 - 1)]
+    #: The supplier's own number for the bill: one bill per number per supplier.
+    supplier_reference: ExternalId
+    date: IsoDate
+    lines: Annotated[list[BillLineIn], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Self:
+        unique_skus(self.lines)  # type: ignore[arg-type]
+        within_amount_limit(self.lines, "unit_cost")
+        return self
+
+
+class AllocationIn(Command):
+    bill: Annotated[Integer, Field(ge=1, le=2**31 - 1)]
+    amount: PositiveAmount
+
+
+class NewSupplierPayment(Command):
+    """Money paid to a supplier, set against its bills; what is left over is a prepayment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "supplier": "LONGJING",
+                    "amount": "3000.00",
+                    "currency": "USD",
+                    "date": "2026-12-07",
+                    "method": "bank_transfer",
+                    "reference": "TT-88123",
+                    "allocations": [{"bill": 1, "amount": "2500.00"}],
+                }
+            ]
+        }
+    )
+
+    supplier: Code
+    amount: PositiveAmount
+    currency: Currency
+    date: IsoDate
+    method: Code
+    reference: ExternalId | None = None
+    allocations: Annotated[list[AllocationIn], Field(max_length=1000)] = []
+
+
+class NewExpense(Command):
+    """A cost that is not goods: freight, storage, selling, admin …"""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "freight",
+                    "amount": "120.00",
+                    "tax_code": "VAT9",
+                    "date": "2026-12-07",
+                    "supplier": "SF-EXPRESS",
+                    "reference": "SF-7731",
+                    "landed_on_receipt": 1,
+                }
+            ]
+        }
+    )
+
+    category: Code
+    #: Tax-exclusive.
+    amount: PositiveAmount
+    tax_code: Code | None = None
+    date: IsoDate
+    #: Who billed it (posted to accounts payable); none: paid from the bank.
+    supplier: Code | None = None
+    reference: ExternalId | None = None
+    #: A receipt whose stock absorbs the cost (freight in): capitalised, not expensed.
+    landed_on_receipt: Annotated[Integer, Field(ge=1, le=2**31 - 1)] | None = None

@@ -22,8 +22,11 @@ from hub.core.numbers import Money, Quantity
 __all__ = [
     "EVENT_TYPES",
     "EVENT_VERSIONS",
+    "BillApproved",
+    "BillPosted",
     "CustomerUpserted",
     "DomainEvent",
+    "ExpenseRecorded",
     "JournalLinePosted",
     "JournalPosted",
     "ProductUpserted",
@@ -42,6 +45,8 @@ __all__ = [
     "StockCountPosted",
     "StockLevelChanged",
     "StockMoved",
+    "SupplierPaymentAllocated",
+    "SupplierPaymentMade",
     "SupplierUpserted",
     "TaxRateUpserted",
     "TransferReceived",
@@ -413,6 +418,86 @@ class JournalPosted(DomainEvent):
         return str(self.entry_id)
 
 
+# -- payables ----------------------------------------------------------------------------------
+
+
+class _BillEvent(DomainEvent):
+    aggregate_type = "bill"
+    bill_id: int
+    number: str
+
+    def aggregate_id(self) -> str:
+        return str(self.bill_id)
+
+
+class BillPosted(_BillEvent):
+    """A supplier bill was entered: ``open`` (posted to the journal) or ``on_hold`` (price off)."""
+
+    type = "bill.posted"
+    supplier: str
+    purchase_order_id: int
+    supplier_reference: str
+    status: str
+    hold_reason: str | None
+    currency: str
+    date: str
+    due_date: str
+    net_total: Money
+    tax_total: Money
+    total: Money
+
+
+class BillApproved(_BillEvent):
+    """A bill on hold was approved: it is open and posted now."""
+
+    type = "bill.approved"
+
+
+class SupplierPaymentAllocated(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    bill_id: int
+    amount: Money
+
+
+class SupplierPaymentMade(DomainEvent):
+    type = "supplier_payment.made"
+    aggregate_type = "supplier_payment"
+    payment_id: int
+    number: str
+    supplier: str
+    amount: Money
+    currency: str
+    date: str
+    method: str
+    allocations: list[SupplierPaymentAllocated]
+    unallocated: Money
+
+    def aggregate_id(self) -> str:
+        return str(self.payment_id)
+
+
+class ExpenseRecorded(DomainEvent):
+    """An expense; ``capitalised`` is what a landed cost added to stock value."""
+
+    type = "expense.recorded"
+    aggregate_type = "expense"
+    expense_id: int
+    number: str
+    category: str
+    supplier: str | None
+    currency: str
+    date: str
+    net: Money
+    tax: Money
+    total: Money
+    landed_on_receipt: int | None
+    capitalised: Money
+    expensed_to_cogs: Money
+
+    def aggregate_id(self) -> str:
+        return str(self.expense_id)
+
+
 #: Every concrete event class the hub emits or still reads, by ``(type, version)``.
 EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
     (cls.type, cls.version): cls
@@ -440,6 +525,10 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         StockCountPosted,
         TaxRateUpserted,
         JournalPosted,
+        BillPosted,
+        BillApproved,
+        SupplierPaymentMade,
+        ExpenseRecorded,
     )
 }
 

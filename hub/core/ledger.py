@@ -275,6 +275,23 @@ class StockBook:
         level.on_hand += qty
         return self._record(sku, qty, TRANSIT, destination, value, ref, raised=level)
 
+    def capitalise(self, sku: str, warehouse: str, value: Decimal, ref: Reference) -> StockMove:
+        """Add ``value`` to the stock of ``sku`` on hand (a landed cost, e.g. freight in).
+
+        No quantity moves: the move carries value only (``qty`` 0, from the supplier into
+        ``warehouse``), and the average cost absorbs it. Only stock still owned can absorb
+        a cost, so the caller passes no more than the share of what is still on hand.
+        """
+        valuation = self.valuation(sku)
+        if valuation.quantity <= 0:
+            raise Conflict(f"{sku}: no stock on hand to absorb a cost")
+        valuation.value += value
+        valuation.average_cost = quantize(valuation.value / valuation.quantity)
+        self._within_limits(sku, None)
+        move = StockMove(sku, ZERO, SUPPLIER, warehouse, ZERO, value, ref.type, ref.id)
+        self.moves.append(move)
+        return move
+
     def count(self, sku: str, warehouse: str, counted: Decimal, ref: Reference) -> StockMove | None:
         """Post the variance between ``counted`` and on hand to/from inventory-loss.
 

@@ -15,19 +15,23 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from hub.core.alerts import ReorderAlert
+from hub.core.billing import Bill
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.events import DomainEvent
+from hub.core.expenses import Expense
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
+from hub.core.supplier_payments import SupplierPayment
 from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 
 __all__ = [
     "AccountRepository",
     "AlertRepository",
+    "BillRepository",
     "DocumentRepository",
     "JournalRepository",
     "MasterRepository",
@@ -77,6 +81,12 @@ class DocumentRepository(Protocol[T]):
 class PurchaseOrderRepository(DocumentRepository[PurchaseOrder], Protocol):
     async def on_order(self, skus: Sequence[str]) -> dict[str, Decimal]:
         """Quantity of each SKU still outstanding on approved purchase orders (0 if none)."""
+        ...
+
+
+class BillRepository(DocumentRepository[Bill], Protocol):
+    async def find_by_reference(self, supplier: str, reference: str) -> Bill | None:
+        """The supplier's bill with its own number ``reference``, if entered."""
         ...
 
 
@@ -201,6 +211,15 @@ class UnitOfWork(Protocol):
 
     @property
     def numbers(self) -> NumberSeries: ...
+
+    @property
+    def bills(self) -> BillRepository: ...
+
+    @property
+    def supplier_payments(self) -> DocumentRepository[SupplierPayment]: ...
+
+    @property
+    def expenses(self) -> DocumentRepository[Expense]: ...
 
     @property
     def base_currency(self) -> str:

@@ -12,12 +12,15 @@ from sqlalchemy import ColumnElement, event
 from sqlalchemy.orm import Mapper, registry, relationship
 
 from hub.core.alerts import ReorderAlert
+from hub.core.billing import Bill, BillLine
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
+from hub.core.expenses import Expense
 from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
+from hub.core.supplier_payments import SupplierPayment, SupplierPaymentAllocation
 from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer, TransferLine
 from hub.db import tables as t
@@ -69,6 +72,15 @@ def start_mappers() -> None:
     m(TaxRate, t.tax_rates)
     m(JournalLine, t.journal_lines)
     m(JournalEntry, t.journal_entries, properties={"lines": _lines(JournalLine, t.journal_lines.c.line_no)})
+    m(BillLine, t.bill_lines)
+    m(Bill, t.bills, properties={"lines": _lines(BillLine, t.bill_lines.c.line_no)})
+    m(SupplierPaymentAllocation, t.supplier_payment_allocations)
+    m(
+        SupplierPayment,
+        t.supplier_payments,
+        properties={"allocations": _lines(SupplierPaymentAllocation, t.supplier_payment_allocations.c.line_no)},
+    )
+    m(Expense, t.expenses)
     for mapper in mapper_registry.mappers:
         if any(name in mapper.columns for name in _STAMPS):
             event.listen(mapper, "before_insert", _stamp)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.alerts import ReorderAlert
+from hub.core.billing import Bill
 from hub.core.catalog import Product
 from hub.core.errors import DuplicateRecord
 from hub.core.journal import Chart, JournalEntry
@@ -30,6 +31,7 @@ from hub.db import tables as t
 __all__ = [
     "AccountRepository",
     "AlertRepository",
+    "BillRepository",
     "DocumentRepository",
     "JournalRepository",
     "MasterRepository",
@@ -164,6 +166,15 @@ class PurchaseOrderRepository(DocumentRepository[PurchaseOrder]):
         for sku, qty, accepted in await self.session.execute(stmt):
             found[sku] += qty - accepted
         return found
+
+
+class BillRepository(DocumentRepository[Bill]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, Bill)
+
+    async def find_by_reference(self, supplier: str, reference: str) -> Bill | None:
+        stmt = select(Bill).where(t.bills.c.supplier == supplier, t.bills.c.supplier_reference == reference)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
 class SalesOrderRepository(DocumentRepository[SalesOrder]):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from hub.core.alerts import AlertKind
+from hub.core.billing import BillStatus
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.sales import SalesOrderStatus
 from hub.core.transfers import TransferStatus
@@ -391,6 +392,94 @@ document_numbers = Table(
     metadata,
     Column("series", String(16), primary_key=True),
     Column("last", BigInteger, nullable=False),
+)
+
+# -- payables ---------------------------------------------------------------------------------------
+
+#: Supplier bills, matched to a purchase order; one per supplier_reference per supplier.
+bills = Table(
+    "bills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("supplier", String(64), ForeignKey("suppliers.code"), nullable=False),
+    Column("purchase_order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False, index=True),
+    Column("supplier_reference", String(128), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("prices_include_tax", Boolean, nullable=False),
+    Column("net_total", Amount, nullable=False),
+    Column("tax_total", Amount, nullable=False),
+    Column("total", Amount, nullable=False),
+    Column("amount_paid", Amount, nullable=False),
+    Column("status", _status(BillStatus), nullable=False, index=True),
+    Column("hold_reason", Text),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    UniqueConstraint("supplier", "supplier_reference"),
+)
+
+bill_lines = Table(
+    "bill_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("unit_cost", Amount, nullable=False),
+    Column("order_unit_cost", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("tax_rate", Amount, nullable=False),
+    Column("net", Amount, nullable=False),
+    Column("tax", Amount, nullable=False),
+    Column("gross", Amount, nullable=False),
+)
+
+supplier_payments = Table(
+    "supplier_payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("supplier", String(64), ForeignKey("suppliers.code"), nullable=False, index=True),
+    Column("amount", Amount, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("reference", String(128)),
+    _created(),
+)
+
+supplier_payment_allocations = Table(
+    "supplier_payment_allocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("supplier_payments.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
+    Column("amount", Amount, nullable=False),
+)
+
+expenses = Table(
+    "expenses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("category", String(64), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("net", Amount, nullable=False),
+    Column("tax", Amount, nullable=False),
+    Column("total", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("tax_rate", Amount, nullable=False),
+    Column("supplier", String(64), ForeignKey("suppliers.code"), index=True),
+    Column("reference", String(128)),
+    Column("landed_on_receipt", Integer, ForeignKey("receipts.id")),
+    Column("capitalised", Amount, nullable=False),
+    Column("expensed_to_cogs", Amount, nullable=False),
+    _created(),
 )
 
 # -- outbox ------------------------------------------------------------------------------------------

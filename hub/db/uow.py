@@ -24,8 +24,10 @@ from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.expenses import Expense
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
+from hub.core.supplier_payments import SupplierPayment
 from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.db import repositories as r
@@ -89,6 +91,9 @@ class SqlUnitOfWork:
         self.accounts = r.AccountRepository(s)
         self.journal = r.JournalRepository(s)
         self.numbers = r.NumberSeries(s)
+        self.bills = r.BillRepository(s)
+        self.supplier_payments = r.DocumentRepository(s, SupplierPayment)
+        self.expenses = r.DocumentRepository(s, Expense)
         return self
 
     async def __aexit__(

@@ -11,8 +11,10 @@ from hub.core.handlers.catalog import (
     create_warehouse,
     update_product,
 )
+from hub.core.handlers.expenses import record_expense
 from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
+from hub.core.handlers.payables import approve_bill, create_bill, pay_supplier
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
     cancel_purchase_order,
@@ -29,10 +31,12 @@ from hub.core.handlers.sales import (
 )
 
 __all__ = [
+    "approve_bill",
     "approve_purchase_order",
     "approve_sales_order",
     "cancel_purchase_order",
     "cancel_sales_order",
+    "create_bill",
     "create_customer",
     "create_product",
     "create_purchase_order",
@@ -41,9 +45,11 @@ __all__ = [
     "create_tax_rate",
     "create_transfer",
     "create_warehouse",
+    "pay_supplier",
     "post_stock_count",
     "receive_purchase_order",
     "receive_transfer",
+    "record_expense",
     "reduce_sales_order",
     "return_sales_order",
     "set_account_codes",

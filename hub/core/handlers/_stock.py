@@ -37,9 +37,12 @@ async def open_book(
     return StockBook(levels=levels, valuations=valuations)
 
 
-async def close_book(uow: UnitOfWork, book: StockBook) -> None:
+async def close_book(uow: UnitOfWork, book: StockBook, *, post: bool = True) -> None:
     """Append the book's moves to the ledger, post what they are worth to the journal,
-    and announce both (see the module docstring)."""
+    and announce both (see the module docstring).
+
+    ``post=False`` leaves the journal to the caller, whose document posts the moves'
+    value with the rest of its entry (a landed cost: Dr inventory / Cr ap, not grni)."""
     await uow.moves.add_all(book.moves)
     for move in book.moves:
         assert move.id is not None
@@ -67,7 +70,7 @@ async def close_book(uow: UnitOfWork, book: StockBook) -> None:
                 in_transit=level.in_transit,
             )
         )
-    if any(move.value for move in book.moves):
+    if post and any(move.value for move in book.moves):
         chart = await uow.accounts.chart()
         for entry in stock_entries(book.moves, chart, uow.base_currency, today().date()):
             await post_entry(uow, entry)
