@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     tenant: str = "default"
     #: Currency of documents that do not name one (ISO 4217).
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    #: How far a supplier bill's unit cost may be from the order's (a fraction, "0.02" = 2 %)
+    #: before the bill is put on hold for approval.
+    price_tolerance: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)
     #: Connections per process to PostgreSQL (plus as many overflow).
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"

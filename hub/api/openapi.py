@@ -85,6 +85,12 @@ _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("ReceiveTransfer", "receive_transfer", {"transfer_id": "$response.body#/id"}),
     ],
     "post_stock_count": [("GetStockCount", "get_stock_count", {"count_id": "$response.body#/id"})],
+    "create_bill": [
+        ("GetBill", "get_bill", {"bill_id": "$response.body#/id"}),
+        ("ApproveBill", "approve_bill", {"bill_id": "$response.body#/id"}),
+    ],
+    "pay_supplier": [("GetSupplierPayment", "get_supplier_payment", {"payment_id": "$response.body#/id"})],
+    "record_expense": [("GetExpense", "get_expense", {"expense_id": "$response.body#/id"})],
     "add_connector": [
         ("GetConnector", "get_connector", {"connector_id": "$response.body#/id"}),
         ("ListRuns", "list_runs", {"connector_id": "$response.body#/id"}),

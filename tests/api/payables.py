@@ -45,8 +45,8 @@ def bill_body(po: dict[str, Any], *lines: tuple[str, Any, str], ref: str = "INV-
     } | extra
 
 
-async def journal_of(hub: Hub, source_type: str, source_id: int) -> list[tuple[str, str, str, str | None]]:
-    """The lines ``(role, debit, credit, party)`` a document posted, read from the database."""
+async def journal_of(hub: Hub, source_type: str, source_id: int) -> list[tuple[str, Decimal, str | None]]:
+    """The lines ``(role, debit − credit, party)`` a document posted, read from the database."""
     from sqlalchemy import select
 
     from hub.db import tables as t
@@ -58,4 +58,4 @@ async def journal_of(hub: Hub, source_type: str, source_id: int) -> list[tuple[s
             .where(t.journal_entries.c.source_type == source_type, t.journal_entries.c.source_id == source_id)
             .order_by(t.journal_lines.c.id)
         )
-        return [(role, f"{debit:f}", f"{credit:f}", party) for role, debit, credit, party in rows]
+        return [(role, debit - credit, party) for role, debit, credit, party in rows]

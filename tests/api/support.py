@@ -79,6 +79,9 @@ async def books(api: httpx.AsyncClient) -> dict[str, Any]:
         "stock": await walk(api, "/v1/stock", limit=500),
         "sales_orders": await walk(api, "/v1/sales-orders", limit=500),
         "purchase_orders": await walk(api, "/v1/purchase-orders", limit=500),
+        "bills": await walk(api, "/v1/bills", limit=500),
+        "supplier_payments": await walk(api, "/v1/supplier-payments", limit=500),
+        "expenses": await walk(api, "/v1/expenses", limit=500),
     }
 
 

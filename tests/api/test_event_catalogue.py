@@ -57,6 +57,24 @@ async def business(api: httpx.AsyncClient) -> None:
     )
     await create(api, f"/v1/transfers/{transfer['id']}/receive", status=200)
     await create(api, "/v1/stock-counts", {"warehouse": "SH", "lines": [{"sku": "RICE", "counted": 10}]})
+    await payables(api)
+
+
+async def payables(api: httpx.AsyncClient) -> None:
+    """Bills (one open, one held then approved), a supplier payment, a landed expense."""
+    received = await purchase(api, [("TEA", 10, "2.00")])
+    bill = {"purchase_order": received["id"], "date": "2026-12-01"}
+    open_ = await create(
+        api, "/v1/bills", bill | {"supplier_reference": "C-1", "lines": [{"sku": "TEA", "qty": 5, "unit_cost": "2"}]}
+    )
+    held = await create(
+        api, "/v1/bills", bill | {"supplier_reference": "C-2", "lines": [{"sku": "TEA", "qty": 5, "unit_cost": "3"}]}
+    )
+    await create(api, f"/v1/bills/{held['id']}/approve", status=200)
+    payment = {"supplier": "ACME", "amount": "12.00", "currency": "USD", "date": "2026-12-02", "method": "bank"}
+    await create(api, "/v1/supplier-payments", payment | {"allocations": [{"bill": open_["id"], "amount": "10.00"}]})
+    freight = {"category": "freight", "amount": "4.00", "date": "2026-12-02", "supplier": "ACME"}
+    await create(api, "/v1/expenses", freight | {"landed_on_receipt": received["receipts"][-1]["id"]})
 
 
 async def test_every_event_the_hub_emits_matches_its_written_schema(
