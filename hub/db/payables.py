@@ -11,7 +11,7 @@ from hub.core.billing import Bill
 from hub.core.expenses import Expense
 from hub.core.supplier_payments import SupplierPayment
 from hub.db import tables as t
-from hub.db.queries import Page, _page
+from hub.db.queries import Page, keyset_page
 
 __all__ = ["PayablesQueries"]
 
@@ -27,7 +27,7 @@ class PayablesQueries:
         for name, value in filters.items():
             if value is not None:
                 stmt = stmt.where(table.c[name] == value)
-        return _page(list(await self.session.scalars(stmt)), limit, lambda row: row.id)
+        return keyset_page(list(await self.session.scalars(stmt)), limit, lambda row: row.id)
 
     async def bill(self, id: int) -> Bill | None:
         return await self.session.get(Bill, id)

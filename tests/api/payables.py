@@ -7,20 +7,14 @@ from typing import Any
 
 import httpx
 
-from hub.bootstrap import Hub
-from hub.core import handlers
-from hub.core.commands import NewTaxRate
-from tests.api.support import create
+from tests.api.support import create, walk
 
 PO = "/v1/purchase-orders"
 BILLS = "/v1/bills"
 
 
-async def tax_rate(hub: Hub, code: str, rate: str) -> None:
-    """A tax rate, written through the handler (the tax-rates endpoint lives on main)."""
-    async with hub.uow() as uow:
-        await handlers.create_tax_rate(NewTaxRate(code=code, name=code, rate=Decimal(rate)), uow)
-        await uow.commit()
+async def tax_rate(api: httpx.AsyncClient, code: str, rate: str) -> None:
+    await create(api, "/v1/tax-rates", {"code": code, "name": code, "rate": rate})
 
 
 async def received(api: httpx.AsyncClient, *lines: tuple[str, Any, str], **order: Any) -> dict[str, Any]:
@@ -45,17 +39,11 @@ def bill_body(po: dict[str, Any], *lines: tuple[str, Any, str], ref: str = "INV-
     } | extra
 
 
-async def journal_of(hub: Hub, source_type: str, source_id: int) -> list[tuple[str, Decimal, str | None]]:
-    """The lines ``(role, debit − credit, party)`` a document posted, read from the database."""
-    from sqlalchemy import select
-
-    from hub.db import tables as t
-
-    async with hub.uow.reader() as uow:
-        rows = await uow.session.execute(
-            select(t.journal_lines.c.role, t.journal_lines.c.debit, t.journal_lines.c.credit, t.journal_lines.c.party)
-            .join(t.journal_entries, t.journal_entries.c.id == t.journal_lines.c.entry_id)
-            .where(t.journal_entries.c.source_type == source_type, t.journal_entries.c.source_id == source_id)
-            .order_by(t.journal_lines.c.id)
-        )
-        return [(role, debit - credit, party) for role, debit, credit, party in rows]
+async def journal_of(api: httpx.AsyncClient, source_type: str, source_id: int) -> list[tuple[str, Decimal, str | None]]:
+    """The lines ``(role, debit − credit, party)`` of the entry a document posted (none: ``[]``)."""
+    entries = await walk(api, "/v1/journal", cursor_param="after", source_type=source_type, source_id=source_id)
+    return [
+        (line["role"], Decimal(line["debit"]) - Decimal(line["credit"]), line["party"])
+        for entry in entries
+        for line in entry["lines"]
+    ]

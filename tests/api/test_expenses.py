@@ -8,19 +8,18 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.bootstrap import Hub
 from tests.api.payables import journal_of, received, tax_rate
 from tests.api.support import assert_problem, create, events, no_new_events, sell, walk, writes_nothing
 
 EXP = "/v1/expenses"
 
 
-def expense(category: str, amount: str, **extra: Any) -> dict[str, Any]:
+def expense(category: str, amount: Any, **extra: Any) -> dict[str, Any]:
     return {"category": category, "amount": amount, "date": "2026-12-03"} | extra
 
 
-async def test_an_expense_posts_to_its_category(seed: httpx.AsyncClient, hub: Hub) -> None:
-    await tax_rate(hub, "VAT6", "0.06")
+async def test_an_expense_posts_to_its_category(seed: httpx.AsyncClient) -> None:
+    await tax_rate(seed, "VAT6", "0.06")
     billed = await create(seed, EXP, expense("storage", "100.00", tax_code="VAT6", supplier="ACME", reference="W-7"))
     assert (billed["number"], billed["amount"], billed["tax"], billed["total"]) == (
         "EXP-000001",
@@ -29,13 +28,13 @@ async def test_an_expense_posts_to_its_category(seed: httpx.AsyncClient, hub: Hu
         "106.00",
     )
     assert (billed["supplier"], billed["reference"], billed["landed_on_receipt"]) == ("ACME", "W-7", None)
-    assert await journal_of(hub, "expense", billed["id"]) == [
+    assert await journal_of(seed, "expense", billed["id"]) == [
         ("expenses:storage", Decimal(100), None),
         ("input_tax", Decimal(6), None),
         ("ap", Decimal(-106), "ACME"),
     ]
     paid = await create(seed, EXP, expense("admin", "12.50"))
-    assert await journal_of(hub, "expense", paid["id"]) == [
+    assert await journal_of(seed, "expense", paid["id"]) == [
         ("expenses:admin", Decimal("12.5"), None),
         ("bank", Decimal("-12.5"), None),
     ]
@@ -47,7 +46,7 @@ async def test_an_expense_posts_to_its_category(seed: httpx.AsyncClient, hub: Hu
     assert [e["payload"]["number"] for e in recorded] == ["EXP-000001", "EXP-000002"]
 
 
-async def test_freight_landed_on_a_receipt_raises_the_average_cost(seed: httpx.AsyncClient, hub: Hub) -> None:
+async def test_freight_landed_on_a_receipt_raises_the_average_cost(seed: httpx.AsyncClient) -> None:
     po = await received(seed, ("MUG", 10, "4.00"))
     receipt = po["receipts"][-1]["id"]
     order = await sell(seed, ("MUG", 5, "9"))
@@ -61,7 +60,7 @@ async def test_freight_landed_on_a_receipt_raises_the_average_cost(seed: httpx.A
     )
     mug = (await seed.get("/v1/stock/MUG")).json()
     assert (mug["stock_value"], mug["average_cost"]) == ("25.00", "5.00")
-    assert await journal_of(hub, "expense", freight["id"]) == [
+    assert await journal_of(seed, "expense", freight["id"]) == [
         ("inventory", Decimal(5), None),
         ("cogs", Decimal(5), None),
         ("ap", Decimal(-10), "ACME"),

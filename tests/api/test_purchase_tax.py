@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import httpx
 
-from hub.bootstrap import Hub
 from tests.api.payables import PO, tax_rate
 from tests.api.support import assert_problem, create, writes_nothing
 
 
-async def test_tax_code_prices_include_tax_and_expected_date_are_kept(seed: httpx.AsyncClient, hub: Hub) -> None:
-    await tax_rate(hub, "VAT13", "0.13")
+async def test_tax_code_prices_include_tax_and_expected_date_are_kept(seed: httpx.AsyncClient) -> None:
+    await tax_rate(seed, "VAT13", "0.13")
     body = {
         "supplier": "ACME",
         "warehouse": "SH",
@@ -34,8 +33,8 @@ async def test_defaults_are_exclusive_prices_and_no_date(seed: httpx.AsyncClient
     assert (order["prices_include_tax"], order["expected_date"], order["lines"][0]["tax_code"]) == (False, None, None)
 
 
-async def test_bad_tax_code_flag_or_date_is_refused_naming_the_field(seed: httpx.AsyncClient, hub: Hub) -> None:
-    await tax_rate(hub, "VAT13", "0.13")
+async def test_bad_tax_code_flag_or_date_is_refused_naming_the_field(seed: httpx.AsyncClient) -> None:
+    await tax_rate(seed, "VAT13", "0.13")
     line = {"sku": "TEA", "qty": 1, "unit_cost": "1"}
     base = {"supplier": "ACME", "warehouse": "SH", "lines": [line]}
     async with writes_nothing(seed):
