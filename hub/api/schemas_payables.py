@@ -20,6 +20,8 @@ class BillLineOut(Out):
     unit_cost: Money
     #: The purchase order's unit cost for the line, which the price was matched against.
     order_unit_cost: Money
+    #: What the receipt valued a unit at (net of tax when the order's prices include it).
+    received_unit_cost: Money
     tax_code: str | None
     tax_rate: Money
     net: Money

@@ -12,7 +12,8 @@ bill has claimed its quantities but posts nothing and cannot be paid.
 
 Once open, the bill posts what the receipt left in goods-received-not-invoiced:
 
-    Dr grni            qty × the order's unit cost (what the receipt credited)
+    Dr grni            qty × what the receipt valued a unit at (the order's unit
+                       cost, net of tax when the order's prices include it)
     Dr price_variance  the bill's net − that
     Dr input_tax       the lines' tax
     Cr ap              the bill's total (party: the supplier)
@@ -30,7 +31,7 @@ from enum import StrEnum
 from hub.core.errors import InvalidInput, InvalidTransition
 from hub.core.journal import Posting
 from hub.core.numbers import ZERO, quantize
-from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
+from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, stock_unit_cost
 from hub.core.tax import TaxRate, price_line
 
 __all__ = ["DEFAULT_TERMS_DAYS", "Bill", "BillLine", "BillStatus", "document_number", "due", "match_bill", "price_off"]
@@ -56,8 +57,11 @@ class BillLine:
     sku: str
     qty: Decimal
     unit_cost: Decimal
-    #: The order line's unit cost: what the receipt credited grni with, per unit.
+    #: The order line's unit cost, which the bill's price is matched against.
     order_unit_cost: Decimal
+    #: What the receipt valued a unit at, and credited grni with: the order's unit cost,
+    #: net of tax when the order's prices include it.
+    received_unit_cost: Decimal
     tax_code: str | None
     tax_rate: Decimal
     net: Decimal
@@ -70,7 +74,7 @@ class BillLine:
     @property
     def grni(self) -> Decimal:
         """What this line clears from goods received not invoiced."""
-        return quantize(self.qty * self.order_unit_cost)
+        return quantize(self.qty * self.received_unit_cost)
 
 
 @dataclass(eq=False)
@@ -135,8 +139,8 @@ def match_bill(
 ) -> tuple[list[BillLine], str | None]:
     """Match ``(sku, qty, unit_cost)`` lines to ``order``; the bill lines and why to hold, if so.
 
-    ``rates`` gives each SKU's tax rate (the order line's, else the product's; None:
-    untaxed). Validates every line before it marks any quantity billed on the order.
+    ``rates`` gives each SKU's tax rate (the order line's; None: untaxed). Validates
+    every line before it marks any quantity billed on the order.
     """
     if order.status in (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CANCELLED):
         raise InvalidInput(
@@ -159,17 +163,17 @@ def match_bill(
     for i, (line, (sku, qty, unit_cost)) in enumerate(zip(matched, lines, strict=True)):
         line.billed += qty
         rate = rates.get(sku)
-        amounts = price_line(
-            qty, unit_cost, rate.rate if rate else ZERO, order.currency, inclusive=order.prices_include_tax
-        )
+        fraction = rate.rate if rate else ZERO
+        amounts = price_line(qty, unit_cost, fraction, order.currency, inclusive=order.prices_include_tax)
         bill_lines.append(
             BillLine(
                 sku=sku,
                 qty=qty,
                 unit_cost=unit_cost,
                 order_unit_cost=line.unit_cost,
+                received_unit_cost=stock_unit_cost(line.unit_cost, fraction, order.prices_include_tax),
                 tax_code=rate.code if rate else None,
-                tax_rate=rate.rate if rate else ZERO,
+                tax_rate=fraction,
                 net=amounts.net,
                 tax=amounts.tax,
                 gross=amounts.gross,

@@ -10,6 +10,7 @@ receipt, goes back to the supplier, and stays outstanding on the order).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +20,20 @@ from hub.core.errors import InvalidInput, InvalidTransition
 from hub.core.ledger import Reference, StockBook
 from hub.core.numbers import ZERO, quantize
 
-__all__ = ["PurchaseOrder", "PurchaseOrderLine", "PurchaseOrderStatus", "Receipt", "ReceiptLine"]
+__all__ = [
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "Receipt",
+    "ReceiptLine",
+    "stock_unit_cost",
+]
+
+
+def stock_unit_cost(unit_cost: Decimal, rate: Decimal, inclusive: bool) -> Decimal:
+    """What a unit bought at ``unit_cost`` adds to stock value: the cost less its tax when
+    the order's prices include tax — input tax is reclaimed, not part of the goods' cost."""
+    return quantize(unit_cost / (1 + rate)) if inclusive and rate else unit_cost
 
 
 class PurchaseOrderStatus(StrEnum):
@@ -40,7 +54,7 @@ class PurchaseOrderLine:
     line_no: int = 0
     id: int | None = None
     order_id: int | None = None
-    #: The line's own tax rate; None: the product's (or none).
+    #: The line's tax rate: the one ordered with, else the product's when ordered; None: untaxed.
     tax_code: str | None = None
     #: How much of what was accepted supplier bills have charged for (3-way match).
     billed: Decimal = ZERO
@@ -114,8 +128,11 @@ class PurchaseOrder:
             raise InvalidTransition(f"purchase order {self.id} is {self.status} and cannot be cancelled")
         self.status = PurchaseOrderStatus.CANCELLED
 
-    def receive(self, lines: list[tuple[str, Decimal, Decimal]]) -> Receipt:
-        """Record a receipt of ``(sku, accepted, rejected)`` lines; validates all first."""
+    def receive(self, lines: list[tuple[str, Decimal, Decimal]], rates: Mapping[str, Decimal] | None = None) -> Receipt:
+        """Record a receipt of ``(sku, accepted, rejected)`` lines; validates all first.
+
+        ``rates`` (each line's tax rate by SKU) value the goods net of tax when the
+        order's prices include it (:func:`stock_unit_cost`)."""
         if self.status not in (PurchaseOrderStatus.APPROVED, PurchaseOrderStatus.PARTIALLY_RECEIVED):
             raise InvalidTransition(f"purchase order {self.id} is {self.status}; only approved orders can be received")
         seen: set[str] = set()
@@ -142,7 +159,9 @@ class PurchaseOrder:
         for line, (_sku, accepted, rejected) in zip(targets, lines, strict=True):
             line.accepted += accepted
             line.rejected += rejected
-            receipt_lines.append(ReceiptLine(line.sku, accepted, rejected, line.unit_cost))
+            rate = (rates or {}).get(line.sku, ZERO)
+            cost = stock_unit_cost(line.unit_cost, rate, self.prices_include_tax)
+            receipt_lines.append(ReceiptLine(line.sku, accepted, rejected, cost))
         if all(line.outstanding == 0 for line in self.lines):
             self.status = PurchaseOrderStatus.RECEIVED
         elif any(line.accepted > 0 for line in self.lines):

@@ -430,6 +430,7 @@ bill_lines = Table(
     Column("qty", Amount, nullable=False),
     Column("unit_cost", Amount, nullable=False),
     Column("order_unit_cost", Amount, nullable=False),
+    Column("received_unit_cost", Amount, nullable=False),
     Column("tax_code", String(64)),
     Column("tax_rate", Amount, nullable=False),
     Column("net", Amount, nullable=False),

@@ -14,10 +14,13 @@ from hub.core.commands import (
     BillLineIn,
     NewBill,
     NewExpense,
+    NewPurchaseOrder,
     NewReceipt,
     NewShipment,
     NewSupplierPayment,
     NewTaxRate,
+    ProductChanges,
+    PurchaseLine,
     ReceiptLineIn,
     ShipLine,
 )
@@ -26,7 +29,7 @@ from hub.core.journal import JournalEntry
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder
 from tests.fakes import FakeStore
-from tests.unit.support import SUPPLIER, D, event_types, order_purchase, sell, valuation
+from tests.unit.support import SUPPLIER, WH1, D, event_types, order_purchase, sell, valuation
 
 DAY = date(2026, 12, 1)
 
@@ -175,13 +178,29 @@ async def test_a_held_bill_posts_when_approved_and_only_once(store: FakeStore) -
         await store.run(handlers.approve_bill, bill.id)
 
 
-async def test_tax_inclusive_order_prices_split_the_tax_out(store: FakeStore) -> None:
+async def test_tax_inclusive_order_stocks_goods_net_of_tax_and_its_bill_clears_grni(store: FakeStore) -> None:
     await store.run(handlers.create_tax_rate, NewTaxRate(code="VAT13", name="VAT", rate=D("0.13")))
-    order = await received(store, {"TEA": (1, "11.30")})
+    await store.run(handlers.update_product, "TEA", ProductChanges(tax_code="VAT13"))
+    cmd = NewPurchaseOrder(
+        supplier=SUPPLIER,
+        warehouse=WH1,
+        prices_include_tax=True,
+        lines=[PurchaseLine(sku="TEA", qty=D(2), unit_cost=D("11.30"))],
+    )
+    order = await store.run(handlers.create_purchase_order, cmd)
+    assert order.lines[0].tax_code == "VAT13"  # the product's rate, fixed on the order
+    await store.run(handlers.approve_purchase_order, order.id)
+    await store.run(
+        handlers.receive_purchase_order, order.id, NewReceipt(lines=[ReceiptLineIn(sku="TEA", accepted=D(2))])
+    )
+    assert valuation(store, "TEA").value == D(20)  # 2 × 10.00: the tax is reclaimed, not stocked
     stored = store.tables.purchase_orders[order.id or 0]
-    stored.prices_include_tax, stored.lines[0].tax_code = True, "VAT13"
-    bill = await store.run(handlers.create_bill, bill_cmd(stored, TEA=(1, "11.30")))
-    assert (bill.net_total, bill.tax_total, bill.total) == (D("10.00"), D("1.30"), D("11.30"))
+    bill = await store.run(handlers.create_bill, bill_cmd(stored, TEA=(2, "11.30")))
+    assert (bill.net_total, bill.tax_total, bill.total) == (D("20.00"), D("2.60"), D("22.60"))
+    [entry] = journal(store, "bill", bill.id)
+    assert lines_of(entry) == {"grni": D(20), "input_tax": D("2.60"), "ap": D("-22.60")}
+    assert balance(store, "grni") == 0
+    assert balance(store, "inventory") == valuation(store, "TEA").value
 
 
 # -- supplier payments -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from hub.core.commands import NewBill, NewSupplierPayment
 from hub.core.errors import DuplicateRecord, InvalidInput, NotFound
 from hub.core.events import BillApproved, BillPosted, SupplierPaymentAllocated, SupplierPaymentMade
 from hub.core.handlers._refs import known, known_products
-from hub.core.handlers.finance import known_tax_rate, post_entry
+from hub.core.handlers.finance import post_entry
 from hub.core.numbers import ZERO
 from hub.core.ports import UnitOfWork
 from hub.core.supplier_payments import SupplierPayment, allocate
@@ -37,12 +37,13 @@ async def create_bill(cmd: NewBill, uow: UnitOfWork, *, tolerance: Decimal = DEF
         raise DuplicateRecord(
             f"{order.supplier} already has a bill {cmd.supplier_reference!r}", field="supplier_reference"
         )
-    products = await known_products(uow, cmd.lines)
+    await known_products(uow, cmd.lines)
     rates: dict[str, TaxRate | None] = {}
-    for i, line in enumerate(cmd.lines):
+    for line in cmd.lines:
         ordered = order.line_for(line.sku)
-        code = (ordered.tax_code if ordered else None) or products[line.sku].tax_code
-        rates[line.sku] = await known_tax_rate(uow, code, f"lines[{i}].sku") if code else None
+        # The rate fixed on the order line when it was placed (tax rates never change).
+        code = ordered.tax_code if ordered else None
+        rates[line.sku] = await uow.tax_rates.get(code) if code else None
     lines, hold = match_bill(order, [(line.sku, line.qty, line.unit_cost) for line in cmd.lines], rates, tolerance)
     supplier = await known(uow.suppliers, order.supplier, "purchase_order", "supplier")
     bill = Bill(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hub.core.commands import NewPurchaseOrder, NewReceipt
 from hub.core.errors import NotFound
 from hub.core.events import (
@@ -15,10 +17,27 @@ from hub.core.events import (
 from hub.core.handlers._refs import known, known_products
 from hub.core.handlers._stock import close_book, open_book, refresh_alerts
 from hub.core.handlers.finance import known_tax_rate
+from hub.core.numbers import ZERO
 from hub.core.ports import UnitOfWork
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt
 
-__all__ = ["approve_purchase_order", "cancel_purchase_order", "create_purchase_order", "receive_purchase_order"]
+__all__ = [
+    "approve_purchase_order",
+    "cancel_purchase_order",
+    "create_purchase_order",
+    "line_rates",
+    "receive_purchase_order",
+]
+
+
+async def line_rates(uow: UnitOfWork, order: PurchaseOrder) -> dict[str, Decimal]:
+    """Each taxed line's rate by SKU (tax rates are never changed, so a code names one rate)."""
+    found: dict[str, Decimal] = {}
+    for line in order.lines:
+        if line.tax_code is not None:
+            rate = await uow.tax_rates.get(line.tax_code)
+            found[line.sku] = rate.rate if rate is not None else ZERO
+    return found
 
 
 async def _locked(uow: UnitOfWork, order_id: int) -> PurchaseOrder:
@@ -31,7 +50,7 @@ async def _locked(uow: UnitOfWork, order_id: int) -> PurchaseOrder:
 async def create_purchase_order(cmd: NewPurchaseOrder, uow: UnitOfWork, *, currency: str = "USD") -> PurchaseOrder:
     await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
     await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
-    await known_products(uow, cmd.lines)
+    products = await known_products(uow, cmd.lines)
     for i, line in enumerate(cmd.lines):
         if line.tax_code is not None:
             await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
@@ -43,7 +62,13 @@ async def create_purchase_order(cmd: NewPurchaseOrder, uow: UnitOfWork, *, curre
         expected_date=cmd.expected_date,
         lines=[
             PurchaseOrderLine(
-                sku=line.sku, qty=line.qty, unit_cost=line.unit_cost, line_no=i + 1, tax_code=line.tax_code
+                sku=line.sku,
+                qty=line.qty,
+                unit_cost=line.unit_cost,
+                line_no=i + 1,
+                # The rate is fixed when the order is placed: its receipts and bills use this one
+                # even if the product's default changes meanwhile.
+                tax_code=line.tax_code or products[line.sku].tax_code,
             )
             for i, line in enumerate(cmd.lines)
         ],
@@ -82,7 +107,8 @@ async def cancel_purchase_order(order_id: int, uow: UnitOfWork) -> PurchaseOrder
 
 async def receive_purchase_order(order_id: int, cmd: NewReceipt, uow: UnitOfWork) -> Receipt:
     order = await _locked(uow, order_id)
-    receipt = order.receive([(line.sku, line.accepted, line.rejected) for line in cmd.lines])
+    rates = await line_rates(uow, order) if order.prices_include_tax else None
+    receipt = order.receive([(line.sku, line.accepted, line.rejected) for line in cmd.lines], rates)
     await uow.receipts.add(receipt)
     assert receipt.id is not None
     accepted = [line.sku for line in receipt.lines if line.accepted > 0]

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column('qty', Amount, nullable=False),
         sa.Column('unit_cost', Amount, nullable=False),
         sa.Column('order_unit_cost', Amount, nullable=False),
+        sa.Column('received_unit_cost', Amount, nullable=False),
         sa.Column('tax_code', sa.String(length=64), nullable=True),
         sa.Column('tax_rate', Amount, nullable=False),
         sa.Column('net', Amount, nullable=False),
