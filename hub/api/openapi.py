@@ -89,7 +89,10 @@ _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("GetBill", "get_bill", {"bill_id": "$response.body#/id"}),
         ("ApproveBill", "approve_bill", {"bill_id": "$response.body#/id"}),
     ],
-    "pay_supplier": [("GetSupplierPayment", "get_supplier_payment", {"payment_id": "$response.body#/id"})],
+    "pay_supplier": [
+        ("GetSupplierPayment", "get_supplier_payment", {"payment_id": "$response.body#/id"}),
+        ("AllocateSupplierPayment", "allocate_supplier_payment", {"payment_id": "$response.body#/id"}),
+    ],
     "record_expense": [("GetExpense", "get_expense", {"expense_id": "$response.body#/id"})],
     "add_connector": [
         ("GetConnector", "get_connector", {"connector_id": "$response.body#/id"}),

@@ -55,6 +55,7 @@ __all__ = [
     "Code",
     "CountLine",
     "LineReduction",
+    "NewAllocations",
     "NewBill",
     "NewCustomer",
     "NewExpense",
@@ -537,6 +538,14 @@ class NewSupplierPayment(Command):
     method: Code
     reference: ExternalId | None = None
     allocations: Annotated[list[AllocationIn], Field(max_length=1000)] = []
+
+
+class NewAllocations(Command):
+    """More of a payment set against bills: what it left as a prepayment."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"allocations": [{"bill": 2, "amount": "500.00"}]}]})
+
+    allocations: Annotated[list[AllocationIn], Field(min_length=1, max_length=1000)]
 
 
 class NewExpense(Command):

@@ -22,6 +22,7 @@ from hub.core.numbers import Money, Quantity
 __all__ = [
     "EVENT_TYPES",
     "EVENT_VERSIONS",
+    "AllocatedToBill",
     "BillApproved",
     "BillPosted",
     "CustomerUpserted",
@@ -453,7 +454,7 @@ class BillApproved(_BillEvent):
     type = "bill.approved"
 
 
-class SupplierPaymentAllocated(BaseModel):
+class AllocatedToBill(BaseModel):
     model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
     bill_id: int
     amount: Money
@@ -469,7 +470,22 @@ class SupplierPaymentMade(DomainEvent):
     currency: str
     date: str
     method: str
-    allocations: list[SupplierPaymentAllocated]
+    allocations: list[AllocatedToBill]
+    unallocated: Money
+
+    def aggregate_id(self) -> str:
+        return str(self.payment_id)
+
+
+class SupplierPaymentAllocated(DomainEvent):
+    """What a payment left unallocated (a prepayment) was set against bills later."""
+
+    type = "supplier_payment.allocated"
+    aggregate_type = "supplier_payment"
+    payment_id: int
+    number: str
+    supplier: str
+    allocations: list[AllocatedToBill]
     unallocated: Money
 
     def aggregate_id(self) -> str:
@@ -528,6 +544,7 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         BillPosted,
         BillApproved,
         SupplierPaymentMade,
+        SupplierPaymentAllocated,
         ExpenseRecorded,
     )
 }

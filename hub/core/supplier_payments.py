@@ -7,6 +7,8 @@ way the whole payment posts
     Dr ap   the amount (party: the supplier)     Cr bank   the amount
 
 so the supplier's AP balance nets bills against everything paid, prepayments included.
+A prepayment can be allocated to bills later; that moves nothing in the journal (the
+supplier's AP already holds it), only what the bills have due.
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ def allocate(
     currency: str,
     wanted: Sequence[tuple[int, Decimal]],
     bills: Mapping[int, Bill],
+    *,
+    first_line: int = 1,
 ) -> list[SupplierPaymentAllocation]:
-    """Set ``(bill id, amount)`` against ``bills`` (locked); validates all before paying any."""
+    """Set ``(bill id, amount)`` against ``bills`` (locked), up to ``amount`` in all;
+    validates every allocation before paying any."""
     in_minor_units(amount, currency, "amount")
     seen: set[int] = set()
     total = ZERO
@@ -103,9 +108,11 @@ def allocate(
             )
         total += part
         if total > amount:
-            raise InvalidInput(f"the allocations add up to more than the {amount:f} paid", field=f"{field}.amount")
+            raise InvalidInput(
+                f"the allocations add up to more than the {amount:f} there is to allocate", field=f"{field}.amount"
+            )
     allocations = []
     for i, (bill_id, part) in enumerate(wanted):
         bills[bill_id].pay(part)
-        allocations.append(SupplierPaymentAllocation(bill_id=bill_id, amount=part, line_no=i + 1))
+        allocations.append(SupplierPaymentAllocation(bill_id=bill_id, amount=part, line_no=first_line + i))
     return allocations

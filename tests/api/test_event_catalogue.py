@@ -73,7 +73,11 @@ async def payables(api: httpx.AsyncClient) -> None:
     )
     await create(api, f"/v1/bills/{held['id']}/approve", status=200)
     payment = {"supplier": "ACME", "amount": "12.00", "currency": "USD", "date": "2026-12-02", "method": "bank"}
-    await create(api, "/v1/supplier-payments", payment | {"allocations": [{"bill": open_["id"], "amount": "10.00"}]})
+    paid = await create(
+        api, "/v1/supplier-payments", payment | {"allocations": [{"bill": open_["id"], "amount": "5.00"}]}
+    )
+    later = {"allocations": [{"bill": open_["id"], "amount": "5.00"}]}
+    await create(api, f"/v1/supplier-payments/{paid['id']}/allocations", later, status=200)
     freight = {"category": "freight", "amount": "4.00", "date": "2026-12-02", "supplier": "ACME"}
     await create(api, "/v1/expenses", freight | {"landed_on_receipt": received["receipts"][-1]["id"]})
 

@@ -103,3 +103,27 @@ async def test_a_payment_replays_with_its_idempotency_key(seed: httpx.AsyncClien
         changed = await seed.post(PAY, json=body | {"amount": "6.00"}, headers={"Idempotency-Key": "pay-1"})
         assert_problem(changed, 422, "Idempotency-Key")
     assert (await seed.get(f"{BILLS}/{bill['id']}")).json()["amount_due"] == "15.00"
+
+
+async def test_a_prepayment_is_allocated_to_bills_later(seed: httpx.AsyncClient) -> None:
+    ahead = await create(seed, PAY, pay_body("30.00"))
+    bill = await a_bill(seed)
+    path = f"{PAY}/{ahead['id']}/allocations"
+    journal = await walk(seed, "/v1/journal", cursor_param="after")
+    later = await create(seed, path, {"allocations": [{"bill": bill["id"], "amount": "20.00"}]}, status=200)
+    assert (later["unallocated"], later["allocations"]) == ("10.00", [{"bill_id": bill["id"], "amount": "20.00"}])
+    assert (await seed.get(f"{BILLS}/{bill['id']}")).json()["status"] == "paid"
+    assert await walk(seed, "/v1/journal", cursor_param="after") == journal
+    [event] = [e for e in await events(seed) if e["type"] == "supplier_payment.allocated"]
+    assert event["payload"]["unallocated"] == "10.00"
+    other = await a_bill(seed, "B2")
+    async with writes_nothing(seed):
+        too_much = {"allocations": [{"bill": other["id"], "amount": "10.01"}]}
+        assert_problem(await seed.post(path, json=too_much), 422, "allocations[0].amount")
+        assert_problem(await seed.post(path, json={"allocations": []}), 422, "allocations")
+        assert_problem(await seed.post(f"{PAY}/999999/allocations", json=too_much), 404)
+    body = {"allocations": [{"bill": other["id"], "amount": "10.00"}]}
+    first = await seed.post(path, json=body, headers={"Idempotency-Key": "alloc-1"})
+    again = await seed.post(path, json=body, headers={"Idempotency-Key": "alloc-1"})
+    assert (first.status_code, again.content, again.headers["Idempotent-Replayed"]) == (200, first.content, "true")
+    assert (await seed.get(f"{BILLS}/{other['id']}")).json()["amount_due"] == "10.00"

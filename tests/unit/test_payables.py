@@ -12,6 +12,7 @@ from hub.core.billing import Bill, BillStatus, price_off
 from hub.core.commands import (
     AllocationIn,
     BillLineIn,
+    NewAllocations,
     NewBill,
     NewExpense,
     NewPurchaseOrder,
@@ -258,6 +259,32 @@ async def test_bad_allocations_are_refused(store: FakeStore, change: dict[str, o
         await store.run(handlers.pay_supplier, cmd)
     assert refused.value.field == field
     assert len(store.events) == mark and store.tables.supplier_payments == {}
+
+
+async def test_a_prepayment_is_allocated_later_without_a_second_posting(store: FakeStore) -> None:
+    ahead = await store.run(handlers.pay_supplier, payment("30.00"))
+    assert ahead.unallocated == D(30)
+    bill = await open_bill(store)
+    entries = len(store.tables.journal)
+    mark = len(store.events)
+    later = await store.run(
+        handlers.allocate_supplier_payment,
+        ahead.id,
+        NewAllocations(allocations=[AllocationIn(bill=bill.id or 0, amount=D(20))]),
+    )
+    assert (later.unallocated, [a.line_no for a in later.allocations]) == (D(10), [1])
+    assert store.tables.bills[bill.id or 0].status == BillStatus.PAID
+    assert len(store.tables.journal) == entries  # AP already held the prepayment
+    assert event_types(store, mark) == ["supplier_payment.allocated"]
+    assert balance(store, "ap", SUPPLIER) == D(10)
+    other = await open_bill(store, "B2")
+    with pytest.raises(InvalidInput) as refused:
+        await store.run(
+            handlers.allocate_supplier_payment,
+            ahead.id,
+            NewAllocations(allocations=[AllocationIn(bill=other.id or 0, amount=D(11))]),
+        )
+    assert refused.value.field == "allocations[0].amount"  # only 10 is left
 
 
 async def test_a_held_bill_cannot_be_paid(store: FakeStore) -> None:

@@ -14,7 +14,7 @@ from hub.api.schemas import Page
 from hub.api.schemas_payables import BillOut, ExpenseOut, SupplierPaymentOut
 from hub.core import handlers
 from hub.core.billing import BillStatus
-from hub.core.commands import NewBill, NewExpense, NewSupplierPayment
+from hub.core.commands import NewAllocations, NewBill, NewExpense, NewSupplierPayment
 from hub.core.errors import NotFound
 from hub.db.payables import PayablesQueries
 from hub.db.uow import SqlUnitOfWork
@@ -125,6 +125,17 @@ async def list_supplier_payments(
 async def get_supplier_payment(payment_id: DocumentId, ctx: Reader) -> SupplierPaymentOut:
     async with ctx.reader() as uow:
         return await _payment(uow, payment_id)
+
+
+@router.post("/v1/supplier-payments/{payment_id}/allocations", response_model=SupplierPaymentOut)
+async def allocate_supplier_payment(payment_id: DocumentId, body: NewAllocations, ctx: Writer) -> Response:
+    """Set what the payment left unallocated (a prepayment) against bills."""
+
+    async def action(uow: SqlUnitOfWork) -> SupplierPaymentOut:
+        await handlers.allocate_supplier_payment(payment_id, body, uow)
+        return await _payment(uow, payment_id)
+
+    return await ctx.write(action, status=200)
 
 
 # -- expenses -------------------------------------------------------------------------------------------

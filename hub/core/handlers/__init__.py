@@ -14,7 +14,7 @@ from hub.core.handlers.catalog import (
 from hub.core.handlers.expenses import record_expense
 from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
-from hub.core.handlers.payables import approve_bill, create_bill, pay_supplier
+from hub.core.handlers.payables import allocate_supplier_payment, approve_bill, create_bill, pay_supplier
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
     cancel_purchase_order,
@@ -31,6 +31,7 @@ from hub.core.handlers.sales import (
 )
 
 __all__ = [
+    "allocate_supplier_payment",
     "approve_bill",
     "approve_purchase_order",
     "approve_sales_order",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.core.billing import Bill, BillStatus, document_number, due, match_bill
-from hub.core.commands import NewBill, NewSupplierPayment
+from hub.core.commands import NewAllocations, NewBill, NewSupplierPayment
 from hub.core.errors import DuplicateRecord, InvalidInput, NotFound
-from hub.core.events import BillApproved, BillPosted, SupplierPaymentAllocated, SupplierPaymentMade
+from hub.core.events import AllocatedToBill, BillApproved, BillPosted, SupplierPaymentAllocated, SupplierPaymentMade
 from hub.core.handlers._refs import known, known_products
 from hub.core.handlers.finance import post_entry
 from hub.core.numbers import ZERO
@@ -15,7 +15,7 @@ from hub.core.ports import UnitOfWork
 from hub.core.supplier_payments import SupplierPayment, allocate
 from hub.core.tax import TaxRate
 
-__all__ = ["approve_bill", "create_bill", "pay_supplier"]
+__all__ = ["allocate_supplier_payment", "approve_bill", "create_bill", "pay_supplier"]
 
 #: ``HUB_PRICE_TOLERANCE``'s default: a unit cost may be 2 % off the order's.
 DEFAULT_TOLERANCE = Decimal("0.02")
@@ -97,14 +97,19 @@ async def approve_bill(bill_id: int, uow: UnitOfWork) -> Bill:
     return bill
 
 
-async def pay_supplier(cmd: NewSupplierPayment, uow: UnitOfWork) -> SupplierPayment:
-    """Record a payment to a supplier, allocated to its bills; the rest is a prepayment."""
-    # Documents first, in id order (the lock order of hub.core.ports).
+async def _bills(uow: UnitOfWork, ids: set[int]) -> dict[int, Bill]:
+    """The bills that exist of ``ids``, locked in id order (the lock order of hub.core.ports)."""
     bills = {}
-    for bill_id in sorted({allocation.bill for allocation in cmd.allocations}):
+    for bill_id in sorted(ids):
         found = await uow.bills.get(bill_id, lock=True)
         if found is not None:
             bills[bill_id] = found
+    return bills
+
+
+async def pay_supplier(cmd: NewSupplierPayment, uow: UnitOfWork) -> SupplierPayment:
+    """Record a payment to a supplier, allocated to its bills; the rest is a prepayment."""
+    bills = await _bills(uow, {allocation.bill for allocation in cmd.allocations})
     await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
     allocations = allocate(cmd.supplier, cmd.amount, cmd.currency, [(a.bill, a.amount) for a in cmd.allocations], bills)
     payment = SupplierPayment(
@@ -132,7 +137,34 @@ async def pay_supplier(cmd: NewSupplierPayment, uow: UnitOfWork) -> SupplierPaym
             currency=payment.currency,
             date=payment.date.isoformat(),
             method=payment.method,
-            allocations=[SupplierPaymentAllocated(bill_id=a.bill_id, amount=a.amount) for a in allocations],
+            allocations=[AllocatedToBill(bill_id=a.bill_id, amount=a.amount) for a in allocations],
+            unallocated=payment.unallocated,
+        )
+    )
+    return payment
+
+
+async def allocate_supplier_payment(payment_id: int, cmd: NewAllocations, uow: UnitOfWork) -> SupplierPayment:
+    """Set what a payment left unallocated against bills; the journal is unchanged."""
+    payment = await uow.supplier_payments.get(payment_id, lock=True)
+    if payment is None:
+        raise NotFound(f"supplier payment {payment_id} does not exist")
+    bills = await _bills(uow, {allocation.bill for allocation in cmd.allocations})
+    added = allocate(
+        payment.supplier,
+        payment.unallocated,
+        payment.currency,
+        [(a.bill, a.amount) for a in cmd.allocations],
+        bills,
+        first_line=len(payment.allocations) + 1,
+    )
+    payment.allocations.extend(added)
+    uow.emit(
+        SupplierPaymentAllocated(
+            payment_id=payment_id,
+            number=payment.number,
+            supplier=payment.supplier,
+            allocations=[AllocatedToBill(bill_id=a.bill_id, amount=a.amount) for a in added],
             unallocated=payment.unallocated,
         )
     )
