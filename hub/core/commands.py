@@ -37,6 +37,7 @@ from hub.core.fields import (
     IsoDate,
     Name,
     NonNegativeQty,
+    PositiveAmount,
     PositiveQty,
     Price,
     Rate,
@@ -468,16 +469,6 @@ class NewStockCount(Command):
 
 
 # -- payables ----------------------------------------------------------------------------------
-
-
-def _positive(value: Decimal) -> Decimal:
-    if value <= 0:
-        raise ValueError("must be above zero")
-    return value
-
-
-#: An amount of money above zero (a payment, an allocation, an expense).
-PositiveAmount = Annotated[Amount, AfterValidator(_positive)]
 
 
 class BillLineIn(Command):

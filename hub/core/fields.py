@@ -36,6 +36,7 @@ __all__ = [
     "IsoDate",
     "Name",
     "NonNegativeQty",
+    "PositiveAmount",
     "PositiveQty",
     "Price",
     "Rate",
@@ -241,6 +242,23 @@ def _money(limit: Decimal, what: str) -> Any:
 Price = _money(MAX_PRICE, "a decimal string: 0 to 999,999,999,999.999999, at most 6 decimal places")
 #: A larger amount (a credit limit): "0" … "99999999999999.999999".
 Amount = _money(MAX_AMOUNT, "a decimal string: 0 to 99,999,999,999,999.999999, at most 6 decimal places")
+
+
+#: An amount of money above zero (a payment, an allocation, an expense): "0.01" … as :data:`Amount`.
+PositiveAmount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string(MAX_AMOUNT)),
+    Field(gt=0, le=MAX_AMOUNT, decimal_places=PLACES),
+    WithJsonSchema(
+        {
+            "type": "string",
+            # Amount's pattern, less every spelling of zero.
+            "pattern": r"^(?!-?0*(?:\.0*)?$)" + money_pattern(MAX_AMOUNT).removeprefix("^"),
+            "description": "a decimal string above 0, up to 99,999,999,999,999.999999, at most 6 decimal places",
+            "examples": ["12.50"],
+        }
+    ),
+]
 
 #: A fraction 0 … 1 as a decimal string, ASCII digits, ≤ 6 places (leading zeros, trailing zeros and ``-0`` as money).
 RATE_PATTERN = rf"^(?:0*(?:0(?:\.[0-9]{{1,{PLACES}}}0*)?|1(?:\.0+)?)|-0+(?:\.0+)?)$"
