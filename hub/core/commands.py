@@ -31,9 +31,9 @@ from hub.core.fields import (
     Boolean,
     ChartCode,
     Code,
+    DocumentRef,
     ExternalId,
     FreeText,
-    Integer,
     IsoDate,
     Name,
     NonNegativeQty,
@@ -493,7 +493,7 @@ class NewBill(Command):
         }
     )
 
-    purchase_order: Annotated[Integer, Field(ge=1, le=2**31 - 1)]
+    purchase_order: DocumentRef
     #: The supplier's own number for the bill: one bill per number per supplier.
     supplier_reference: ExternalId
     date: IsoDate
@@ -507,7 +507,7 @@ class NewBill(Command):
 
 
 class AllocationIn(Command):
-    bill: Annotated[Integer, Field(ge=1, le=2**31 - 1)]
+    bill: DocumentRef
     amount: PositiveAmount
 
 
@@ -575,4 +575,4 @@ class NewExpense(Command):
     supplier: Code | None = None
     reference: ExternalId | None = None
     #: A receipt whose stock absorbs the cost (freight in): capitalised, not expensed.
-    landed_on_receipt: Annotated[Integer, Field(ge=1, le=2**31 - 1)] | None = None
+    landed_on_receipt: DocumentRef | None = None

@@ -30,6 +30,7 @@ __all__ = [
     "Boolean",
     "ChartCode",
     "Code",
+    "DocumentRef",
     "ExternalId",
     "FreeText",
     "Integer",
@@ -142,6 +143,14 @@ def _integer(value: object) -> object:
 Boolean = Annotated[bool, BeforeValidator(_boolean)]
 #: A whole JSON number (``4`` or ``4.0``) — not ``true`` or ``"4"``.
 Integer = Annotated[int, BeforeValidator(_integer)]
+#: A document named by its id in a body (a purchase order, a bill, a receipt): 1 … 2³¹ − 1,
+#: the ids every database can hold.
+DocumentRef = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+]
 #: A supplier's rating, 1 (worst) to 5.
 Rating = Annotated[
     int,
