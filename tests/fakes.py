@@ -39,6 +39,7 @@ from hub.core.events import DomainEvent
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -69,6 +70,8 @@ class Tables:
     returns: dict[int, SalesReturn] = field(default_factory=dict)
     transfers: dict[int, Transfer] = field(default_factory=dict)
     stock_counts: dict[int, StockCount] = field(default_factory=dict)
+    production_issues: dict[int, ProductionIssue] = field(default_factory=dict)
+    production_receipts: dict[int, ProductionReceipt] = field(default_factory=dict)
     levels: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
     valuations: dict[str, Valuation] = field(default_factory=dict)
     moves: list[StockMove] = field(default_factory=list)
@@ -118,7 +121,7 @@ def _clone(record: T) -> T:
     for name in names:
         value = getattr(record, name)
         if isinstance(value, list):
-            value = [_clone(item) for item in value]
+            value = [item if isinstance(item, _IMMUTABLE) else _clone(item) for item in value]
         elif not isinstance(value, _IMMUTABLE):
             raise TypeError(f"{cls.__name__}.{name} holds a {type(value).__name__}; teach tests/fakes.py to copy it")
         values[name] = value
@@ -349,6 +352,12 @@ class FakeUnitOfWork:
         self.transfers: ports.DocumentRepository[Transfer] = FakeDocumentRepository(self, "transfers", "transfer_id")
         self.stock_counts: ports.DocumentRepository[StockCount] = FakeDocumentRepository(
             self, "stock_counts", "count_id"
+        )
+        self.production_issues: ports.DocumentRepository[ProductionIssue] = FakeDocumentRepository(
+            self, "production_issues", "issue_id"
+        )
+        self.production_receipts: ports.DocumentRepository[ProductionReceipt] = FakeDocumentRepository(
+            self, "production_receipts", "receipt_id"
         )
         self.stock: ports.StockRepository = FakeStockRepository(self)
         self.valuations: ports.ValuationRepository = FakeValuationRepository(self)

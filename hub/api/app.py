@@ -11,7 +11,7 @@ from fastapi import FastAPI
 import hub
 from hub.api import openapi, problems
 from hub.api.request_id import RequestId
-from hub.api.routers import catalog, connectors, health, inventory, metrics, purchasing, sales, stock
+from hub.api.routers import catalog, connectors, health, inventory, metrics, production, purchasing, sales, stock
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 from hub.outbox.runtime import EventRuntime
@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     app = FastAPI(
         title="jxc-hub",
         version=hub.__version__,
-        description="The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts.",
+        description=(
+            "The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts, production."
+        ),
         lifespan=lifespan,
         # Operation ids are the endpoint functions' names: short, stable, used by links.
         generate_unique_id_function=lambda route: route.name,
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory)
+    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, production)
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

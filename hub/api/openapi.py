@@ -85,6 +85,10 @@ _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("ReceiveTransfer", "receive_transfer", {"transfer_id": "$response.body#/id"}),
     ],
     "post_stock_count": [("GetStockCount", "get_stock_count", {"count_id": "$response.body#/id"})],
+    "issue_to_production": [("GetProductionIssue", "get_production_issue", {"issue_id": "$response.body#/id"})],
+    "receive_from_production": [
+        ("GetProductionReceipt", "get_production_receipt", {"receipt_id": "$response.body#/id"})
+    ],
     "add_connector": [
         ("GetConnector", "get_connector", {"connector_id": "$response.body#/id"}),
         ("ListRuns", "list_runs", {"connector_id": "$response.body#/id"}),

@@ -13,6 +13,7 @@ from hub.core.alerts import ReorderAlert
 from hub.core.counts import StockCount
 from hub.core.ledger import StockMove
 from hub.core.numbers import ZERO, Money, Quantity
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.transfers import Transfer
@@ -237,6 +238,40 @@ class StockCountOut(Out):
             lines=lines,
             variances=[line for line in lines if line.variance != 0],
         )
+
+
+class ProductionLineOut(Out):
+    sku: str
+    qty: Quantity
+    #: What the line's move carried: materials at average cost, goods at their share.
+    cost: Money
+
+
+class ProductionIssueOut(Out):
+    id: int
+    warehouse: str
+    #: The production receipt that consumed it; null while still work in progress.
+    receipt_id: int | None
+    cost: Money
+    lines: list[ProductionLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, issue: ProductionIssue) -> ProductionIssueOut:
+        return cls.model_validate(issue)
+
+
+class ProductionReceiptOut(Out):
+    id: int
+    warehouse: str
+    from_issues: list[int]
+    cost: Money
+    lines: list[ProductionLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, receipt: ProductionReceipt) -> ProductionReceiptOut:
+        return cls.model_validate(receipt)
 
 
 class StockRow(Out):

@@ -29,6 +29,7 @@ from hub.core.fields import (
     Amount,
     Boolean,
     Code,
+    DocumentRef,
     ExternalId,
     FreeText,
     Name,
@@ -53,6 +54,8 @@ __all__ = [
     "LineReduction",
     "NewCustomer",
     "NewProduct",
+    "NewProductionIssue",
+    "NewProductionReceipt",
     "NewPurchaseOrder",
     "NewReceipt",
     "NewReturn",
@@ -64,6 +67,7 @@ __all__ = [
     "NewTransfer",
     "NewWarehouse",
     "ProductChanges",
+    "ProductionLineIn",
     "PurchaseLine",
     "ReceiptLineIn",
     "ReturnLineIn",
@@ -443,3 +447,41 @@ class NewStockCount(Command):
 
     warehouse: Code
     lines: Annotated[list[CountLine], Field(min_length=1, max_length=10000)]
+
+
+# -- production ----------------------------------------------------------------------------------
+
+
+class ProductionLineIn(Command):
+    sku: Code
+    qty: PositiveQty
+
+
+class NewProductionIssue(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"warehouse": "SH", "lines": [{"sku": "TEA-LEAF-KG", "qty": 2.5}]}]}
+    )
+
+    warehouse: Code
+    lines: Annotated[list[ProductionLineIn], Field(min_length=1, max_length=1000)]
+
+
+class NewProductionReceipt(Command):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "qty": 10}], "from_issues": [1]}]
+        }
+    )
+
+    warehouse: Code
+    lines: Annotated[list[ProductionLineIn], Field(min_length=1, max_length=1000)]
+    #: The issues whose materials became these goods: each consumed by this receipt only.
+    from_issues: Annotated[list[DocumentRef], Field(min_length=1, max_length=1000)]
+
+    @field_validator("from_issues")
+    @classmethod
+    def _once_each(cls, issues: list[int]) -> list[int]:
+        for i, issue in enumerate(issues):
+            if issue in issues[:i]:
+                raise InvalidInput(f"issue {issue} is named twice", field=f"from_issues[{i}]")
+        return issues

@@ -27,6 +27,8 @@ __all__ = [
     "JournalLinePosted",
     "JournalPosted",
     "ProductUpserted",
+    "ProductionIssued",
+    "ProductionReceived",
     "PurchaseOrderApproved",
     "PurchaseOrderCancelled",
     "PurchaseOrderCreated",
@@ -374,6 +376,45 @@ class StockCountPosted(DomainEvent):
         return str(self.stock_count_id)
 
 
+# -- production -------------------------------------------------------------------------------
+
+
+class ProductionLineMoved(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    qty: Quantity
+    cost: Money
+
+
+class ProductionIssued(DomainEvent):
+    """Materials left a warehouse for production, at average cost (``cost`` per line)."""
+
+    type = "production.issued"
+    aggregate_type = "production"
+    issue_id: int
+    warehouse: str
+    cost: Money
+    lines: list[ProductionLineMoved]
+
+    def aggregate_id(self) -> str:
+        return f"issue-{self.issue_id}"
+
+
+class ProductionReceived(DomainEvent):
+    """Finished goods came into a warehouse, worth the cost of the issues they consumed."""
+
+    type = "production.received"
+    aggregate_type = "production"
+    receipt_id: int
+    warehouse: str
+    from_issues: list[int]
+    cost: Money
+    lines: list[ProductionLineMoved]
+
+    def aggregate_id(self) -> str:
+        return f"receipt-{self.receipt_id}"
+
+
 # -- finance -----------------------------------------------------------------------------
 
 
@@ -438,6 +479,8 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         TransferShipped,
         TransferReceived,
         StockCountPosted,
+        ProductionIssued,
+        ProductionReceived,
         TaxRateUpserted,
         JournalPosted,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "Amount",
     "Boolean",
     "Code",
+    "DocumentRef",
     "ExternalId",
     "FreeText",
     "Integer",
@@ -149,6 +150,14 @@ TermsDays = Annotated[
     BeforeValidator(_integer),
     Field(ge=0, le=3650),
     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 3650}),
+]
+
+#: A document named by its id (an issue a receipt consumes …): 1 to 2³¹ − 1, as in paths.
+DocumentRef = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
 ]
 
 

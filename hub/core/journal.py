@@ -31,13 +31,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.core.errors import InvalidInput
-from hub.core.ledger import CUSTOMER, INVENTORY_LOSS, SUPPLIER, TRANSIT, StockMove
+from hub.core.ledger import CUSTOMER, INVENTORY_LOSS, PRODUCTION, SUPPLIER, TRANSIT, StockMove
 from hub.core.numbers import ZERO
 
 __all__ = [
     "DEFAULT_CHART",
     "FAMILIES",
-    "PRODUCTION",
     "Chart",
     "JournalEntry",
     "JournalLine",
@@ -46,9 +45,6 @@ __all__ = [
     "stock_entries",
     "valid_role",
 ]
-
-#: The virtual location of work in progress (materials issued, goods not yet made).
-PRODUCTION = "production"
 
 #: Every role with its default chart code and name, out of the box.
 DEFAULT_CHART: dict[str, tuple[str, str]] = {

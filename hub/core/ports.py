@@ -20,6 +20,7 @@ from hub.core.counts import StockCount
 from hub.core.events import DomainEvent
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -177,6 +178,12 @@ class UnitOfWork(Protocol):
 
     @property
     def stock_counts(self) -> DocumentRepository[StockCount]: ...
+
+    @property
+    def production_issues(self) -> DocumentRepository[ProductionIssue]: ...
+
+    @property
+    def production_receipts(self) -> DocumentRepository[ProductionReceipt]: ...
 
     @property
     def stock(self) -> StockRepository: ...

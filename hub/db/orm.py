@@ -16,6 +16,7 @@ from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
 from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.production import ProductionIssue, ProductionLine, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
 from hub.core.tax import TaxRate
@@ -62,6 +63,17 @@ def start_mappers() -> None:
     m(Transfer, t.transfers, properties={"lines": _lines(TransferLine, t.transfer_lines.c.id)})
     m(StockCountLine, t.stock_count_lines)
     m(StockCount, t.stock_counts, properties={"lines": _lines(StockCountLine, t.stock_count_lines.c.id)})
+    m(ProductionLine, t.production_lines)
+    by_id = t.production_lines.c.id
+    m(ProductionIssue, t.production_issues, properties={"lines": _lines(ProductionLine, by_id)})
+    receipt_lines = relationship(
+        ProductionLine,
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by=by_id,
+        primaryjoin=t.production_receipts.c.id == t.production_lines.c.receipt_id,
+    )
+    m(ProductionReceipt, t.production_receipts, properties={"lines": receipt_lines})
     m(StockMove, t.stock_moves)
     m(StockLevel, t.stock_levels)
     m(Valuation, t.valuations)

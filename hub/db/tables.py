@@ -271,6 +271,39 @@ stock_count_lines = Table(
     Column("value", Amount, nullable=False),
 )
 
+# -- production -----------------------------------------------------------------------------------
+
+production_receipts = Table(
+    "production_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    #: The issues it consumed, in the order named (each also points back: receipt_id).
+    Column("from_issues", JsonDoc, nullable=False),
+    _created(),
+)
+
+production_issues = Table(
+    "production_issues",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("receipt_id", Integer, ForeignKey("production_receipts.id"), index=True),
+    _created(),
+)
+
+production_lines = Table(
+    "production_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Exactly one of the two: a line of an issue or of a receipt.
+    Column("issue_id", Integer, ForeignKey("production_issues.id"), index=True),
+    Column("receipt_id", Integer, ForeignKey("production_receipts.id"), index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("cost", Amount, nullable=False),
+)
+
 # -- ledger ----------------------------------------------------------------------------------------
 
 stock_moves = Table(

@@ -24,6 +24,7 @@ from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -81,6 +82,8 @@ class SqlUnitOfWork:
         self.returns = r.DocumentRepository(s, SalesReturn)
         self.transfers = r.DocumentRepository(s, Transfer)
         self.stock_counts = r.DocumentRepository(s, StockCount)
+        self.production_issues = r.DocumentRepository(s, ProductionIssue)
+        self.production_receipts = r.DocumentRepository(s, ProductionReceipt)
         self.stock = r.StockRepository(s)
         self.valuations = r.ValuationRepository(s)
         self.moves = r.MoveRepository(s)

@@ -33,6 +33,8 @@ PARAMS = {
     "{order_id}": "1",
     "{transfer_id}": "1",
     "{count_id}": "1",
+    "{issue_id}": "1",
+    "{receipt_id}": "1",
     "{connector_id}": "shop",
     "{channel_id}": "shop",
 }

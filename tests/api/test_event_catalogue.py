@@ -57,6 +57,12 @@ async def business(api: httpx.AsyncClient) -> None:
     )
     await create(api, f"/v1/transfers/{transfer['id']}/receive", status=200)
     await create(api, "/v1/stock-counts", {"warehouse": "SH", "lines": [{"sku": "RICE", "counted": 10}]})
+    issue = await create(api, "/v1/production/issues", {"warehouse": "SH", "lines": [{"sku": "RICE", "qty": 2}]})
+    await create(
+        api,
+        "/v1/production/receipts",
+        {"warehouse": "SH", "lines": [{"sku": "MUG", "qty": 1}], "from_issues": [issue["id"]]},
+    )
 
 
 async def test_every_event_the_hub_emits_matches_its_written_schema(

@@ -13,6 +13,7 @@ from hub.core.handlers.catalog import (
 )
 from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
+from hub.core.handlers.production import issue_to_production, receive_from_production
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
     cancel_purchase_order,
@@ -41,7 +42,9 @@ __all__ = [
     "create_tax_rate",
     "create_transfer",
     "create_warehouse",
+    "issue_to_production",
     "post_stock_count",
+    "receive_from_production",
     "receive_purchase_order",
     "receive_transfer",
     "reduce_sales_order",
