@@ -11,7 +11,18 @@ from fastapi import FastAPI
 import hub
 from hub.api import openapi, problems
 from hub.api.request_id import RequestId
-from hub.api.routers import catalog, connectors, health, inventory, metrics, production, purchasing, sales, stock
+from hub.api.routers import (
+    catalog,
+    connectors,
+    health,
+    inventory,
+    metrics,
+    production,
+    purchasing,
+    reports,
+    sales,
+    stock,
+)
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 from hub.outbox.runtime import EventRuntime
@@ -59,7 +70,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, production)
+    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, production, reports)
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

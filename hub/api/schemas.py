@@ -274,6 +274,28 @@ class ProductionReceiptOut(Out):
         return cls.model_validate(receipt)
 
 
+class ReportColumn(Out):
+    name: str
+    #: How the column's values travel: money and ratio as decimal strings, qty as numbers.
+    kind: str
+    description: str
+
+
+class ReportOut(BaseModel):
+    """A report: its columns (name, kind), one object per row keyed by column name, the
+    totals row (or null), the parameters it ran with, and how it computes (``notes``).
+    Some reports add figures of their own (``revenue``, ``forecast_30_days`` …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    report: str
+    parameters: dict[str, Any]
+    columns: list[ReportColumn]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None
+    notes: list[str]
+
+
 class StockRow(Out):
     sku: str
     warehouse: str
