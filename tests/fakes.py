@@ -291,6 +291,16 @@ class FakeMoveRepository(_Repository):
             _stamp(move)
             self._t.moves.append(move)
 
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        daily: dict[str, dict[date, Decimal]] = {sku: {} for sku in skus}
+        for move in self._t.moves:
+            at = move.created_at
+            shipped = move.destination == "customer" and move.reference_type == "shipment"
+            if move.sku in daily and shipped and at is not None and at >= since:
+                days = daily[move.sku]
+                days[at.date()] = days.get(at.date(), ZERO) + move.qty
+        return daily
+
 
 class FakeAlertRepository(_Repository):
     async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:

@@ -10,6 +10,7 @@ documents → customer → stock levels (sorted) → valuations (sorted) → pro
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -109,6 +110,10 @@ class ValuationRepository(Protocol):
 class MoveRepository(Protocol):
     async def add_all(self, moves: Sequence[StockMove]) -> None:
         """Append moves in order, assigning ids; moves are never changed afterwards."""
+        ...
+
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        """Quantity of each SKU shipped to customers each day (UTC) from ``since`` on."""
         ...
 
 

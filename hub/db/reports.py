@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.core.ledger import CUSTOMER
 from hub.core.money import round_money
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.reports import (
@@ -38,6 +37,7 @@ from hub.core.reports import (
 from hub.core.reports.purchases import Group as PurchaseGroup
 from hub.core.reports.sales import Group as SalesGroup
 from hub.db import tables as t
+from hub.db.repositories import MoveRepository
 
 __all__ = ["ReportQueries", "day_start"]
 
@@ -103,15 +103,9 @@ class ReportQueries:
         return [PostedLine(*row) for row in await self._rows(stmt)]
 
     async def shipped(self, sku: str, start: date, end: date) -> dict[date, Decimal]:
-        """Quantity of ``sku`` shipped each day (UTC)."""
-        m = t.stock_moves.c
-        stmt = select(m.created_at, m.qty).where(
-            m.sku == sku, m.destination == CUSTOMER, m.reference_type == "shipment", _within(m.created_at, start, end)
-        )
-        daily: dict[date, Decimal] = {}
-        for at, qty in await self._rows(stmt):
-            daily[at.date()] = daily.get(at.date(), Decimal(0)) + qty
-        return daily
+        """Quantity of ``sku`` shipped each day (UTC): the alerts' query, so both see one history."""
+        daily = (await MoveRepository(self.session).shipped_daily([sku], day_start(start)))[sku]
+        return {day: qty for day, qty in daily.items() if day <= end}
 
     async def purchased(self, start: date, end: date) -> tuple[list[OrderedLine], list[ReceivedLine]]:
         """Lines and receipts of the orders created in the period (approved at some point)."""

@@ -8,6 +8,7 @@ driver exception reaches the core.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
@@ -21,7 +22,7 @@ from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Product
 from hub.core.errors import DuplicateRecord
 from hub.core.journal import Chart, JournalEntry
-from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
 from hub.core.sales import OPEN_STATUSES, SalesOrder
@@ -248,6 +249,17 @@ class MoveRepository(_Repository):
         if moves:
             self.session.add_all(moves)
             await self.session.flush()
+
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        m = t.stock_moves.c
+        stmt = select(m.sku, m.created_at, m.qty).where(
+            m.sku.in_(list(skus)), m.destination == CUSTOMER, m.reference_type == "shipment", m.created_at >= since
+        )
+        daily: dict[str, dict[date, Decimal]] = {sku: {} for sku in skus}
+        for sku, at, qty in (await self.session.execute(stmt)).all():
+            days = daily[sku]
+            days[at.date()] = days.get(at.date(), ZERO) + qty
+        return daily
 
 
 class AlertRepository(_Repository):

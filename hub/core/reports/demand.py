@@ -22,11 +22,22 @@ from decimal import Decimal
 from hub.core.numbers import ZERO, as_json_number, quantize
 from hub.core.reports.table import Column, Report
 
-__all__ = ["ALPHA", "HORIZON", "MIN_HISTORY", "daily_history", "demand_report", "forecast_demand", "smoothed_level"]
+__all__ = [
+    "ALPHA",
+    "HISTORY_DAYS",
+    "HORIZON",
+    "MIN_HISTORY",
+    "daily_history",
+    "demand_report",
+    "forecast_demand",
+    "smoothed_level",
+]
 
 ALPHA = Decimal("0.3")
 HORIZON = 30
 MIN_HISTORY = 14
+#: How far back the alerts look for history (the report's default window too).
+HISTORY_DAYS = 90
 
 
 def daily_history(shipped: Mapping[date, Decimal], start: date, end: date) -> list[tuple[date, Decimal]]:
