@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.errors import InvalidInput
 from hub.core.money import round_money
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.reports import (
@@ -40,6 +41,9 @@ from hub.db import tables as t
 from hub.db.repositories import MoveRepository
 
 __all__ = ["ReportQueries", "day_start"]
+
+
+wh, p = t.warehouses.c, t.products.c
 
 
 def day_start(day: date) -> datetime:
@@ -148,6 +152,8 @@ class ReportQueries:
         return sales_report(await self.sold(start, end), group_by, start, end)
 
     async def inventory(self, start: date, end: date, warehouse: str | None, slow_days: int) -> Report:
+        if warehouse is not None and await self.session.scalar(select(wh.code).where(wh.code == warehouse)) is None:
+            raise InvalidInput(f"unknown warehouse {warehouse!r}", field="warehouse")
         moves = await self.moves(end)
         return inventory_report(moves, warehouse=warehouse, start=start, end=end, slow_days=slow_days)
 
@@ -164,4 +170,6 @@ class ReportQueries:
         return balance_sheet(await self.posted(at), at)
 
     async def demand(self, sku: str, start: date, end: date) -> Report:
+        if await self.session.scalar(select(p.sku).where(p.sku == sku)) is None:
+            raise InvalidInput(f"unknown SKU {sku!r}", field="sku")
         return demand_report(sku, await self.shipped(sku, start, end), start, end)

@@ -2,7 +2,7 @@
 
 Each route reads its parameters and asks :class:`hub.db.reports.ReportQueries`; what the
 figures mean is in :mod:`hub.core.reports`. Periods are days in UTC, both ends included;
-``to`` defaults to today and ``from`` to 29 days before ``to`` (30 days).
+``to`` defaults to today and ``from`` to 29 days before ``to`` (30 days: :func:`period`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from hub.api.deps import Context, Reader
 from hub.api.params import CodeFilter
 from hub.api.routing import HubRoute
 from hub.api.schemas import ReportOut
-from hub.core.errors import InvalidInput
 from hub.core.fields import Code
 from hub.core.reports import Report
+from hub.core.reports.table import period
 from hub.db.reports import ReportQueries
-from hub.db.uow import SqlUnitOfWork
 
 router = APIRouter(route_class=HubRoute, prefix="/v1/reports", tags=["reports"])
 
-PERIOD_DAYS = 30
 #: Reports also come as CSV: a header row of column names, the totals row last.
 _CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the report"}
@@ -42,20 +40,16 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def period(start: date | None, end: date | None) -> tuple[date, date]:
-    end = end or _today()
-    start = start or end - timedelta(days=PERIOD_DAYS - 1)
-    if start > end:
-        raise InvalidInput(f"from {start} is after to {end}", field="from")
-    return start, end
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    return period(start, end, _today())
 
 
-Build = Callable[[ReportQueries, SqlUnitOfWork], Awaitable[Report]]
+Build = Callable[[ReportQueries], Awaitable[Report]]
 
 
 async def _answer(ctx: Context, format: str, build: Build) -> Response:
     async with ctx.reader() as uow:
-        report = await build(ReportQueries(uow.session), uow)
+        report = await build(ReportQueries(uow.session))
     if format == "csv":
         headers = {"Content-Disposition": f'attachment; filename="{report.name}.csv"'}
         return Response(report.csv(), media_type="text/csv; charset=utf-8", headers=headers)
@@ -73,8 +67,8 @@ async def sales_report(
     """Quantity, net revenue, cost of goods sold, gross margin and margin % per group and
     currency. Revenue is shipments at the order's unit price (tax-exclusive) until invoices
     exist; returns count negative."""
-    start_, end = period(start, to)
-    return await _answer(ctx, format, lambda q, _: q.sales(start_, end, group_by))
+    start_, end = _period(start, to)
+    return await _answer(ctx, format, lambda q: q.sales(start_, end, group_by))
 
 
 @router.get("/inventory", response_model=ReportOut, responses=_CSV)
@@ -89,14 +83,9 @@ async def inventory_report(
     """On hand, value, average value (daily), turnover (COGS ÷ average value over the
     period), days of cover and slow movers per SKU — in one warehouse, or over all of them
     with goods in transit."""
-    start_, end = period(start, to)
+    start_, end = _period(start, to)
 
-    async def build(q: ReportQueries, uow: SqlUnitOfWork) -> Report:
-        if warehouse is not None and await uow.warehouses.get(warehouse) is None:
-            raise InvalidInput(f"unknown warehouse {warehouse!r}", field="warehouse")
-        return await q.inventory(start_, end, warehouse, slow_days)
-
-    return await _answer(ctx, format, build)
+    return await _answer(ctx, format, lambda q: q.inventory(start_, end, warehouse, slow_days))
 
 
 @router.get("/purchases", response_model=ReportOut, responses=_CSV)
@@ -110,29 +99,29 @@ async def purchases_report(
     """Spend, received against ordered, reject rate at inspection and on-time rate (against
     the order's ``expected_date``; orders without one are not measured) over the purchase
     orders created in the period."""
-    start_, end = period(start, to)
-    return await _answer(ctx, format, lambda q, _: q.purchases(start_, end, group_by))
+    start_, end = _period(start, to)
+    return await _answer(ctx, format, lambda q: q.purchases(start_, end, group_by))
 
 
 @router.get("/trial-balance", response_model=ReportOut, responses=_CSV)
 async def trial_balance_report(ctx: Reader, at: At = None, format: Format = "json") -> Response:
     """Debits, credits and balance per chart code and role, from the journal."""
     day = at or _today()
-    return await _answer(ctx, format, lambda q, _: q.trial_balance(day))
+    return await _answer(ctx, format, lambda q: q.trial_balance(day))
 
 
 @router.get("/profit-and-loss", response_model=ReportOut, responses=_CSV)
 async def profit_and_loss_report(ctx: Reader, start: From = None, to: To = None, format: Format = "json") -> Response:
     """Revenue and expense roles over the period; the totals row is the net profit."""
-    start_, end = period(start, to)
-    return await _answer(ctx, format, lambda q, _: q.profit_and_loss(start_, end))
+    start_, end = _period(start, to)
+    return await _answer(ctx, format, lambda q: q.profit_and_loss(start_, end))
 
 
 @router.get("/balance-sheet", response_model=ReportOut, responses=_CSV)
 async def balance_sheet_report(ctx: Reader, at: At = None, format: Format = "json") -> Response:
     """Asset and liability roles at a day, with the profit to date as the balancing equity line."""
     day = at or _today()
-    return await _answer(ctx, format, lambda q, _: q.balance_sheet(day))
+    return await _answer(ctx, format, lambda q: q.balance_sheet(day))
 
 
 @router.get("/demand", response_model=ReportOut, responses=_CSV)
@@ -146,9 +135,4 @@ async def demand_report(
     0.3; none with fewer than 14 days of history)."""
     end = _today()
 
-    async def build(q: ReportQueries, uow: SqlUnitOfWork) -> Report:
-        if await uow.products.get(sku) is None:
-            raise InvalidInput(f"unknown SKU {sku!r}", field="sku")
-        return await q.demand(sku, end - timedelta(days=days - 1), end)
-
-    return await _answer(ctx, format, build)
+    return await _answer(ctx, format, lambda q: q.demand(sku, end - timedelta(days=days - 1), end))

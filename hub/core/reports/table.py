@@ -12,16 +12,29 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from hub.core.errors import InvalidInput
 from hub.core.numbers import as_json_number, normalize
 
-__all__ = ["Column", "Report", "money_text", "ratio"]
+__all__ = ["PERIOD_DAYS", "Column", "Report", "money_text", "period", "ratio"]
 
 Kind = Literal["text", "qty", "money", "ratio", "date", "flag", "count"]
 _RATIO_PLACES = Decimal("0.01")
+#: A period's length when only its end (or nothing) is given.
+PERIOD_DAYS = 30
+
+
+def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The days ``start``..``end``, both included: ``end`` defaults to today and ``start``
+    to :data:`PERIOD_DAYS` days ending at ``end``. A start after the end is refused."""
+    end = end or today
+    start = start or end - timedelta(days=PERIOD_DAYS - 1)
+    if start > end:
+        raise InvalidInput(f"from {start} is after to {end}", field="from")
+    return start, end
 
 
 @dataclass(frozen=True)
