@@ -14,6 +14,7 @@ from hub.api.request_id import RequestId
 from hub.api.routers import (
     catalog,
     connectors,
+    finance,
     health,
     inventory,
     metrics,
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, production, reports)
+    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, finance, production, reports)
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

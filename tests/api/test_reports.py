@@ -1,5 +1,5 @@
 """Reports: every figure recomputed here from the raw ledger (/v1/moves), the journal
-(each entry as ``journal.posted`` announced it) and the documents, and compared."""
+(/v1/journal) and the documents, and compared."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.support import assert_problem, create, events, purchase, sell, walk
+from tests.api.support import assert_problem, create, purchase, sell, walk
 
 SO = "/v1/sales-orders"
 D = Decimal
@@ -66,14 +66,10 @@ async def report(api: httpx.AsyncClient, name: str, **params: Any) -> dict[str, 
     return body
 
 
-def journal(feed: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every journal line with its entry's date."""
-    return [
-        line | {"date": e["payload"]["date"]}
-        for e in feed
-        if e["type"] == "journal.posted"
-        for line in e["payload"]["lines"]
-    ]
+async def journal(api: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """Every journal line with its entry's date, from /v1/journal."""
+    entries = await walk(api, "/v1/journal", cursor_param="after", limit=500)
+    return [line | {"date": entry["date"]} for entry in entries for line in entry["lines"]]
 
 
 def money(value: Any) -> Decimal:
@@ -112,7 +108,7 @@ async def test_sales_are_shipments_at_the_order_price_less_returns(books: httpx.
         assert D(row["gross_margin"]) == margin
         assert D(row["margin_pct"]) == (margin * 100 / D(row["net_revenue"])).quantize(D("0.01"))
     # Σ COGS of the sales report is the cogs role's movement in the journal.
-    lines = journal(await events(books))
+    lines = await journal(books)
     cogs = sum((D(line["debit"]) - D(line["credit"]) for line in lines if line["role"] == "cogs"), D(0))
     # (a scrapped return credits cogs too: its cost moves on to inventory_loss)
     assert sum((v[2] for v in expected.values()), D(0)) == cogs
@@ -179,7 +175,7 @@ async def test_purchases_compare_received_with_ordered(books: httpx.AsyncClient)
 
 
 async def test_the_books_reports_sum_the_journal(books: httpx.AsyncClient) -> None:
-    lines = journal(await events(books))
+    lines = await journal(books)
     sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
     for line in lines:
         sums[(line["account"], line["role"])][0] += D(line["debit"])
