@@ -70,3 +70,16 @@ async def test_one_channel_order_sent_concurrently_becomes_one_sales_order(api: 
     found = (await api.get("/v1/sales-orders", params={"channel": "shop", "external_id": "#1001"})).json()["items"]
     assert len(found) == 1
     assert (await api.get("/v1/stock/LAST")).json()["reserved"] == 1
+
+
+async def test_an_issue_raced_into_several_production_receipts_is_consumed_once(api: httpx.AsyncClient) -> None:
+    await _business(api, on_hand=10)
+    assert (await api.post("/v1/products", json={"sku": "KIT", "name": "Kit"})).status_code == 201
+    issue = await api.post("/v1/production/issues", json={"warehouse": "WH", "lines": [{"sku": "LAST", "qty": 4}]})
+    receipt = {"warehouse": "WH", "lines": [{"sku": "KIT", "qty": 1}], "from_issues": [issue.json()["id"]]}
+
+    responses = await asyncio.gather(*(api.post("/v1/production/receipts", json=receipt) for _ in range(8)))
+
+    assert Counter(r.status_code for r in responses) == {201: 1, 409: 7}
+    kit = (await api.get("/v1/stock/KIT")).json()
+    assert (kit["on_hand"], kit["stock_value"]) == (1, "4.00")
