@@ -242,6 +242,9 @@ async def test_every_report_comes_as_csv_with_a_header_row(books: httpx.AsyncCli
     [
         ("sales", {"group_by": "colour"}, "group_by"),
         ("sales", {"from": "2026-02-30"}, "from"),
+        ("sales", {"to": "0"}, "to"),
+        ("profit-and-loss", {"from": "20260301"}, "from"),
+        ("balance-sheet", {"at": "1700000000"}, "at"),
         ("sales", {"from": "2026-03-02", "to": "2026-03-01"}, "from"),
         ("sales", {"format": "xml"}, "format"),
         ("inventory", {"warehouse": "NOPE"}, "warehouse"),

@@ -7,12 +7,14 @@ figures mean is in :mod:`hub.core.reports`. Periods are days in UTC, both ends i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator, WithJsonSchema
 
 from hub.api.deps import Context, Reader
 from hub.api.params import CodeFilter
@@ -30,9 +32,19 @@ _CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the report"}
 }
 
-From = Annotated[date | None, Query(alias="from", description="first day (UTC); default: 29 days before `to`")]
-To = Annotated[date | None, Query(description="last day (UTC), included; default: today")]
-At = Annotated[date | None, Query(description="entries dated on or before this day; default: today")]
+
+def _iso_day(value: object) -> object:
+    # A day as YYYY-MM-DD only: pydantic would also take 0 or 1700000000 as a timestamp.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return value
+    raise ValueError("a day as YYYY-MM-DD")
+
+
+_DAY_SCHEMA = WithJsonSchema({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+Day = Annotated[date, BeforeValidator(_iso_day), _DAY_SCHEMA]
+From = Annotated[Day | None, Query(alias="from", description="first day (UTC); default: 29 days before `to`")]
+To = Annotated[Day | None, Query(description="last day (UTC), included; default: today")]
+At = Annotated[Day | None, Query(description="entries dated on or before this day; default: today")]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: a text/csv download with a header row")]
 
 
