@@ -40,6 +40,7 @@ from hub.outbox.trace import Trace
 __all__ = ["ALL_TOPICS", "PRODUCER_OPTIONS", "KafkaPublisher", "consumer_options", "ensure_topics", "kafka_broker"]
 
 log = logging.getLogger("hub.kafka")
+FASTSTREAM_LOG = logging.getLogger("hub.faststream")
 
 #: How the relay's producer sends (bench/relay.py gives its bare producer the same).
 PRODUCER_OPTIONS: dict[str, Any] = {
@@ -133,7 +134,12 @@ def kafka_broker(
 
     ``consumer``: aiokafka consumer options for every subscriber (:func:`consumer_options`).
     """
-    broker = KafkaBroker(bootstrap, acks="all", client_id="jxc-hub-worker", logger=None)
+    # faststream's own lines go to ``hub.faststream`` (so they reach the process log with the
+    # hub's): a failed commit or seek, a fetch error, each new partition assignment. Its
+    # per-message "Received"/"Processed" lines are DEBUG, below the hub's usual level.
+    broker = KafkaBroker(
+        bootstrap, acks="all", client_id="jxc-hub-worker", logger=FASTSTREAM_LOG, log_level=logging.DEBUG
+    )
 
     for subscriber in subscribers:
         _subscribe(broker, subscriber, delivery, consumer or {}, trace)
