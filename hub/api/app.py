@@ -11,7 +11,19 @@ from fastapi import FastAPI
 import hub
 from hub.api import openapi, problems
 from hub.api.request_id import RequestId
-from hub.api.routers import catalog, connectors, health, inventory, metrics, purchasing, sales, stock
+from hub.api.routers import (
+    catalog,
+    connectors,
+    credit_notes,
+    health,
+    inventory,
+    invoices,
+    metrics,
+    payments,
+    purchasing,
+    sales,
+    stock,
+)
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 from hub.outbox.runtime import EventRuntime
@@ -57,7 +69,19 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory)
+    modules = (
+        health,
+        stock,
+        catalog,
+        connectors,
+        metrics,
+        purchasing,
+        sales,
+        inventory,
+        invoices,
+        credit_notes,
+        payments,
+    )
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

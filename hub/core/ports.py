@@ -18,8 +18,10 @@ from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.events import DomainEvent
+from hub.core.invoicing import CreditNote, Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.payments import Payment
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -29,6 +31,7 @@ __all__ = [
     "AccountRepository",
     "AlertRepository",
     "DocumentRepository",
+    "InvoiceRepository",
     "JournalRepository",
     "MasterRepository",
     "MoveRepository",
@@ -86,6 +89,16 @@ class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
         ...
 
     async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None: ...
+
+
+class InvoiceRepository(DocumentRepository[Invoice], Protocol):
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        """Lock these invoices, in id order (to stay deadlock-free); missing ones are left out."""
+        ...
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        """The sales order's invoices, oldest first (locked in id order with ``lock``)."""
+        ...
 
 
 class StockRepository(Protocol):
@@ -177,6 +190,15 @@ class UnitOfWork(Protocol):
 
     @property
     def stock_counts(self) -> DocumentRepository[StockCount]: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def credit_notes(self) -> DocumentRepository[CreditNote]: ...
+
+    @property
+    def payments(self) -> DocumentRepository[Payment]: ...
 
     @property
     def stock(self) -> StockRepository: ...

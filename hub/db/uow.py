@@ -24,6 +24,8 @@ from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.invoicing import CreditNote
+from hub.core.payments import Payment
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -81,6 +83,9 @@ class SqlUnitOfWork:
         self.returns = r.DocumentRepository(s, SalesReturn)
         self.transfers = r.DocumentRepository(s, Transfer)
         self.stock_counts = r.DocumentRepository(s, StockCount)
+        self.invoices = r.InvoiceRepository(s)
+        self.credit_notes = r.DocumentRepository(s, CreditNote)
+        self.payments = r.DocumentRepository(s, Payment)
         self.stock = r.StockRepository(s)
         self.valuations = r.ValuationRepository(s)
         self.moves = r.MoveRepository(s)
