@@ -10,11 +10,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from hub.core.fields import Code, ExternalId
 
-__all__ = ["CONNECTOR_ID_PATTERN", "CodeFilter", "CodePath", "ConnectorId", "ConnectorPath", "ExternalIdFilter"]
+__all__ = [
+    "CONNECTOR_ID_PATTERN",
+    "MAX_SEQ",
+    "CodeFilter",
+    "CodePath",
+    "ConnectorId",
+    "ConnectorPath",
+    "ExternalIdFilter",
+    "Position",
+]
 
 #: Lowercase letters, digits, ``-`` and ``_``, 1–64: it names a connector instance everywhere
 #: (channel of its orders, webhook URL, queue, dead letters).
@@ -29,3 +38,21 @@ CodeFilter = Annotated[Code | None, Query()]
 ExternalIdFilter = Annotated[ExternalId | None, Query()]
 #: A connector instance (or channel) id in the path.
 ConnectorPath = Annotated[ConnectorId, Path(description="the connector instance's id")]
+
+#: Moves, journal entries and events are numbered with 64-bit integers.
+MAX_SEQ = 2**63 - 1
+
+
+def _empty_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+#: A position in the ledger or the outbox; empty means "from the start".
+Position = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_SEQ)] | None,
+    BeforeValidator(_empty_is_none),
+    Query(description="id of the last one already seen; empty or absent: from the start"),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SEQ}, {"type": "string", "maxLength": 0}]}
+    ),
+]

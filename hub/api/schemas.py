@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from hub.core.alerts import ReorderAlert
 from hub.core.counts import StockCount
+from hub.core.journal import JournalEntry
 from hub.core.ledger import StockMove
-from hub.core.numbers import ZERO, Money, Quantity
+from hub.core.numbers import ZERO, Money, Quantity, normalize
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.transfers import Transfer
@@ -373,3 +374,58 @@ class EventOut(Out):
     @classmethod
     def of(cls, row: Any) -> EventOut:
         return cls(seq=row["id"], **{k: v for k, v in row.items() if k != "id"})
+
+
+# -- finance -----------------------------------------------------------------------------------
+
+
+class TaxRateOut(Out):
+    code: str
+    name: str
+    #: The rate as a fraction, a decimal string ("0.13" is 13 %).
+    rate: Annotated[Decimal, PlainSerializer(lambda r: f"{normalize(r):f}", return_type=str, when_used="json")] = Field(
+        json_schema_extra={"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}
+    )
+    created_at: datetime
+
+
+class AccountOut(Out):
+    role: str
+    code: str
+    name: str
+
+
+class Accounts(Out):
+    items: list[AccountOut]
+
+
+class JournalLineOut(Out):
+    line_no: int
+    account: str
+    role: str
+    debit: Money
+    credit: Money
+    tax_code: str | None
+    party: str | None
+
+
+class JournalEntryOut(Out):
+    id: int
+    date: date
+    currency: str
+    source: Reference
+    memo: str | None
+    lines: list[JournalLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: JournalEntry) -> JournalEntryOut:
+        return cls(
+            id=entry.id or 0,
+            date=entry.date,
+            currency=entry.currency,
+            source=Reference(type=entry.source_type, id=entry.source_id),
+            memo=entry.memo,
+            lines=[JournalLineOut.model_validate(line) for line in entry.lines],
+            created_at=entry.created_at,  # type: ignore[arg-type]
+        )

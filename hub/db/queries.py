@@ -21,7 +21,7 @@ from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.db import tables as t
 from hub.db.repositories import column
 
-__all__ = ["Page", "Queries"]
+__all__ = ["Page", "Queries", "keyset_page"]
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ class Page(Generic[T]):
     next_key: Any = None
 
 
-def _page(rows: list[T], limit: int, key: Any) -> Page[T]:
+def keyset_page(rows: list[T], limit: int, key: Any) -> Page[T]:
     if len(rows) > limit:
         rows = rows[:limit]
         return Page(rows, key(rows[-1]))
@@ -58,7 +58,7 @@ class Queries:
             stmt = stmt.where(t.products.c.sku > after)
         if active is not None:
             stmt = stmt.where(t.products.c.active == active)
-        return _page(await self._all(stmt), limit, lambda p: p.sku)
+        return keyset_page(await self._all(stmt), limit, lambda p: p.sku)
 
     async def party(self, cls: type[Warehouse | Supplier | Customer], code: str) -> Any:
         return await self.session.scalar(select(cls).where(column(cls, "code") == code))
@@ -68,7 +68,7 @@ class Queries:
         stmt = select(cls).order_by(code).limit(limit + 1)
         if after is not None:
             stmt = stmt.where(code > after)
-        return _page(await self._all(stmt), limit, lambda p: p.code)
+        return keyset_page(await self._all(stmt), limit, lambda p: p.code)
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ class Queries:
             stmt = stmt.where(t.purchase_orders.c.status == status)
         if supplier is not None:
             stmt = stmt.where(t.purchase_orders.c.supplier == supplier)
-        return _page(await self._all(stmt), limit, lambda o: o.id)
+        return keyset_page(await self._all(stmt), limit, lambda o: o.id)
 
     async def sales_order(self, id: int) -> tuple[SalesOrder, list[Shipment], list[SalesReturn]] | None:
         order = await self.session.get(SalesOrder, id)
@@ -136,7 +136,7 @@ class Queries:
         ):
             if value is not None:
                 stmt = stmt.where(col == value)
-        return _page(await self._all(stmt), limit, lambda o: o.id)
+        return keyset_page(await self._all(stmt), limit, lambda o: o.id)
 
     # -- stock ------------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class Queries:
             stmt = stmt.where(t.stock_levels.c.warehouse == warehouse)
         if after is not None:
             stmt = stmt.where(tuple_(t.stock_levels.c.sku, t.stock_levels.c.warehouse) > tuple_(*after))
-        return _page(await self._all(stmt), limit, lambda level: [level.sku, level.warehouse])
+        return keyset_page(await self._all(stmt), limit, lambda level: [level.sku, level.warehouse])
 
     async def stock_of(self, sku: str) -> tuple[list[StockLevel], Valuation | None]:
         levels = await self._all(
@@ -164,7 +164,7 @@ class Queries:
             stmt = stmt.where(t.stock_moves.c.sku == sku)
         if after is not None:
             stmt = stmt.where(t.stock_moves.c.id > after)
-        return _page(await self._all(stmt), limit, lambda m: m.id)
+        return keyset_page(await self._all(stmt), limit, lambda m: m.id)
 
     async def alerts(self, *, kind: str | None, after: int | None, limit: int) -> Page[ReorderAlert]:
         stmt = (
@@ -177,7 +177,7 @@ class Queries:
             stmt = stmt.where(t.reorder_alerts.c.kind == kind)
         if after is not None:
             stmt = stmt.where(t.reorder_alerts.c.id > after)
-        return _page(await self._all(stmt), limit, lambda a: a.id)
+        return keyset_page(await self._all(stmt), limit, lambda a: a.id)
 
     # -- outbox ------------------------------------------------------------------------------------
 
@@ -186,7 +186,7 @@ class Queries:
         if after is not None:
             stmt = stmt.where(t.outbox.c.id > after)
         rows = list((await self.session.execute(stmt)).mappings())
-        return _page(rows, limit, lambda row: row["id"])
+        return keyset_page(rows, limit, lambda row: row["id"])
 
     async def event_position(self, event_id: str) -> int | None:
         return await self.session.scalar(select(t.outbox.c.id).where(t.outbox.c.event_id == event_id))

@@ -24,7 +24,8 @@ STOREFRONT = {
     "/v1/channels/{channel_id}/stock",
 }
 #: Managing connectors (their credentials) needs ``admin``.
-ADMIN = {("POST", "/v1/connectors"), ("DELETE", "/v1/connectors/{connector_id}")}
+#: So does mapping the chart of accounts every posting goes to.
+ADMIN = {("POST", "/v1/connectors"), ("DELETE", "/v1/connectors/{connector_id}"), ("PUT", "/v1/accounts")}
 #: No key: /healthz, and vendors' webhooks (their signature is the authentication).
 OPEN = {"/healthz", "/v1/webhooks/{connector_id}"}
 PARAMS = {
@@ -35,6 +36,7 @@ PARAMS = {
     "{count_id}": "1",
     "{connector_id}": "shop",
     "{channel_id}": "shop",
+    "{entry_id}": "1",
 }
 
 MakeKey = Callable[[str], Awaitable[str]]
@@ -69,7 +71,7 @@ def bearer(key: str) -> dict[str, str]:
 async def call(
     http: httpx.AsyncClient, method: str, path: str, headers: dict[str, str] | None = None
 ) -> httpx.Response:
-    body = {} if method in ("POST", "PATCH") else None
+    body = {} if method in ("POST", "PUT", "PATCH") else None
     return await http.request(method, path, json=body, headers=headers)
 
 

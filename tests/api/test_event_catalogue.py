@@ -36,6 +36,7 @@ def write_schemas(out: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 async def business(api: httpx.AsyncClient) -> None:
     """Every kind of event the core emits, through the API (on top of ``seed``)."""
+    await create(api, "/v1/tax-rates", {"code": "VAT13", "name": "VAT 13%", "rate": "0.13"})
     await create(api, "/v1/products", {"sku": "PEN", "name": "Pen", "reorder_point": 5, "reorder_max": 20})
     await purchase(api, [("PEN", 3, "1.00")])  # below the band: low_stock raised
     await purchase(api, [("PEN", 10, "1.00")])  # back in the band: cleared

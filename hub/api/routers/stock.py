@@ -6,13 +6,12 @@ from decimal import Decimal
 from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from hub.api import bodies
 from hub.api.deps import Reader, StockReader
 from hub.api.etag import NOT_MODIFIED, json_with_etag
 from hub.api.pagination import Cursor, Limit, decode, encode
-from hub.api.params import CodeFilter, CodePath
+from hub.api.params import MAX_SEQ, CodeFilter, CodePath, Position
 from hub.api.problems import Problem
 from hub.api.routing import HubRoute
 from hub.api.schemas import AlertOut, EventOut, MoveOut, Page, StockRow, StockSummary
@@ -25,9 +24,6 @@ from hub.db.queries import Queries
 
 router = APIRouter(route_class=HubRoute, prefix="/v1")
 
-#: Moves and events are numbered with 64-bit integers.
-MAX_SEQ = 2**63 - 1
-
 
 @router.get("/stock", response_model=Page[StockRow], tags=["stock"], responses=NOT_MODIFIED)
 async def list_stock(
@@ -39,21 +35,6 @@ async def list_stock(
         sku=sku, warehouse=warehouse, after=decode(cursor, tuple), limit=limit
     )
     return json_with_etag(ctx.request, bodies.stock_page(levels, encode(last)))
-
-
-def _empty_is_none(value: object) -> object:
-    return None if value == "" else value
-
-
-#: A position in the ledger or the outbox; empty means "from the start".
-Position = Annotated[
-    Annotated[int, Field(ge=0, le=MAX_SEQ)] | None,
-    BeforeValidator(_empty_is_none),
-    Query(description="id of the last one already seen; empty or absent: from the start"),
-    WithJsonSchema(
-        {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SEQ}, {"type": "string", "maxLength": 0}]}
-    ),
-]
 
 
 async def _moves(ctx: Reader, sku: str | None, after: int | None, limit: int) -> Page[MoveOut]:
