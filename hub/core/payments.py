@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.core.errors import InvalidInput
-from hub.core.invoicing import Invoice
+from hub.core.invoicing import Invoice, InvoiceStatus
 from hub.core.numbers import ZERO
 
 __all__ = ["Payment", "PaymentAllocation"]
@@ -70,6 +70,8 @@ class Payment:
                 raise InvalidInput(
                     f"invoice {invoice.number} is {invoice.customer}'s, not {self.customer}'s", field=f"{where}.invoice"
                 )
+            if invoice.status == InvoiceStatus.VOID:
+                raise InvalidInput(f"invoice {invoice.number} is void", field=f"{where}.invoice")
             if invoice.currency != self.currency:
                 raise InvalidInput(
                     f"invoice {invoice.number} is in {invoice.currency}, the payment in {self.currency}",
@@ -80,7 +82,7 @@ class Payment:
                     f"allocating {amount} exceeds the {rest} of payment {self.number} not yet allocated",
                     field=f"{where}.amount",
                 )
-            # Checks the invoice is not void and the amount is not over what is due.
+            # Refuses an amount over what is due.
             invoice.pay(amount, f"{where}.amount")
             rest -= amount
         made = [PaymentAllocation(invoice_id=invoice_id, amount=amount) for invoice_id, amount in wanted]

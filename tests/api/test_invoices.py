@@ -10,7 +10,7 @@ import pytest
 
 from hub.bootstrap import Hub
 from tests.api.receivables import SO, VAT13, invoiced, postings, shipped
-from tests.api.support import assert_problem, create, events, sales_body, sell, walk, writes_nothing
+from tests.api.support import assert_problem, create, events, purchase, sales_body, sell, walk, writes_nothing
 
 INV = "/v1/invoices"
 
@@ -104,8 +104,6 @@ async def test_the_product_tax_code_applies_unless_the_customer_is_exempt(seed: 
     await create(seed, "/v1/tax-rates", VAT13)
     await create(seed, "/v1/products", {"sku": "CUP", "name": "Cup", "tax_code": "VAT13"})
     await create(seed, "/v1/customers", {"code": "NGO", "name": "Exempt", "tax_exempt": True})
-    from tests.api.support import purchase
-
     await purchase(seed, [("CUP", 10, "1.00")])
     inclusive = await invoiced(seed, ("CUP", 1, "11.30"), prices_include_tax=True)
     assert [(x["tax_code"], x["net"], x["tax"], x["gross"]) for x in inclusive["lines"]] == [
