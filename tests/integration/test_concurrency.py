@@ -27,7 +27,9 @@ async def _business(api: httpx.AsyncClient, *, on_hand: int, credit_limit: str |
         json={"supplier": "SUP", "warehouse": "WH", "lines": [{"sku": "LAST", "qty": on_hand, "unit_cost": "1"}]},
     )
     await api.post(f"/v1/purchase-orders/{po.json()['id']}/approve")
-    await api.post(f"/v1/purchase-orders/{po.json()['id']}/receipts", json={"lines": [{"sku": "LAST", "accepted": on_hand}]})
+    await api.post(
+        f"/v1/purchase-orders/{po.json()['id']}/receipts", json={"lines": [{"sku": "LAST", "accepted": on_hand}]}
+    )
 
 
 def _order(qty: int = 1, **extra: object) -> dict[str, object]:
