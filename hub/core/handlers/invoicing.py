@@ -85,7 +85,8 @@ async def _bill(uow: UnitOfWork, order: SalesOrder, picks: list[tuple[SalesOrder
     )
     await uow.invoices.add(invoice)
     assert invoice.id is not None
-    await post_entry(uow, _invoice_posting(invoice, sign=1).entry(await uow.accounts.chart(), issued, _source(invoice)))
+    chart = await uow.accounts.chart()
+    await post_entry(uow, _invoice_posting(invoice, sign=1).entry(chart, issued, _source(invoice), memo=invoice.number))
     uow.emit(
         InvoiceIssued(
             invoice_id=invoice.id,
