@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     RootModel,
     StringConstraints,
     ValidationInfo,
@@ -28,6 +29,7 @@ from hub.core.errors import InvalidInput
 from hub.core.fields import (
     Amount,
     Boolean,
+    ChartCode,
     Code,
     ExternalId,
     FreeText,
@@ -243,16 +245,22 @@ class NewTaxRate(Command):
     rate: Rate
 
 
-#: A chart code a role posts to: what the business's own chart of accounts calls it.
-AccountCode = Annotated[Code, Field(max_length=32)]
-
-
-class AccountCodes(RootModel[dict[str, AccountCode]]):
+class AccountCodes(RootModel[dict[str, ChartCode]]):
     """``{"<role>": "<chart code>", …}``: the roles to map (others keep their codes)."""
 
     model_config = ConfigDict(
         frozen=True,
-        json_schema_extra={"examples": [{"revenue": "200", "ar": "610", "expenses:freight": "425"}]},
+        json_schema_extra={
+            "examples": [{"revenue": "200", "ar": "610", "expenses:freight": "425"}],
+            "minProperties": 1,
+            "propertyNames": {
+                "maxLength": 9 + CODE_MAX,
+                "anyOf": [
+                    {"enum": list[JsonValue](sorted(DEFAULT_CHART))},
+                    {"pattern": "^(?:expenses|clearing):" + CODE_PATTERN.removeprefix("^")},
+                ],
+            },
+        },
     )
 
     @field_validator("root")

@@ -24,8 +24,10 @@ from hub.core.numbers import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, PLACES
 from hub.core.text import CODE_MAX, CODE_PATTERN, NAME_MAX, check_code, check_name, name_pattern
 
 __all__ = [
+    "RATE_PATTERN",
     "Amount",
     "Boolean",
+    "ChartCode",
     "Code",
     "ExternalId",
     "FreeText",
@@ -82,6 +84,8 @@ def _code_schema(limit: int) -> WithJsonSchema:
 Unit = Annotated[str, BeforeValidator(_text_type), AfterValidator(_bounded(16)), _code_schema(16)]
 #: A vendor's own id for a record (a channel's order id): a code of at most 128 characters.
 ExternalId = Annotated[str, BeforeValidator(_text_type), AfterValidator(_bounded(128)), _code_schema(128)]
+#: A chart-of-accounts code (``4000``, ``200-SALES``): a code of at most 32 characters.
+ChartCode = Annotated[str, BeforeValidator(_text_type), AfterValidator(_bounded(32)), _code_schema(32)]
 
 
 #: A SKU, a warehouse, supplier, customer or channel code: 1–64 visible characters.
@@ -236,16 +240,30 @@ Price = _money(MAX_PRICE, "a decimal string: 0 to 999,999,999,999.999999, at mos
 #: A larger amount (a credit limit): "0" … "99999999999999.999999".
 Amount = _money(MAX_AMOUNT, "a decimal string: 0 to 99,999,999,999,999.999999, at most 6 decimal places")
 
+#: A fraction 0 … 1 as a decimal string, ASCII digits, ≤ 6 places (leading zeros, trailing zeros and ``-0`` as money).
+RATE_PATTERN = rf"^(?:0*(?:0(?:\.[0-9]{{1,{PLACES}}}0*)?|1(?:\.0+)?)|-0+(?:\.0+)?)$"
+
+
+def _rate_string(value: object) -> object:
+    if isinstance(value, Decimal) or (isinstance(value, str) and re.fullmatch(RATE_PATTERN, value)):
+        return Decimal(value)
+    raise PydanticCustomError(
+        "rate",
+        'must be a fraction from 0 to 1 as a decimal string, at most {places} decimal places, e.g. "0.13"',
+        {"places": PLACES},
+    )
+
+
 #: A rate as a fraction — a tax rate or a discount: "0" … "1" ("0.13" is 13 %).
 Rate = Annotated[
     Decimal,
-    BeforeValidator(_decimal_string(Decimal(1))),
+    BeforeValidator(_rate_string),
     Field(ge=0, le=1, decimal_places=PLACES),
     AfterValidator(_unsigned_zero),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": money_pattern(Decimal(1)),
+            "pattern": RATE_PATTERN,
             "description": 'a fraction as a decimal string, 0 to 1, at most 6 decimal places ("0.13" is 13 %)',
             "examples": ["0.13"],
         }

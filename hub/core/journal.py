@@ -33,6 +33,7 @@ from decimal import Decimal
 from hub.core.errors import InvalidInput
 from hub.core.ledger import CUSTOMER, INVENTORY_LOSS, SUPPLIER, TRANSIT, StockMove
 from hub.core.numbers import ZERO
+from hub.core.text import check_code
 
 __all__ = [
     "DEFAULT_CHART",
@@ -82,7 +83,13 @@ def valid_role(role: str) -> bool:
     family, sep, suffix = role.partition(":")
     if not sep:
         return role in DEFAULT_CHART
-    return family in FAMILIES and 0 < len(suffix) <= 64 and suffix.isprintable() and suffix.strip() == suffix
+    if family not in FAMILIES:
+        return False
+    try:
+        check_code(suffix)  # a category or channel is named by a code
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -126,9 +126,12 @@ class SqlUnitOfWork:
             await self.session.flush()
             if envelopes:
                 if self._db.dialect == "postgresql":
-                    await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK})
-                    # Delivered on commit, to relays in other processes (see hub.outbox.signal).
-                    await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+                    # One round trip for both: the lock, and a notification delivered on
+                    # commit to relays in other processes (see hub.outbox.signal).
+                    await self.session.execute(
+                        text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')"),
+                        {"key": OUTBOX_LOCK, "channel": CHANNEL},
+                    )
                 await self.session.execute(insert(t.outbox), [outbox_row(envelope) for envelope in envelopes])
             await self.session.commit()
         except IntegrityError as error:
