@@ -240,7 +240,8 @@ class Invoice:
         """Cancel the invoice: its quantities become billable again on the order."""
         if self.status == InvoiceStatus.VOID:
             raise InvalidTransition(f"invoice {self.number} is already void")
-        if self.paid or self.credited:
+        # Units credited count too: a credit note of a zero-priced line carries no amount.
+        if self.paid or self.credited or any(line.credited_qty for line in self.lines):
             raise InvalidTransition(f"invoice {self.number} has payments or credit notes and cannot be voided")
         by_sku = {line.sku: line for line in order.lines}
         for line in self.lines:

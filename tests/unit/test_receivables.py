@@ -233,3 +233,13 @@ async def test_allocations_never_pass_what_is_due_or_paid_and_ar_is_what_is_open
     assert _balance(vat, "ar", CUSTOMER) == open_due == 5
     assert _balance(vat, "customer_credit", CUSTOMER) == -10 + 10  # received 10 unallocated, then used
     assert all(e.total == sum((x.credit for x in e.lines), Decimal(0)) for e in vat.tables.journal)
+
+
+async def test_an_invoice_with_units_credited_cannot_be_voided_even_at_zero(vat: FakeStore) -> None:
+    # Found by the state machine: 1 × 0.001 bills 0.00, so its return's credit note carries no amount.
+    invoice = await _invoice(vat, [("TEA", "1", "0.001", None)])
+    back = NewReturn(lines=[ReturnLineIn(sku="TEA", qty=D(1), restock=False)])
+    await vat.run(handlers.return_sales_order, invoice.sales_order_id, back)
+    assert [note.total for note in vat.tables.credit_notes.values()] == [D(0)]
+    with pytest.raises(InvalidTransition):
+        await vat.run(handlers.void_invoice, invoice.id)
