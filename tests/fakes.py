@@ -34,9 +34,10 @@ from hub.core import ports
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
-from hub.core.invoicing import CreditNote, Invoice
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO

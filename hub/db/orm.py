@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapper, registry, relationship
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
-from hub.core.invoicing import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from hub.core.crediting import CreditNote, CreditNoteLine
+from hub.core.invoicing import Invoice, InvoiceLine
 from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.payments import Payment, PaymentAllocation

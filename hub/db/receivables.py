@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.core.invoicing import CreditNote, Invoice
+from hub.core.crediting import CreditNote
+from hub.core.invoicing import Invoice
 from hub.core.payments import Payment
 from hub.db import tables as t
 from hub.db.queries import Page

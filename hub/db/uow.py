@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
-from hub.core.invoicing import CreditNote
 from hub.core.payments import Payment
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment

@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
+from hub.core.crediting import CreditNote, CreditNoteLine, credit_amount, credit_units
 from hub.core.errors import InvalidInput, NotFound
 from hub.core.events import CreditedLine, CreditNoteIssued, InvoicedLine, InvoiceIssued, InvoiceVoided
 from hub.core.handlers.finance import known_tax_rate, post_entry, today
 from hub.core.invoicing import (
-    CreditNote,
-    CreditNoteLine,
     Invoice,
     InvoiceLine,
     billable,
@@ -158,10 +157,10 @@ async def issue_credit_note(cmd: NewCreditNote, uow: UnitOfWork) -> CreditNote:
     if invoice is None:
         raise InvalidInput(f"invoice {cmd.invoice} does not exist", field="invoice")
     if cmd.lines is not None:
-        lines = invoice.credit_units([(line.sku, line.qty) for line in cmd.lines])
+        lines = credit_units(invoice, [(line.sku, line.qty) for line in cmd.lines])
     else:
         assert cmd.amount is not None
-        lines = invoice.credit_amount(cmd.amount)
+        lines = credit_amount(invoice, cmd.amount)
     return await _credit(uow, invoice, lines, cmd.reason)
 
 
@@ -192,7 +191,7 @@ async def credit_return(uow: UnitOfWork, order: SalesOrder, ret: SalesReturn) ->
                 owed[billed.sku] -= take
                 by_sku[billed.sku].credited += take
         if picks:
-            lines = invoice.credit_units(picks)
+            lines = credit_units(invoice, picks)
             notes.append(await _credit(uow, invoice, lines, f"return {ret.id}", return_id=ret.id))
     return notes
 
