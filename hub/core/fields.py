@@ -29,6 +29,7 @@ __all__ = [
     "Boolean",
     "ChartCode",
     "Code",
+    "DocumentRef",
     "ExternalId",
     "FreeText",
     "Integer",
@@ -145,6 +146,15 @@ Rating = Annotated[
     BeforeValidator(_integer),
     Field(ge=1, le=5),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
+]
+
+#: A document named in a body (an invoice, a sales order): its id, 1 to 2³¹ − 1 — ids are
+#: 32-bit on every database, as in paths (``hub.api.pagination.DocumentId``).
+DocumentRef = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
 ]
 
 #: Days until a document falls due, 0 (on receipt) to 3650.

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from hub.core.commands import Command, Currency
 from hub.core.errors import InvalidInput
-from hub.core.fields import Amount, Code, Integer, Name, PositiveQty
+from hub.core.fields import Amount, Code, DocumentRef, Name, PositiveQty
 
 __all__ = [
     "AllocationIn",
@@ -25,9 +25,6 @@ __all__ = [
     "NewInvoice",
     "NewPayment",
 ]
-
-#: A document's id: ids are 32-bit on every database (as ``hub.api.pagination.DocumentId``).
-DocumentRef = Annotated[Integer, Field(ge=1, le=2**31 - 1)]
 
 
 def _positive(amount: object) -> object:
