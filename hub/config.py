@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     tenant: str = "default"
     #: Currency of documents that do not name one (ISO 4217).
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    #: Issue the invoice of every shipment in the same transaction as the shipment.
+    auto_invoice: bool = False
     #: Connections per process to PostgreSQL (plus as many overflow).
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"

@@ -34,12 +34,15 @@ from hub.core import ports
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.production import ProductionIssue, ProductionReceipt
+from hub.core.payments import Payment
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
 from hub.core.tax import TaxRate
@@ -72,6 +75,9 @@ class Tables:
     stock_counts: dict[int, StockCount] = field(default_factory=dict)
     production_issues: dict[int, ProductionIssue] = field(default_factory=dict)
     production_receipts: dict[int, ProductionReceipt] = field(default_factory=dict)
+    invoices: dict[int, Invoice] = field(default_factory=dict)
+    credit_notes: dict[int, CreditNote] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
     levels: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
     valuations: dict[str, Valuation] = field(default_factory=dict)
     moves: list[StockMove] = field(default_factory=list)
@@ -260,6 +266,37 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
         )
 
 
+class FakeInvoiceRepository(FakeDocumentRepository[Invoice]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "invoices", "invoice_id")
+
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        return {id: self._rows[id] for id in sorted(set(ids)) if id in self._rows}
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        return [invoice for _, invoice in sorted(self._rows.items()) if invoice.sales_order_id == order_id]
+
+
+class FakePaymentRepository(FakeDocumentRepository[Payment]):
+    """Payments' lines are their allocations; ones added later get their ids on commit."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "payments", "payment_id")
+
+    async def add(self, document: Payment) -> None:
+        document.id = self._next_id(self._table)
+        _stamp(document)
+        self._rows[document.id] = document
+        self.number(document)
+
+    def number(self, payment: Payment) -> None:
+        for allocation in payment.allocations:
+            if allocation.id is None:
+                allocation.id = self._next_id("payment_allocations")
+                allocation.payment_id = payment.id
+                _stamp(allocation)
+
+
 class FakeStockRepository(_Repository):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         levels = self._t.levels
@@ -369,6 +406,11 @@ class FakeUnitOfWork:
         self.production_receipts: ports.DocumentRepository[ProductionReceipt] = FakeDocumentRepository(
             self, "production_receipts", "receipt_id"
         )
+        self.invoices: ports.InvoiceRepository = FakeInvoiceRepository(self)
+        self.credit_notes: ports.DocumentRepository[CreditNote] = FakeDocumentRepository(
+            self, "credit_notes", "credit_note_id"
+        )
+        self.payments: ports.DocumentRepository[Payment] = FakePaymentRepository(self)
         self.stock: ports.StockRepository = FakeStockRepository(self)
         self.valuations: ports.ValuationRepository = FakeValuationRepository(self)
         self.moves: ports.MoveRepository = FakeMoveRepository(self)

@@ -14,10 +14,13 @@ from hub.api.request_id import RequestId
 from hub.api.routers import (
     catalog,
     connectors,
+    credit_notes,
     finance,
     health,
     inventory,
+    invoices,
     metrics,
+    payments,
     production,
     purchasing,
     reports,
@@ -71,7 +74,22 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, finance, production, reports)
+    modules = (
+        health,
+        stock,
+        catalog,
+        connectors,
+        metrics,
+        purchasing,
+        sales,
+        inventory,
+        finance,
+        invoices,
+        credit_notes,
+        payments,
+        production,
+        reports,
+    )
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

@@ -131,6 +131,8 @@ class SalesOrderLineOut(Out):
     reserved: Quantity
     shipped: Quantity
     returned: Quantity
+    tax_code: str | None
+    invoiced: Quantity
 
 
 class ShipmentLineOut(Out):
@@ -171,6 +173,7 @@ class SalesOrderOut(Out):
     channel: str | None
     external_id: str | None
     currency: str
+    prices_include_tax: bool
     status: str
     hold_reason: str | None
     total: Money

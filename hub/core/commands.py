@@ -342,6 +342,8 @@ class SalesLine(Command):
     sku: Code
     qty: PositiveQty
     unit_price: Price
+    #: The line's tax rate, if not the product's (``hub.core.invoicing.line_rate``).
+    tax_code: Code | None = None
 
 
 class NewSalesOrder(Command):
@@ -362,6 +364,8 @@ class NewSalesOrder(Command):
     channel: Code | None = None
     external_id: ExternalId | None = None
     currency: Currency | None = None
+    #: Unit prices include tax (its invoices take the tax out of them) rather than add to them.
+    prices_include_tax: Boolean = False
     lines: Annotated[list[SalesLine], Field(min_length=1, max_length=1000)]
 
     @model_validator(mode="after")

@@ -22,10 +22,18 @@ from hub.core.numbers import Money, Quantity
 __all__ = [
     "EVENT_TYPES",
     "EVENT_VERSIONS",
+    "Allocation",
+    "CreditNoteIssued",
+    "CreditedLine",
     "CustomerUpserted",
     "DomainEvent",
+    "InvoiceIssued",
+    "InvoiceVoided",
+    "InvoicedLine",
     "JournalLinePosted",
     "JournalPosted",
+    "PaymentAllocated",
+    "PaymentReceived",
     "ProductUpserted",
     "ProductionIssued",
     "ProductionReceived",
@@ -454,6 +462,118 @@ class JournalPosted(DomainEvent):
         return str(self.entry_id)
 
 
+# -- receivables -------------------------------------------------------------------------
+
+
+class InvoicedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    qty: Quantity
+    unit_price: Money
+    tax_code: str | None
+    tax_rate: str
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class _InvoiceEvent(DomainEvent):
+    aggregate_type = "invoice"
+    invoice_id: int
+    number: str
+
+    def aggregate_id(self) -> str:
+        return str(self.invoice_id)
+
+
+class InvoiceIssued(_InvoiceEvent):
+    type = "invoice.issued"
+    sales_order_id: int
+    customer: str
+    currency: str
+    issue_date: str
+    due_date: str
+    net_total: Money
+    tax_total: Money
+    total: Money
+    lines: list[InvoicedLine]
+
+
+class InvoiceVoided(_InvoiceEvent):
+    type = "invoice.voided"
+    sales_order_id: int
+    customer: str
+
+
+class CreditedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    #: Units given back; null for a share of an amount credited.
+    qty: Quantity | None
+    tax_code: str | None
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class CreditNoteIssued(DomainEvent):
+    type = "credit_note.issued"
+    aggregate_type = "credit_note"
+    credit_note_id: int
+    number: str
+    invoice_id: int
+    customer: str
+    currency: str
+    reason: str
+    return_id: int | None
+    net_total: Money
+    tax_total: Money
+    total: Money
+    #: Taken off the invoice's amount due; the rest is the customer's credit.
+    applied: Money
+    unapplied: Money
+    lines: list[CreditedLine]
+
+    def aggregate_id(self) -> str:
+        return str(self.credit_note_id)
+
+
+class Allocation(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    invoice_id: int
+    amount: Money
+    #: The invoice's amount due and status after this allocation.
+    amount_due: Money
+    status: str
+
+
+class _PaymentEvent(DomainEvent):
+    aggregate_type = "payment"
+    payment_id: int
+    number: str
+    customer: str
+    currency: str
+    allocations: list[Allocation]
+    unallocated: Money
+
+    def aggregate_id(self) -> str:
+        return str(self.payment_id)
+
+
+class PaymentReceived(_PaymentEvent):
+    type = "payment.received"
+    amount: Money
+    date: str
+    method: str
+    reference: str | None
+
+
+class PaymentAllocated(_PaymentEvent):
+    """Customer credit of an earlier payment allocated to invoices."""
+
+    type = "payment.allocated"
+
+
 #: Every concrete event class the hub emits or still reads, by ``(type, version)``.
 EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
     (cls.type, cls.version): cls
@@ -483,6 +603,11 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         ProductionReceived,
         TaxRateUpserted,
         JournalPosted,
+        InvoiceIssued,
+        InvoiceVoided,
+        CreditNoteIssued,
+        PaymentReceived,
+        PaymentAllocated,
     )
 }
 

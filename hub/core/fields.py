@@ -148,20 +148,21 @@ Rating = Annotated[
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
 ]
 
+#: A document named in a body (an invoice, a sales order): its id, 1 to 2³¹ − 1 — ids are
+#: 32-bit on every database, as in paths (``hub.api.pagination.DocumentId``).
+DocumentRef = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+]
+
 #: Days until a document falls due, 0 (on receipt) to 3650.
 TermsDays = Annotated[
     int,
     BeforeValidator(_integer),
     Field(ge=0, le=3650),
     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 3650}),
-]
-
-#: A document named by its id (an issue a receipt consumes …): 1 to 2³¹ − 1, as in paths.
-DocumentRef = Annotated[
-    int,
-    BeforeValidator(_integer),
-    Field(ge=1, le=2**31 - 1),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
 ]
 
 

@@ -5,6 +5,8 @@ named ``lock…`` return rows the caller may change and that no concurrent unit 
 can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time). To stay deadlock-free every handler locks in the same order:
 documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
+Among documents: a payment or sales order before invoices, invoices in id order, and
+the gap-free number series (``numbers.next``) after them.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from typing import Protocol, Self, TypeVar
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.events import DomainEvent
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.payments import Payment
 from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
@@ -31,6 +36,7 @@ __all__ = [
     "AccountRepository",
     "AlertRepository",
     "DocumentRepository",
+    "InvoiceRepository",
     "JournalRepository",
     "MasterRepository",
     "MoveRepository",
@@ -88,6 +94,16 @@ class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
         ...
 
     async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None: ...
+
+
+class InvoiceRepository(DocumentRepository[Invoice], Protocol):
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        """Lock these invoices, in id order (to stay deadlock-free); missing ones are left out."""
+        ...
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        """The sales order's invoices, oldest first (locked in id order with ``lock``)."""
+        ...
 
 
 class StockRepository(Protocol):
@@ -189,6 +205,15 @@ class UnitOfWork(Protocol):
 
     @property
     def production_receipts(self) -> DocumentRepository[ProductionReceipt]: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def credit_notes(self) -> DocumentRepository[CreditNote]: ...
+
+    @property
+    def payments(self) -> DocumentRepository[Payment]: ...
 
     @property
     def stock(self) -> StockRepository: ...

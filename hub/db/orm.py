@@ -14,8 +14,11 @@ from sqlalchemy.orm import Mapper, registry, relationship
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
+from hub.core.crediting import CreditNote, CreditNoteLine
+from hub.core.invoicing import Invoice, InvoiceLine
 from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.payments import Payment, PaymentAllocation
 from hub.core.production import ProductionIssue, ProductionLine, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
@@ -81,6 +84,12 @@ def start_mappers() -> None:
     m(TaxRate, t.tax_rates)
     m(JournalLine, t.journal_lines)
     m(JournalEntry, t.journal_entries, properties={"lines": _lines(JournalLine, t.journal_lines.c.line_no)})
+    m(InvoiceLine, t.invoice_lines)
+    m(Invoice, t.invoices, properties={"lines": _lines(InvoiceLine, t.invoice_lines.c.line_no)})
+    m(CreditNoteLine, t.credit_note_lines)
+    m(CreditNote, t.credit_notes, properties={"lines": _lines(CreditNoteLine, t.credit_note_lines.c.line_no)})
+    m(PaymentAllocation, t.payment_allocations)
+    m(Payment, t.payments, properties={"allocations": _lines(PaymentAllocation, t.payment_allocations.c.id)})
     for mapper in mapper_registry.mappers:
         if any(name in mapper.columns for name in _STAMPS):
             event.listen(mapper, "before_insert", _stamp)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Product
 from hub.core.errors import DuplicateRecord
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
@@ -32,6 +33,7 @@ __all__ = [
     "AccountRepository",
     "AlertRepository",
     "DocumentRepository",
+    "InvoiceRepository",
     "JournalRepository",
     "MasterRepository",
     "MoveRepository",
@@ -183,6 +185,28 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
             t.sales_orders.c.external_id == external_id,
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class InvoiceRepository(DocumentRepository[Invoice]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, Invoice)
+
+    async def _locked(self, stmt: Select[Any]) -> list[Invoice]:
+        stmt = stmt.order_by(t.invoices.c.id).with_for_update().execution_options(populate_existing=True)
+        return list(await self.session.scalars(stmt))
+
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        locked = await self._locked(select(Invoice).where(t.invoices.c.id.in_(wanted)))
+        return {invoice.id: invoice for invoice in locked if invoice.id is not None}
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        stmt = select(Invoice).where(t.invoices.c.sales_order_id == order_id)
+        if lock:
+            return await self._locked(stmt)
+        return list(await self.session.scalars(stmt.order_by(t.invoices.c.id)))
 
 
 def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any:

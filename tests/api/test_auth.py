@@ -39,6 +39,9 @@ PARAMS = {
     "{connector_id}": "shop",
     "{channel_id}": "shop",
     "{entry_id}": "1",
+    "{invoice_id}": "1",
+    "{note_id}": "1",
+    "{payment_id}": "1",
 }
 
 MakeKey = Callable[[str], Awaitable[str]]

@@ -13,6 +13,8 @@ from hub.core.handlers.catalog import (
 )
 from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
+from hub.core.handlers.invoicing import issue_credit_note, issue_invoice, void_invoice
+from hub.core.handlers.payments import allocate_payment, receive_payment
 from hub.core.handlers.production import issue_to_production, receive_from_production
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
@@ -30,6 +32,7 @@ from hub.core.handlers.sales import (
 )
 
 __all__ = [
+    "allocate_payment",
     "approve_purchase_order",
     "approve_sales_order",
     "cancel_purchase_order",
@@ -42,9 +45,12 @@ __all__ = [
     "create_tax_rate",
     "create_transfer",
     "create_warehouse",
+    "issue_credit_note",
+    "issue_invoice",
     "issue_to_production",
     "post_stock_count",
     "receive_from_production",
+    "receive_payment",
     "receive_purchase_order",
     "receive_transfer",
     "reduce_sales_order",
@@ -52,4 +58,5 @@ __all__ = [
     "set_account_codes",
     "ship_sales_order",
     "update_product",
+    "void_invoice",
 ]

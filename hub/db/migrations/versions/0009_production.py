@@ -1,7 +1,7 @@
 """production: issues of materials, receipts of finished goods, and their lines
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0009'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
