@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     #: How far a supplier bill's unit cost may be from the order's (a fraction, "0.02" = 2 %)
     #: before the bill is put on hold for approval.
     price_tolerance: Decimal = Field(default=Decimal("0.02"), ge=0, le=1)
+    #: Issue the invoice of every shipment in the same transaction as the shipment.
+    auto_invoice: bool = False
     #: Connections per process to PostgreSQL (plus as many overflow).
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
     #: for its whole wait rather than answering when a message arrives (Tansu) add up to
     #: this much to every event's latency; shorter means more fetches while idle.
     kafka_fetch_max_wait_ms: int = Field(default=100, ge=0, le=60_000)
+    #: Seconds a subscriber's consumer may hold partitions with records waiting, handing it
+    #: none, before the workers start their consumers afresh (see ``hub.outbox.stall``).
+    kafka_stall_seconds: float = Field(default=30.0, gt=0)
     #: Outbox rows the relay publishes per batch.
     relay_batch_size: int = Field(default=1000, ge=1, le=100_000)
     #: Seconds between outbox polls when no commit signal arrives.

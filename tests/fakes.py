@@ -35,12 +35,16 @@ from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
 from hub.core.expenses import Expense
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
+from hub.core.payments import Payment
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus, Receipt
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesReturn, Shipment
 from hub.core.supplier_payments import SupplierPayment
@@ -72,6 +76,11 @@ class Tables:
     returns: dict[int, SalesReturn] = field(default_factory=dict)
     transfers: dict[int, Transfer] = field(default_factory=dict)
     stock_counts: dict[int, StockCount] = field(default_factory=dict)
+    production_issues: dict[int, ProductionIssue] = field(default_factory=dict)
+    production_receipts: dict[int, ProductionReceipt] = field(default_factory=dict)
+    invoices: dict[int, Invoice] = field(default_factory=dict)
+    credit_notes: dict[int, CreditNote] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
     levels: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
     valuations: dict[str, Valuation] = field(default_factory=dict)
     moves: list[StockMove] = field(default_factory=list)
@@ -124,7 +133,7 @@ def _clone(record: T) -> T:
     for name in names:
         value = getattr(record, name)
         if isinstance(value, list):
-            value = [_clone(item) for item in value]
+            value = [item if isinstance(item, _IMMUTABLE) else _clone(item) for item in value]
         elif not isinstance(value, _IMMUTABLE):
             raise TypeError(f"{cls.__name__}.{name} holds a {type(value).__name__}; teach tests/fakes.py to copy it")
         values[name] = value
@@ -281,6 +290,37 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
         )
 
 
+class FakeInvoiceRepository(FakeDocumentRepository[Invoice]):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "invoices", "invoice_id")
+
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        return {id: self._rows[id] for id in sorted(set(ids)) if id in self._rows}
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        return [invoice for _, invoice in sorted(self._rows.items()) if invoice.sales_order_id == order_id]
+
+
+class FakePaymentRepository(FakeDocumentRepository[Payment]):
+    """Payments' lines are their allocations; ones added later get their ids on commit."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow, "payments", "payment_id")
+
+    async def add(self, document: Payment) -> None:
+        document.id = self._next_id(self._table)
+        _stamp(document)
+        self._rows[document.id] = document
+        self.number(document)
+
+    def number(self, payment: Payment) -> None:
+        for allocation in payment.allocations:
+            if allocation.id is None:
+                allocation.id = self._next_id("payment_allocations")
+                allocation.payment_id = payment.id
+                _stamp(allocation)
+
+
 class FakeStockRepository(_Repository):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         levels = self._t.levels
@@ -311,6 +351,16 @@ class FakeMoveRepository(_Repository):
             move.id = self._next_id("stock_moves")
             _stamp(move)
             self._t.moves.append(move)
+
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        daily: dict[str, dict[date, Decimal]] = {sku: {} for sku in skus}
+        for move in self._t.moves:
+            at = move.created_at
+            shipped = move.destination == "customer" and move.reference_type == "shipment"
+            if move.sku in daily and shipped and at is not None and at >= since:
+                days = daily[move.sku]
+                days[at.date()] = days.get(at.date(), ZERO) + move.qty
+        return daily
 
 
 class FakeAlertRepository(_Repository):
@@ -374,6 +424,17 @@ class FakeUnitOfWork:
         self.stock_counts: ports.DocumentRepository[StockCount] = FakeDocumentRepository(
             self, "stock_counts", "count_id"
         )
+        self.production_issues: ports.DocumentRepository[ProductionIssue] = FakeDocumentRepository(
+            self, "production_issues", "issue_id"
+        )
+        self.production_receipts: ports.DocumentRepository[ProductionReceipt] = FakeDocumentRepository(
+            self, "production_receipts", "receipt_id"
+        )
+        self.invoices: ports.InvoiceRepository = FakeInvoiceRepository(self)
+        self.credit_notes: ports.DocumentRepository[CreditNote] = FakeDocumentRepository(
+            self, "credit_notes", "credit_note_id"
+        )
+        self.payments: ports.DocumentRepository[Payment] = FakePaymentRepository(self)
         self.stock: ports.StockRepository = FakeStockRepository(self)
         self.valuations: ports.ValuationRepository = FakeValuationRepository(self)
         self.moves: ports.MoveRepository = FakeMoveRepository(self)

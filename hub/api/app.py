@@ -14,12 +14,17 @@ from hub.api.request_id import RequestId
 from hub.api.routers import (
     catalog,
     connectors,
+    credit_notes,
     finance,
     health,
     inventory,
+    invoices,
     metrics,
     payables,
+    payments,
+    production,
     purchasing,
+    reports,
     sales,
     stock,
 )
@@ -58,7 +63,9 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     app = FastAPI(
         title="jxc-hub",
         version=hub.__version__,
-        description="The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts.",
+        description=(
+            "The 进销存 integration hub: products, stock ledger, purchasing, sales, transfers, counts, production."
+        ),
         lifespan=lifespan,
         # Operation ids are the endpoint functions' names: short, stable, used by links.
         generate_unique_id_function=lambda route: route.name,
@@ -68,7 +75,23 @@ def create_app(settings: Settings | None = None, *, hub_: Hub | None = None) -> 
     problems.install(app)
     # Storefront reads first: a request is matched against the routes in this order, and
     # each route tried costs a storefront read ~10 µs.
-    modules = (health, stock, catalog, connectors, metrics, purchasing, sales, inventory, finance, payables)
+    modules = (
+        health,
+        stock,
+        catalog,
+        connectors,
+        metrics,
+        purchasing,
+        sales,
+        inventory,
+        finance,
+        invoices,
+        credit_notes,
+        payments,
+        production,
+        reports,
+        payables,
+    )
     for module in modules:
         app.include_router(module.router)
     #: Every route of the API, for the ``Allow`` header of a 405 (hub.api.problems).

@@ -84,6 +84,15 @@ _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("GetTransfer", "get_transfer", {"transfer_id": "$response.body#/id"}),
         ("ReceiveTransfer", "receive_transfer", {"transfer_id": "$response.body#/id"}),
     ],
+    "issue_invoice": [
+        ("GetInvoice", "get_invoice", {"invoice_id": "$response.body#/id"}),
+        ("VoidInvoice", "void_invoice", {"invoice_id": "$response.body#/id"}),
+    ],
+    "issue_credit_note": [("GetCreditNote", "get_credit_note", {"note_id": "$response.body#/id"})],
+    "receive_payment": [
+        ("GetPayment", "get_payment", {"payment_id": "$response.body#/id"}),
+        ("AllocatePayment", "allocate_payment", {"payment_id": "$response.body#/id"}),
+    ],
     "post_stock_count": [("GetStockCount", "get_stock_count", {"count_id": "$response.body#/id"})],
     "create_bill": [
         ("GetBill", "get_bill", {"bill_id": "$response.body#/id"}),
@@ -94,6 +103,10 @@ _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("AllocateSupplierPayment", "allocate_supplier_payment", {"payment_id": "$response.body#/id"}),
     ],
     "record_expense": [("GetExpense", "get_expense", {"expense_id": "$response.body#/id"})],
+    "issue_to_production": [("GetProductionIssue", "get_production_issue", {"issue_id": "$response.body#/id"})],
+    "receive_from_production": [
+        ("GetProductionReceipt", "get_production_receipt", {"receipt_id": "$response.body#/id"})
+    ],
     "add_connector": [
         ("GetConnector", "get_connector", {"connector_id": "$response.body#/id"}),
         ("ListRuns", "list_runs", {"connector_id": "$response.body#/id"}),

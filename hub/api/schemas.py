@@ -14,6 +14,7 @@ from hub.core.counts import StockCount
 from hub.core.journal import JournalEntry
 from hub.core.ledger import StockMove
 from hub.core.numbers import ZERO, Money, Quantity, normalize
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.transfers import Transfer
@@ -135,6 +136,8 @@ class SalesOrderLineOut(Out):
     reserved: Quantity
     shipped: Quantity
     returned: Quantity
+    tax_code: str | None
+    invoiced: Quantity
 
 
 class ShipmentLineOut(Out):
@@ -175,6 +178,7 @@ class SalesOrderOut(Out):
     channel: str | None
     external_id: str | None
     currency: str
+    prices_include_tax: bool
     status: str
     hold_reason: str | None
     total: Money
@@ -243,6 +247,62 @@ class StockCountOut(Out):
             lines=lines,
             variances=[line for line in lines if line.variance != 0],
         )
+
+
+class ProductionLineOut(Out):
+    sku: str
+    qty: Quantity
+    #: What the line's move carried: materials at average cost, goods at their share.
+    cost: Money
+
+
+class ProductionIssueOut(Out):
+    id: int
+    warehouse: str
+    #: The production receipt that consumed it; null while still work in progress.
+    receipt_id: int | None
+    cost: Money
+    lines: list[ProductionLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, issue: ProductionIssue) -> ProductionIssueOut:
+        return cls.model_validate(issue)
+
+
+class ProductionReceiptOut(Out):
+    id: int
+    warehouse: str
+    from_issues: list[int]
+    cost: Money
+    lines: list[ProductionLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, receipt: ProductionReceipt) -> ProductionReceiptOut:
+        return cls.model_validate(receipt)
+
+
+class ReportColumn(Out):
+    name: str
+    #: How the column's values travel: money and ratio as decimal strings, qty as numbers.
+    kind: str
+    description: str
+
+
+class ReportOut(BaseModel):
+    """A report: its columns (name, kind), one object per row keyed by column name, the
+    totals row (or null), the parameters it ran with, and how it computes (``notes``).
+    Some reports add figures of their own (``revenue``, ``forecast_30_days`` …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    report: str
+    parameters: dict[str, Any]
+    columns: list[ReportColumn]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None
+    notes: list[str]
 
 
 class StockRow(Out):

@@ -4,6 +4,7 @@ hub serve | migrate | demo | stock SKU          the hub itself   (core.py)
 hub keys create | list | revoke                 API keys         (keys.py)
 hub relay | worker | dlq … | events schema      events           (events.py)
 hub openapi [--out FILE]                        the API document     (openapi.py)
+hub report NAME [--from --to --at …] [--csv]    weekly reports       (reports.py)
 hub connectors add | list | show | remove …     connector instances  (connectors.py)
 hub reconcile ID [--dry-run]                    reconciliation       (connectors.py)
 hub connector new NAME                          a connector package  (scaffold.py)
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import connectors, core, events, keys, openapi, scaffold
+from hub.cli import connectors, core, events, keys, openapi, reports, scaffold
 
 __all__ = ["app"]
 
@@ -21,6 +22,7 @@ app = typer.Typer(help="jxc-hub: the 进销存 integration hub.", no_args_is_hel
 core.register(app)
 events.register(app)
 openapi.register(app)
+reports.register(app)
 app.add_typer(keys.app, name="keys")
 connectors.register(app)
 app.add_typer(scaffold.app, name="connector")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -18,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 
-__all__ = ["database_trouble", "err", "out", "run", "until_signalled", "where"]
+__all__ = ["database_trouble", "err", "log_to_stderr", "out", "run", "until_signalled", "where"]
 
 out = Console()
 err = Console(stderr=True)
@@ -60,6 +61,16 @@ def _run(settings: Settings, work: Callable[[Hub], Awaitable[T]], migrate: bool)
             await hub.close()
 
     return asyncio.run(main())
+
+
+def log_to_stderr(settings: Settings) -> None:
+    """Show the hub's own log lines (at ``HUB_LOG_LEVEL``), the libraries' from warnings up.
+
+    Without this only warnings reach the operator, who then cannot tell the relay that
+    leads from one standing by, or see a standby take over.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("hub").setLevel(logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
 
 
 def until_signalled() -> asyncio.Event:

@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.bootstrap import Hub
-from hub.cli._common import database_trouble, err, out, run, where
+from hub.cli._common import database_trouble, err, log_to_stderr, out, run, where
 from hub.config import Settings
 
 
@@ -30,6 +30,8 @@ def serve(
     from hub.api.app import create_app
 
     settings = Settings()
+    # The workers in this process (HUB_TRANSPORT) log like ``hub worker``'s.
+    log_to_stderr(settings)
     # Only advice, read-only: a connection cut during it must not stop the server starting.
     if not run(lambda hub: hub.keys.list(), attempts=3):
         err.print("[yellow]No API keys yet.[/] Create one with: [bold]hub keys create --scope admin[/]")

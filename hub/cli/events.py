@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hub.bootstrap import Hub
-from hub.cli._common import err, out, run, until_signalled, where
+from hub.cli._common import err, log_to_stderr, out, run, until_signalled, where
 from hub.config import Settings
 
 __all__ = ["register"]
@@ -34,7 +33,7 @@ def relay() -> None:
     from hub.outbox.runtime import EventRuntime
 
     settings = Settings()
-    _log_to_stderr(settings)
+    log_to_stderr(settings)
     err.print(f"relay: {where(settings)} → {_transport(settings)}  (Ctrl-C to stop)")
 
     async def main(hub: Hub) -> None:
@@ -50,7 +49,7 @@ def worker() -> None:
     from hub.outbox.runtime import EventRuntime
 
     settings = Settings()
-    _log_to_stderr(settings)
+    log_to_stderr(settings)
 
     async def main(hub: Hub) -> None:
         if not hub.subscribers:
@@ -63,16 +62,6 @@ def worker() -> None:
         await runtime.run()
 
     run(main)
-
-
-def _log_to_stderr(settings: Settings) -> None:
-    """Show the hub's own log lines (at ``HUB_LOG_LEVEL``), the libraries' from warnings up.
-
-    Without this only warnings reach the operator, who then cannot tell the relay that
-    leads from one standing by, or see a standby take over.
-    """
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("hub").setLevel(logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
 
 
 def _transport(settings: Settings) -> str:

@@ -5,6 +5,11 @@ SKU's available stock summed over all warehouses. Below the point raises
 ``low_stock`` with a suggested purchase quantity that brings the SKU up to its
 reorder max, counting what is already on order; above the max raises ``overstock``.
 An alert clears when the SKU is back in the band.
+
+With a demand forecast (:func:`hub.core.reports.demand.forecast_demand`: enough sales
+history, 14 days or more) the low-stock suggestion instead covers the next 30 days'
+forecast demand and keeps the reorder point in hand: reorder point + forecast −
+available − on order (never below zero). The band still decides *whether* to alert.
 """
 
 from __future__ import annotations
@@ -49,13 +54,18 @@ class ReorderAlert:
         return self.cleared_at is None
 
 
-def assess(product: Product, available: Decimal, on_order: Decimal) -> Assessment | None:
-    """Which alert, if any, ``available`` stock of ``product`` calls for."""
+def assess(
+    product: Product, available: Decimal, on_order: Decimal, forecast: Decimal | None = None
+) -> Assessment | None:
+    """Which alert, if any, ``available`` stock of ``product`` calls for; ``forecast`` is
+    the 30-day demand forecast, when there is one."""
     if not product.active:
         return None
     point, ceiling = product.reorder_point, product.reorder_max
     if point is not None and available < point:
         target = ceiling if ceiling is not None else point
+        if forecast is not None:
+            target = point + forecast
         return Assessment(AlertKind.LOW_STOCK, max(ZERO, target - available - on_order))
     if ceiling is not None and available > ceiling:
         return Assessment(AlertKind.OVERSTOCK, ZERO)

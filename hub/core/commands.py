@@ -37,7 +37,6 @@ from hub.core.fields import (
     IsoDate,
     Name,
     NonNegativeQty,
-    PositiveAmount,
     PositiveQty,
     Price,
     Rate,
@@ -53,16 +52,13 @@ from hub.core.text import CODE_MAX, CODE_PATTERN
 __all__ = [
     "RESERVED_SKUS",
     "AccountCodes",
-    "AllocationIn",
-    "BillLineIn",
     "Code",
     "CountLine",
     "LineReduction",
-    "NewAllocations",
-    "NewBill",
     "NewCustomer",
-    "NewExpense",
     "NewProduct",
+    "NewProductionIssue",
+    "NewProductionReceipt",
     "NewPurchaseOrder",
     "NewReceipt",
     "NewReturn",
@@ -70,11 +66,11 @@ __all__ = [
     "NewShipment",
     "NewStockCount",
     "NewSupplier",
-    "NewSupplierPayment",
     "NewTaxRate",
     "NewTransfer",
     "NewWarehouse",
     "ProductChanges",
+    "ProductionLineIn",
     "PurchaseLine",
     "ReceiptLineIn",
     "ReturnLineIn",
@@ -353,6 +349,8 @@ class SalesLine(Command):
     sku: Code
     qty: PositiveQty
     unit_price: Price
+    #: The line's tax rate, if not the product's (``hub.core.invoicing.line_rate``).
+    tax_code: Code | None = None
 
 
 class NewSalesOrder(Command):
@@ -373,6 +371,8 @@ class NewSalesOrder(Command):
     channel: Code | None = None
     external_id: ExternalId | None = None
     currency: Currency | None = None
+    #: Unit prices include tax (its invoices take the tax out of them) rather than add to them.
+    prices_include_tax: Boolean = False
     lines: Annotated[list[SalesLine], Field(min_length=1, max_length=1000)]
 
     @model_validator(mode="after")
@@ -468,111 +468,39 @@ class NewStockCount(Command):
     lines: Annotated[list[CountLine], Field(min_length=1, max_length=10000)]
 
 
-# -- payables ----------------------------------------------------------------------------------
+# -- production ----------------------------------------------------------------------------------
 
 
-class BillLineIn(Command):
+class ProductionLineIn(Command):
     sku: Code
     qty: PositiveQty
-    unit_cost: Price
 
 
-class NewBill(Command):
-    """A supplier's bill for goods received against a purchase order."""
+class NewProductionIssue(Command):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"warehouse": "SH", "lines": [{"sku": "TEA-LEAF-KG", "qty": 2.5}]}]}
+    )
 
+    warehouse: Code
+    lines: Annotated[list[ProductionLineIn], Field(min_length=1, max_length=1000)]
+
+
+class NewProductionReceipt(Command):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [
-                {
-                    "purchase_order": 1,
-                    "supplier_reference": "LJ-2026-0042",
-                    "date": "2026-12-07",
-                    "lines": [{"sku": "TEA-LJ-250", "qty": 96, "unit_cost": "38.00"}],
-                }
-            ]
+            "examples": [{"warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "qty": 10}], "from_issues": [1]}]
         }
     )
 
-    purchase_order: DocumentRef
-    #: The supplier's own number for the bill: one bill per number per supplier.
-    supplier_reference: ExternalId
-    date: IsoDate
-    lines: Annotated[list[BillLineIn], Field(min_length=1, max_length=1000)]
+    warehouse: Code
+    lines: Annotated[list[ProductionLineIn], Field(min_length=1, max_length=1000)]
+    #: The issues whose materials became these goods: each consumed by this receipt only.
+    from_issues: Annotated[list[DocumentRef], Field(min_length=1, max_length=1000)]
 
-    @model_validator(mode="after")
-    def _within_limits(self) -> Self:
-        unique_skus(self.lines)  # type: ignore[arg-type]
-        within_amount_limit(self.lines, "unit_cost")
-        return self
-
-
-class AllocationIn(Command):
-    bill: DocumentRef
-    amount: PositiveAmount
-
-
-class NewSupplierPayment(Command):
-    """Money paid to a supplier, set against its bills; what is left over is a prepayment."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "supplier": "LONGJING",
-                    "amount": "3000.00",
-                    "currency": "USD",
-                    "date": "2026-12-07",
-                    "method": "bank_transfer",
-                    "reference": "TT-88123",
-                    "allocations": [{"bill": 1, "amount": "2500.00"}],
-                }
-            ]
-        }
-    )
-
-    supplier: Code
-    amount: PositiveAmount
-    currency: Currency
-    date: IsoDate
-    method: Code
-    reference: ExternalId | None = None
-    allocations: Annotated[list[AllocationIn], Field(max_length=1000)] = []
-
-
-class NewAllocations(Command):
-    """More of a payment set against bills: what it left as a prepayment."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"allocations": [{"bill": 2, "amount": "500.00"}]}]})
-
-    allocations: Annotated[list[AllocationIn], Field(min_length=1, max_length=1000)]
-
-
-class NewExpense(Command):
-    """A cost that is not goods: freight, storage, selling, admin …"""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "category": "freight",
-                    "amount": "120.00",
-                    "tax_code": "VAT9",
-                    "date": "2026-12-07",
-                    "supplier": "SF-EXPRESS",
-                    "reference": "SF-7731",
-                    "landed_on_receipt": 1,
-                }
-            ]
-        }
-    )
-
-    category: Code
-    #: Tax-exclusive.
-    amount: PositiveAmount
-    tax_code: Code | None = None
-    date: IsoDate
-    #: Who billed it (posted to accounts payable); none: paid from the bank.
-    supplier: Code | None = None
-    reference: ExternalId | None = None
-    #: A receipt whose stock absorbs the cost (freight in): capitalised, not expensed.
-    landed_on_receipt: DocumentRef | None = None
+    @field_validator("from_issues")
+    @classmethod
+    def _once_each(cls, issues: list[int]) -> list[int]:
+        for i, issue in enumerate(issues):
+            if issue in issues[:i]:
+                raise InvalidInput(f"issue {issue} is named twice", field=f"from_issues[{i}]")
+        return issues

@@ -23,14 +23,24 @@ __all__ = [
     "EVENT_TYPES",
     "EVENT_VERSIONS",
     "AllocatedToBill",
+    "Allocation",
     "BillApproved",
     "BillPosted",
+    "CreditNoteIssued",
+    "CreditedLine",
     "CustomerUpserted",
     "DomainEvent",
     "ExpenseRecorded",
+    "InvoiceIssued",
+    "InvoiceVoided",
+    "InvoicedLine",
     "JournalLinePosted",
     "JournalPosted",
+    "PaymentAllocated",
+    "PaymentReceived",
     "ProductUpserted",
+    "ProductionIssued",
+    "ProductionReceived",
     "PurchaseOrderApproved",
     "PurchaseOrderCancelled",
     "PurchaseOrderCreated",
@@ -380,6 +390,45 @@ class StockCountPosted(DomainEvent):
         return str(self.stock_count_id)
 
 
+# -- production -------------------------------------------------------------------------------
+
+
+class ProductionLineMoved(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    qty: Quantity
+    cost: Money
+
+
+class ProductionIssued(DomainEvent):
+    """Materials left a warehouse for production, at average cost (``cost`` per line)."""
+
+    type = "production.issued"
+    aggregate_type = "production"
+    issue_id: int
+    warehouse: str
+    cost: Money
+    lines: list[ProductionLineMoved]
+
+    def aggregate_id(self) -> str:
+        return f"issue-{self.issue_id}"
+
+
+class ProductionReceived(DomainEvent):
+    """Finished goods came into a warehouse, worth the cost of the issues they consumed."""
+
+    type = "production.received"
+    aggregate_type = "production"
+    receipt_id: int
+    warehouse: str
+    from_issues: list[int]
+    cost: Money
+    lines: list[ProductionLineMoved]
+
+    def aggregate_id(self) -> str:
+        return f"receipt-{self.receipt_id}"
+
+
 # -- finance -----------------------------------------------------------------------------
 
 
@@ -417,6 +466,118 @@ class JournalPosted(DomainEvent):
 
     def aggregate_id(self) -> str:
         return str(self.entry_id)
+
+
+# -- receivables -------------------------------------------------------------------------
+
+
+class InvoicedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    qty: Quantity
+    unit_price: Money
+    tax_code: str | None
+    tax_rate: str
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class _InvoiceEvent(DomainEvent):
+    aggregate_type = "invoice"
+    invoice_id: int
+    number: str
+
+    def aggregate_id(self) -> str:
+        return str(self.invoice_id)
+
+
+class InvoiceIssued(_InvoiceEvent):
+    type = "invoice.issued"
+    sales_order_id: int
+    customer: str
+    currency: str
+    issue_date: str
+    due_date: str
+    net_total: Money
+    tax_total: Money
+    total: Money
+    lines: list[InvoicedLine]
+
+
+class InvoiceVoided(_InvoiceEvent):
+    type = "invoice.voided"
+    sales_order_id: int
+    customer: str
+
+
+class CreditedLine(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    sku: str
+    #: Units given back; null for a share of an amount credited.
+    qty: Quantity | None
+    tax_code: str | None
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class CreditNoteIssued(DomainEvent):
+    type = "credit_note.issued"
+    aggregate_type = "credit_note"
+    credit_note_id: int
+    number: str
+    invoice_id: int
+    customer: str
+    currency: str
+    reason: str
+    return_id: int | None
+    net_total: Money
+    tax_total: Money
+    total: Money
+    #: Taken off the invoice's amount due; the rest is the customer's credit.
+    applied: Money
+    unapplied: Money
+    lines: list[CreditedLine]
+
+    def aggregate_id(self) -> str:
+        return str(self.credit_note_id)
+
+
+class Allocation(BaseModel):
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    invoice_id: int
+    amount: Money
+    #: The invoice's amount due and status after this allocation.
+    amount_due: Money
+    status: str
+
+
+class _PaymentEvent(DomainEvent):
+    aggregate_type = "payment"
+    payment_id: int
+    number: str
+    customer: str
+    currency: str
+    allocations: list[Allocation]
+    unallocated: Money
+
+    def aggregate_id(self) -> str:
+        return str(self.payment_id)
+
+
+class PaymentReceived(_PaymentEvent):
+    type = "payment.received"
+    amount: Money
+    date: str
+    method: str
+    reference: str | None
+
+
+class PaymentAllocated(_PaymentEvent):
+    """Customer credit of an earlier payment allocated to invoices."""
+
+    type = "payment.allocated"
 
 
 # -- payables ----------------------------------------------------------------------------------
@@ -539,6 +700,8 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         TransferShipped,
         TransferReceived,
         StockCountPosted,
+        ProductionIssued,
+        ProductionReceived,
         TaxRateUpserted,
         JournalPosted,
         BillPosted,
@@ -546,6 +709,11 @@ EVENT_VERSIONS: dict[tuple[str, int], type[DomainEvent]] = {
         SupplierPaymentMade,
         SupplierPaymentAllocated,
         ExpenseRecorded,
+        InvoiceIssued,
+        InvoiceVoided,
+        CreditNoteIssued,
+        PaymentReceived,
+        PaymentAllocated,
     )
 }
 

@@ -143,20 +143,21 @@ def _integer(value: object) -> object:
 Boolean = Annotated[bool, BeforeValidator(_boolean)]
 #: A whole JSON number (``4`` or ``4.0``) — not ``true`` or ``"4"``.
 Integer = Annotated[int, BeforeValidator(_integer)]
-#: A document named by its id in a body (a purchase order, a bill, a receipt): 1 … 2³¹ − 1,
-#: the ids every database can hold.
-DocumentRef = Annotated[
-    int,
-    BeforeValidator(_integer),
-    Field(ge=1, le=2**31 - 1),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
-]
 #: A supplier's rating, 1 (worst) to 5.
 Rating = Annotated[
     int,
     BeforeValidator(_integer),
     Field(ge=1, le=5),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
+]
+
+#: A document named in a body (an invoice, a sales order): its id, 1 to 2³¹ − 1 — ids are
+#: 32-bit on every database, as in paths (``hub.api.pagination.DocumentId``).
+DocumentRef = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=2**31 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
 ]
 
 #: Days until a document falls due, 0 (on receipt) to 3650.

@@ -31,25 +31,23 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.core.errors import InvalidInput
-from hub.core.ledger import CUSTOMER, INVENTORY_LOSS, SUPPLIER, TRANSIT, StockMove
+from hub.core.ledger import CUSTOMER, INVENTORY_LOSS, PRODUCTION, SUPPLIER, TRANSIT, StockMove
 from hub.core.numbers import ZERO
 from hub.core.text import check_code
 
 __all__ = [
     "DEFAULT_CHART",
     "FAMILIES",
-    "PRODUCTION",
+    "KINDS",
     "Chart",
     "JournalEntry",
     "JournalLine",
     "Posting",
     "UnbalancedEntry",
+    "kind_of",
     "stock_entries",
     "valid_role",
 ]
-
-#: The virtual location of work in progress (materials issued, goods not yet made).
-PRODUCTION = "production"
 
 #: Every role with its default chart code and name, out of the box.
 DEFAULT_CHART: dict[str, tuple[str, str]] = {
@@ -73,6 +71,39 @@ DEFAULT_CHART: dict[str, tuple[str, str]] = {
     "channel_fees": ("6200", "Channel fees"),
     "rounding": ("6900", "Rounding"),
 }
+
+#: What each role is in the accounts — the one table the reports classify by. Assets and
+#: expenses are debit-balanced, liabilities, equity and revenue credit-balanced; the
+#: profit and loss is the revenue and expense roles, the balance sheet the rest (with
+#: the profit to date as its balancing line: no role is equity yet). ``discounts`` is
+#: revenue given away (a contra-revenue, debit-balanced in practice).
+KINDS: dict[str, str] = {
+    "bank": "asset",
+    "clearing": "asset",
+    "ar": "asset",
+    "inventory": "asset",
+    "production_wip": "asset",
+    "input_tax": "asset",
+    "ap": "liability",
+    "grni": "liability",
+    "output_tax": "liability",
+    "customer_credit": "liability",
+    "revenue": "revenue",
+    "shipping_revenue": "revenue",
+    "discounts": "revenue",
+    "cogs": "expense",
+    "inventory_loss": "expense",
+    "price_variance": "expense",
+    "expenses": "expense",
+    "channel_fees": "expense",
+    "rounding": "expense",
+}
+
+
+def kind_of(role: str) -> str:
+    """``asset``, ``liability``, ``equity``, ``revenue`` or ``expense`` (a family member as its family)."""
+    return KINDS[role.partition(":")[0]]
+
 
 #: Roles that take a suffix: ``expenses:freight``, ``clearing:shop``.
 FAMILIES = frozenset({"expenses", "clearing"})

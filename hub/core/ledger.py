@@ -2,7 +2,7 @@
 
 Every change of stock is a :class:`StockMove` of a quantity of one SKU from one
 location to another. Warehouses are locations named by their code; the outside world
-is four virtual locations (:data:`VIRTUAL_LOCATIONS`). Moves are never edited: a
+is five virtual locations (:data:`VIRTUAL_LOCATIONS`). Moves are never edited: a
 correction is a new move.
 
 Two projections are kept in step with the moves, in the same transaction, because
@@ -30,6 +30,7 @@ from hub.core.numbers import MAX_AMOUNT, ZERO, quantize, within_limit
 __all__ = [
     "CUSTOMER",
     "INVENTORY_LOSS",
+    "PRODUCTION",
     "SUPPLIER",
     "TRANSIT",
     "VIRTUAL_LOCATIONS",
@@ -44,9 +45,10 @@ SUPPLIER = "supplier"
 CUSTOMER = "customer"
 INVENTORY_LOSS = "inventory-loss"
 TRANSIT = "transit"
-VIRTUAL_LOCATIONS = frozenset({SUPPLIER, CUSTOMER, INVENTORY_LOSS, TRANSIT})
-#: Where value enters or leaves the books (transit is still ours).
-_OUTSIDE = frozenset({SUPPLIER, CUSTOMER, INVENTORY_LOSS})
+#: Work in progress: materials issued to production, finished goods not yet received.
+#: Its value is no longer stock (the journal carries it as ``production_wip``).
+PRODUCTION = "production"
+VIRTUAL_LOCATIONS = frozenset({SUPPLIER, CUSTOMER, INVENTORY_LOSS, TRANSIT, PRODUCTION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +106,16 @@ class Valuation:
 
     def receive(self, qty: Decimal, unit_cost: Decimal) -> Decimal:
         """Take ``qty`` into the books at ``unit_cost``; returns the value added."""
-        added = quantize(qty * unit_cost)
+        return self.receive_value(qty, quantize(qty * unit_cost))
+
+    def receive_value(self, qty: Decimal, value: Decimal) -> Decimal:
+        """Take ``qty`` into the books worth ``value`` in all (a share of a cost already
+        counted elsewhere, which must arrive whole, not re-rounded per unit)."""
         self.quantity += qty
-        self.value += added
+        self.value += value
         if self.quantity > 0:
             self.average_cost = quantize(self.value / self.quantity)
-        return added
+        return value
 
     def issue(self, qty: Decimal) -> Decimal:
         """Take ``qty`` out of the books at average cost; returns the value removed.
@@ -291,6 +297,21 @@ class StockBook:
         move = StockMove(sku, ZERO, SUPPLIER, warehouse, ZERO, value, ref.type, ref.id)
         self.moves.append(move)
         return move
+
+    def issue_to_production(self, sku: str, warehouse: str, qty: Decimal, ref: Reference) -> StockMove:
+        """warehouse → production out of what is available, at average cost."""
+        self._take(sku, warehouse, qty, reserved=False)
+        value = self.valuation(sku).issue(qty)
+        return self._record(sku, qty, warehouse, PRODUCTION, value, ref)
+
+    def receive_from_production(
+        self, sku: str, warehouse: str, qty: Decimal, value: Decimal, ref: Reference
+    ) -> StockMove:
+        """production → warehouse, worth ``value`` (its share of the materials' cost)."""
+        self.valuation(sku).receive_value(qty, value)
+        level = self._touch(self.level(sku, warehouse))
+        level.on_hand += qty
+        return self._record(sku, qty, PRODUCTION, warehouse, value, ref, raised=level)
 
     def count(self, sku: str, warehouse: str, counted: Decimal, ref: Reference) -> StockMove | None:
         """Post the variance between ``counted`` and on hand to/from inventory-loss.

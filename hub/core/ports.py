@@ -5,11 +5,14 @@ named ``lock…`` return rows the caller may change and that no concurrent unit 
 can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time). To stay deadlock-free every handler locks in the same order:
 documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
+Among documents: a payment or sales order before invoices, invoices in id order, and
+the gap-free number series (``numbers.next``) after them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -18,10 +21,14 @@ from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.events import DomainEvent
 from hub.core.expenses import Expense
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.payments import Payment
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.core.supplier_payments import SupplierPayment
@@ -33,6 +40,7 @@ __all__ = [
     "AlertRepository",
     "BillRepository",
     "DocumentRepository",
+    "InvoiceRepository",
     "JournalRepository",
     "MasterRepository",
     "MoveRepository",
@@ -98,6 +106,16 @@ class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
     async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None: ...
 
 
+class InvoiceRepository(DocumentRepository[Invoice], Protocol):
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        """Lock these invoices, in id order (to stay deadlock-free); missing ones are left out."""
+        ...
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        """The sales order's invoices, oldest first (locked in id order with ``lock``)."""
+        ...
+
+
 class StockRepository(Protocol):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         """Lock the levels of these SKU × warehouse keys, creating missing ones at zero
@@ -118,6 +136,10 @@ class ValuationRepository(Protocol):
 class MoveRepository(Protocol):
     async def add_all(self, moves: Sequence[StockMove]) -> None:
         """Append moves in order, assigning ids; moves are never changed afterwards."""
+        ...
+
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        """Quantity of each SKU shipped to customers each day (UTC) from ``since`` on."""
         ...
 
 
@@ -187,6 +209,21 @@ class UnitOfWork(Protocol):
 
     @property
     def stock_counts(self) -> DocumentRepository[StockCount]: ...
+
+    @property
+    def production_issues(self) -> DocumentRepository[ProductionIssue]: ...
+
+    @property
+    def production_receipts(self) -> DocumentRepository[ProductionReceipt]: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def credit_notes(self) -> DocumentRepository[CreditNote]: ...
+
+    @property
+    def payments(self) -> DocumentRepository[Payment]: ...
 
     @property
     def stock(self) -> StockRepository: ...

@@ -55,6 +55,11 @@ class SalesOrderLine:
     returned: Decimal = ZERO
     #: Cost of goods sold so far on this line (Σ value of its shipment moves).
     cogs: Decimal = ZERO
+    #: The line's own tax code (None: the product's), see :mod:`hub.core.invoicing`.
+    tax_code: str | None = None
+    #: Quantity on invoices not voided, and of that the returned quantity credited back.
+    invoiced: Decimal = ZERO
+    credited: Decimal = ZERO
     line_no: int = 0
     id: int | None = None
     order_id: int | None = None
@@ -111,6 +116,7 @@ class SalesOrder:
     channel: str | None = None
     external_id: str | None = None
     currency: str = "USD"
+    prices_include_tax: bool = False
     status: SalesOrderStatus = SalesOrderStatus.CONFIRMED
     hold_reason: str | None = None
     total: Decimal = ZERO
@@ -240,14 +246,23 @@ class SalesOrder:
     # -- returns --------------------------------------------------------------------------
 
     def take_return(self, lines: list[tuple[str, Decimal, bool]]) -> SalesReturn:
-        seen: set[str] = set()
+        """Book goods coming back. One SKU may come back on two lines, one restocked and
+        one scrapped; the same SKU twice with the same disposition is refused."""
+        seen: set[tuple[str, bool]] = set()
+        taking: dict[str, Decimal] = {}
         targets = []
-        for i, (sku, qty, _restock) in enumerate(lines):
-            line = self._line(sku, i, seen)
-            returnable = line.shipped - line.returned
-            if qty > returnable:
+        for i, (sku, qty, restock) in enumerate(lines):
+            line = self._line(sku, i, set())
+            if (sku, restock) in seen:
                 raise InvalidInput(
-                    f"{sku}: returning {qty} exceeds the {returnable} shipped and not yet returned",
+                    f"{sku} appears twice as {'restocked' if restock else 'scrapped'}", field=f"lines[{i}].sku"
+                )
+            seen.add((sku, restock))
+            taking[sku] = taking.get(sku, ZERO) + qty
+            returnable = line.shipped - line.returned
+            if taking[sku] > returnable:
+                raise InvalidInput(
+                    f"{sku}: returning {taking[sku]} exceeds the {returnable} shipped and not yet returned",
                     field=f"lines[{i}].qty",
                 )
             targets.append(line)

@@ -15,9 +15,13 @@ from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill, BillLine
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.counts import StockCount, StockCountLine
+from hub.core.crediting import CreditNote, CreditNoteLine
 from hub.core.expenses import Expense
+from hub.core.invoicing import Invoice, InvoiceLine
 from hub.core.journal import JournalEntry, JournalLine
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.payments import Payment, PaymentAllocation
+from hub.core.production import ProductionIssue, ProductionLine, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
 from hub.core.supplier_payments import SupplierPayment, SupplierPaymentAllocation
@@ -65,6 +69,17 @@ def start_mappers() -> None:
     m(Transfer, t.transfers, properties={"lines": _lines(TransferLine, t.transfer_lines.c.id)})
     m(StockCountLine, t.stock_count_lines)
     m(StockCount, t.stock_counts, properties={"lines": _lines(StockCountLine, t.stock_count_lines.c.id)})
+    m(ProductionLine, t.production_lines)
+    by_id = t.production_lines.c.id
+    m(ProductionIssue, t.production_issues, properties={"lines": _lines(ProductionLine, by_id)})
+    receipt_lines = relationship(
+        ProductionLine,
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by=by_id,
+        primaryjoin=t.production_receipts.c.id == t.production_lines.c.receipt_id,
+    )
+    m(ProductionReceipt, t.production_receipts, properties={"lines": receipt_lines})
     m(StockMove, t.stock_moves)
     m(StockLevel, t.stock_levels)
     m(Valuation, t.valuations)
@@ -81,6 +96,12 @@ def start_mappers() -> None:
         properties={"allocations": _lines(SupplierPaymentAllocation, t.supplier_payment_allocations.c.line_no)},
     )
     m(Expense, t.expenses)
+    m(InvoiceLine, t.invoice_lines)
+    m(Invoice, t.invoices, properties={"lines": _lines(InvoiceLine, t.invoice_lines.c.line_no)})
+    m(CreditNoteLine, t.credit_note_lines)
+    m(CreditNote, t.credit_notes, properties={"lines": _lines(CreditNoteLine, t.credit_note_lines.c.line_no)})
+    m(PaymentAllocation, t.payment_allocations)
+    m(Payment, t.payments, properties={"allocations": _lines(PaymentAllocation, t.payment_allocations.c.id)})
     for mapper in mapper_registry.mappers:
         if any(name in mapper.columns for name in _STAMPS):
             event.listen(mapper, "before_insert", _stamp)

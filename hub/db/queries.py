@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.core.alerts import ReorderAlert
 from hub.core.catalog import Customer, Product, Supplier, Warehouse
 from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, Receipt
 from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.db import tables as t
@@ -137,6 +138,18 @@ class Queries:
             if value is not None:
                 stmt = stmt.where(col == value)
         return keyset_page(await self._all(stmt), limit, lambda o: o.id)
+
+    async def production(
+        self, cls: type[ProductionIssue | ProductionReceipt], *, before: int | None, limit: int, warehouse: str | None
+    ) -> Page[Any]:
+        """Production issues or receipts, newest first."""
+        id_, where = column(cls, "id"), column(cls, "warehouse")
+        stmt = select(cls).order_by(id_.desc()).limit(limit + 1)
+        if before is not None:
+            stmt = stmt.where(id_ < before)
+        if warehouse is not None:
+            stmt = stmt.where(where == warehouse)
+        return keyset_page(await self._all(stmt), limit, lambda d: d.id)
 
     # -- stock ------------------------------------------------------------------------------------
 

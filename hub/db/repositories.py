@@ -8,6 +8,7 @@ driver exception reaches the core.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
@@ -21,8 +22,9 @@ from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
 from hub.core.catalog import Product
 from hub.core.errors import DuplicateRecord
+from hub.core.invoicing import Invoice
 from hub.core.journal import Chart, JournalEntry
-from hub.core.ledger import StockLevel, StockMove, Valuation
+from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
 from hub.core.sales import OPEN_STATUSES, SalesOrder
@@ -33,6 +35,7 @@ __all__ = [
     "AlertRepository",
     "BillRepository",
     "DocumentRepository",
+    "InvoiceRepository",
     "JournalRepository",
     "MasterRepository",
     "MoveRepository",
@@ -195,6 +198,28 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
+class InvoiceRepository(DocumentRepository[Invoice]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, Invoice)
+
+    async def _locked(self, stmt: Select[Any]) -> list[Invoice]:
+        stmt = stmt.order_by(t.invoices.c.id).with_for_update().execution_options(populate_existing=True)
+        return list(await self.session.scalars(stmt))
+
+    async def lock_many(self, ids: Iterable[int]) -> dict[int, Invoice]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        locked = await self._locked(select(Invoice).where(t.invoices.c.id.in_(wanted)))
+        return {invoice.id: invoice for invoice in locked if invoice.id is not None}
+
+    async def of_order(self, order_id: int, *, lock: bool = False) -> list[Invoice]:
+        stmt = select(Invoice).where(t.invoices.c.sales_order_id == order_id)
+        if lock:
+            return await self._locked(stmt)
+        return list(await self.session.scalars(stmt.order_by(t.invoices.c.id)))
+
+
 def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).values(rows).on_conflict_do_nothing()
@@ -259,6 +284,17 @@ class MoveRepository(_Repository):
         if moves:
             self.session.add_all(moves)
             await self.session.flush()
+
+    async def shipped_daily(self, skus: Sequence[str], since: datetime) -> dict[str, dict[date, Decimal]]:
+        m = t.stock_moves.c
+        stmt = select(m.sku, m.created_at, m.qty).where(
+            m.sku.in_(list(skus)), m.destination == CUSTOMER, m.reference_type == "shipment", m.created_at >= since
+        )
+        daily: dict[str, dict[date, Decimal]] = {sku: {} for sku in skus}
+        for sku, at, qty in (await self.session.execute(stmt)).all():
+            days = daily[sku]
+            days[at.date()] = days.get(at.date(), ZERO) + qty
+        return daily
 
 
 class AlertRepository(_Repository):

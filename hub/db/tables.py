@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from hub.core.alerts import AlertKind
 from hub.core.billing import BillStatus
+from hub.core.invoicing import InvoiceStatus
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.sales import SalesOrderStatus
 from hub.core.transfers import TransferStatus
@@ -168,6 +169,7 @@ sales_orders = Table(
     Column("external_id", String(128)),
     Column("currency", String(3), nullable=False),
     Column("status", _status(SalesOrderStatus), nullable=False, index=True),
+    Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
     Column("hold_reason", Text),
     Column("total", Amount, nullable=False),
     _created(),
@@ -190,6 +192,9 @@ sales_order_lines = Table(
     Column("shipped", Amount, nullable=False),
     Column("returned", Amount, nullable=False),
     Column("cogs", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("invoiced", Amount, nullable=False, server_default="0"),
+    Column("credited", Amount, nullable=False, server_default="0"),
 )
 
 shipments = Table(
@@ -274,6 +279,39 @@ stock_count_lines = Table(
     Column("expected", Amount, nullable=False),
     Column("variance", Amount, nullable=False),
     Column("value", Amount, nullable=False),
+)
+
+# -- production -----------------------------------------------------------------------------------
+
+production_receipts = Table(
+    "production_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    #: The issues it consumed, in the order named (each also points back: receipt_id).
+    Column("from_issues", JsonDoc, nullable=False),
+    _created(),
+)
+
+production_issues = Table(
+    "production_issues",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("warehouse", String(64), ForeignKey("warehouses.code"), nullable=False),
+    Column("receipt_id", Integer, ForeignKey("production_receipts.id"), index=True),
+    _created(),
+)
+
+production_lines = Table(
+    "production_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Exactly one of the two: a line of an issue or of a receipt.
+    Column("issue_id", Integer, ForeignKey("production_issues.id"), index=True),
+    Column("receipt_id", Integer, ForeignKey("production_receipts.id"), index=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("cost", Amount, nullable=False),
 )
 
 # -- ledger ----------------------------------------------------------------------------------------
@@ -392,6 +430,113 @@ document_numbers = Table(
     metadata,
     Column("series", String(16), primary_key=True),
     Column("last", BigInteger, nullable=False),
+)
+
+# -- receivables --------------------------------------------------------------------------------
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("customer", String(64), ForeignKey("customers.code"), nullable=False),
+    Column("sales_order_id", Integer, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("prices_include_tax", Boolean, nullable=False),
+    Column("net_total", Amount, nullable=False),
+    Column("tax_total", Amount, nullable=False),
+    Column("total", Amount, nullable=False),
+    Column("paid", Amount, nullable=False),
+    Column("credited", Amount, nullable=False),
+    Column("credit_applied", Amount, nullable=False),
+    Column("amount_due", Amount, nullable=False),
+    Column("status", _status(InvoiceStatus), nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    Index("ix_invoices_customer_status", "customer", "status"),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount, nullable=False),
+    Column("unit_price", Amount, nullable=False),
+    Column("discount", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("tax_rate", Amount, nullable=False),
+    Column("net", Amount, nullable=False),
+    Column("tax", Amount, nullable=False),
+    Column("gross", Amount, nullable=False),
+    Column("credited_qty", Amount, nullable=False),
+    Column("credited_net", Amount, nullable=False),
+    Column("credited_tax", Amount, nullable=False),
+)
+
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("customer", String(64), ForeignKey("customers.code"), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("return_id", Integer, ForeignKey("sales_returns.id")),
+    Column("net_total", Amount, nullable=False),
+    Column("tax_total", Amount, nullable=False),
+    Column("total", Amount, nullable=False),
+    Column("applied", Amount, nullable=False),
+    Column("unapplied", Amount, nullable=False),
+    _created(),
+)
+
+credit_note_lines = Table(
+    "credit_note_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("credit_note_id", Integer, ForeignKey("credit_notes.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("qty", Amount),
+    Column("tax_code", String(64)),
+    Column("tax_rate", Amount, nullable=False),
+    Column("net", Amount, nullable=False),
+    Column("tax", Amount, nullable=False),
+    Column("gross", Amount, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("customer", String(64), ForeignKey("customers.code"), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("reference", String(200)),
+    Column("allocated", Amount, nullable=False),
+    Column("unallocated", Amount, nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+payment_allocations = Table(
+    "payment_allocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=False, index=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("amount", Amount, nullable=False),
+    _created(),
 )
 
 # -- payables ---------------------------------------------------------------------------------------

@@ -22,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
+from hub.core.crediting import CreditNote
 from hub.core.errors import DuplicateRecord
 from hub.core.events import DomainEvent
 from hub.core.expenses import Expense
+from hub.core.payments import Payment
+from hub.core.production import ProductionIssue, ProductionReceipt
 from hub.core.purchasing import Receipt
 from hub.core.sales import SalesReturn, Shipment
 from hub.core.supplier_payments import SupplierPayment
@@ -83,6 +86,11 @@ class SqlUnitOfWork:
         self.returns = r.DocumentRepository(s, SalesReturn)
         self.transfers = r.DocumentRepository(s, Transfer)
         self.stock_counts = r.DocumentRepository(s, StockCount)
+        self.production_issues = r.DocumentRepository(s, ProductionIssue)
+        self.production_receipts = r.DocumentRepository(s, ProductionReceipt)
+        self.invoices = r.InvoiceRepository(s)
+        self.credit_notes = r.DocumentRepository(s, CreditNote)
+        self.payments = r.DocumentRepository(s, Payment)
         self.stock = r.StockRepository(s)
         self.valuations = r.ValuationRepository(s)
         self.moves = r.MoveRepository(s)

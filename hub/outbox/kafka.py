@@ -34,12 +34,14 @@ from hub.core.events import EVENT_TYPES
 from hub.db.outbox import OutboxRecord
 from hub.outbox.delivery import DeadLetter, Delivery, Message
 from hub.outbox.relay import PublishError
+from hub.outbox.stall import Progress
 from hub.outbox.subscribers import DLQ_TOPIC, Subscriber, topic_of
 from hub.outbox.trace import Trace
 
 __all__ = ["ALL_TOPICS", "PRODUCER_OPTIONS", "KafkaPublisher", "consumer_options", "ensure_topics", "kafka_broker"]
 
 log = logging.getLogger("hub.kafka")
+FASTSTREAM_LOG = logging.getLogger("hub.faststream")
 
 #: How the relay's producer sends (bench/relay.py gives its bare producer the same).
 PRODUCER_OPTIONS: dict[str, Any] = {
@@ -128,15 +130,22 @@ def kafka_broker(
     *,
     consumer: dict[str, Any] | None = None,
     trace: Trace | None = None,
+    progress: Progress | None = None,
 ) -> KafkaBroker:
     """A faststream broker with one consumer-group subscriber per hub subscriber.
 
     ``consumer``: aiokafka consumer options for every subscriber (:func:`consumer_options`).
+    ``progress``: told of every message the subscribers receive (:mod:`hub.outbox.stall`).
     """
-    broker = KafkaBroker(bootstrap, acks="all", client_id="jxc-hub-worker", logger=None)
+    # faststream's own lines go to ``hub.faststream`` (so they reach the process log with the
+    # hub's): a failed commit or seek, a fetch error, each new partition assignment. Its
+    # per-message "Received"/"Processed" lines are DEBUG, below the hub's usual level.
+    broker = KafkaBroker(
+        bootstrap, acks="all", client_id="jxc-hub-worker", logger=FASTSTREAM_LOG, log_level=logging.DEBUG
+    )
 
     for subscriber in subscribers:
-        _subscribe(broker, subscriber, delivery, consumer or {}, trace)
+        _subscribe(broker, subscriber, delivery, consumer or {}, trace, progress or Progress())
 
     async def publish_dead_letter(letter: DeadLetter, message: Message) -> None:
         body = json.dumps(
@@ -165,9 +174,18 @@ REDELIVERY_PAUSE = 1.0
 
 
 def _subscribe(
-    broker: KafkaBroker, subscriber: Subscriber, delivery: Delivery, options: dict[str, Any], trace: Trace | None
+    broker: KafkaBroker,
+    subscriber: Subscriber,
+    delivery: Delivery,
+    options: dict[str, Any],
+    trace: Trace | None,
+    progress: Progress,
 ) -> None:
     async def consume(msg: KafkaMessage) -> None:
+        with progress.handling(subscriber.name):
+            await _consume(msg)
+
+    async def _consume(msg: KafkaMessage) -> None:
         raw = msg.raw_message
         if trace is not None:
             trace("consumer.fetched", [v.decode() for k, v in raw.headers if k == "event_id"])  # type: ignore[union-attr]

@@ -21,7 +21,10 @@ from hub.outbox.signal import PgListener
 from hub.outbox.trace import Trace
 
 if TYPE_CHECKING:
+    from faststream.kafka import KafkaBroker
+
     from hub.bootstrap import Hub
+    from hub.outbox.stall import Progress
 
 __all__ = ["EventRuntime"]
 
@@ -121,16 +124,19 @@ class EventRuntime:
 
     async def _kafka_workers(self) -> None:
         from hub.outbox.kafka import ALL_TOPICS, consumer_options, ensure_topics, kafka_broker
+        from hub.outbox.stall import Progress, stop_consumers
 
         settings = self.hub.settings
         delay = 0.5
         while not self.stop.is_set():
+            progress = Progress()
             broker = kafka_broker(
                 settings.kafka_bootstrap,
                 self.hub.subscribers.values(),
                 self.hub.delivery,
                 consumer=consumer_options(settings),
                 trace=self.trace,
+                progress=progress,
             )
             try:
                 await ensure_topics(settings.kafka_bootstrap, ALL_TOPICS, settings.kafka_partitions)
@@ -145,11 +151,32 @@ class EventRuntime:
                 delay = min(delay * 2, 10.0)
                 continue
             try:
-                await self.stop.wait()
+                stuck = await self._watch(broker, progress)
             finally:
                 self.hub.metrics.kafka_broker = None
-                await broker.stop()
-            return
+                await stop_consumers(broker)
+            if not stuck:
+                return
+            delay = 0.5
+
+    async def _watch(self, broker: KafkaBroker, progress: Progress) -> list[str]:
+        """Until told to stop (then ``[]``), or until some subscriber's consumer stalls: then
+        the stalled subscribers, and the caller starts every consumer afresh."""
+        from hub.outbox.stall import stalled
+
+        after = self.hub.settings.kafka_stall_seconds
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), after / 3)
+                return []
+            stuck = await stalled(broker, progress, after=after)
+            if stuck:
+                log.warning(
+                    "Kafka consumers of %s hold records they have not handed over for %.0fs; starting them afresh",
+                    ", ".join(stuck),
+                    after,
+                )
+                return stuck
 
 
 def _asyncpg_dsn(url: str) -> str:

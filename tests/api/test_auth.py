@@ -34,12 +34,16 @@ PARAMS = {
     "{order_id}": "1",
     "{transfer_id}": "1",
     "{count_id}": "1",
+    "{issue_id}": "1",
+    "{receipt_id}": "1",
     "{connector_id}": "shop",
     "{channel_id}": "shop",
     "{entry_id}": "1",
     "{bill_id}": "1",
     "{payment_id}": "1",
     "{expense_id}": "1",
+    "{invoice_id}": "1",
+    "{note_id}": "1",
 }
 
 MakeKey = Callable[[str], Awaitable[str]]

@@ -108,7 +108,12 @@ async def test_every_role_has_a_default_code_and_admin_maps_them(api: httpx.Asyn
     answered = await api.put("/v1/accounts", json=body, headers=admin)
     assert answered.status_code == 200, answered.text
     chart = {a["role"]: a["code"] for a in answered.json()["items"]}
-    assert (chart["revenue"], chart["expenses:freight"], chart["expenses"], chart["ar"]) == ("200", "425", "6000", "1100")
+    assert (chart["revenue"], chart["expenses:freight"], chart["expenses"], chart["ar"]) == (
+        "200",
+        "425",
+        "6000",
+        "1100",
+    )
     assert (await api.get("/v1/accounts")).json() == answered.json()
 
 
@@ -116,7 +121,9 @@ async def test_every_role_has_a_default_code_and_admin_maps_them(api: httpx.Asyn
     ("body", "field"),
     [({"sales": "200"}, "sales"), ({"expenses:": "1"}, "expenses:"), ({"revenue": ""}, "revenue"), ({}, None)],
 )
-async def test_unknown_roles_and_bad_codes_are_refused(api: httpx.AsyncClient, make_key, body: dict, field: str | None) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_roles_and_bad_codes_are_refused(
+    api: httpx.AsyncClient, make_key, body: dict, field: str | None
+) -> None:  # type: ignore[no-untyped-def]
     admin = {"Authorization": f"Bearer {await make_key('admin')}"}
     before = (await api.get("/v1/accounts")).json()
     response = await api.put("/v1/accounts", json=body, headers=admin)

@@ -80,6 +80,30 @@ async def payables(api: httpx.AsyncClient) -> None:
     await create(api, f"/v1/supplier-payments/{paid['id']}/allocations", later, status=200)
     freight = {"category": "freight", "amount": "4.00", "date": "2026-12-02", "supplier": "ACME"}
     await create(api, "/v1/expenses", freight | {"landed_on_receipt": received["receipts"][-1]["id"]})
+    issue = await create(api, "/v1/production/issues", {"warehouse": "SH", "lines": [{"sku": "RICE", "qty": 2}]})
+    await create(
+        api,
+        "/v1/production/receipts",
+        {"warehouse": "SH", "lines": [{"sku": "MUG", "qty": 1}], "from_issues": [issue["id"]]},
+    )
+    await receivables(api)
+
+
+async def receivables(api: httpx.AsyncClient) -> None:
+    """Invoices, a void, credit notes (explicit and from a return), a payment and a later allocation."""
+    body = sales_body(("TEA", 4, "5"))
+    body["lines"][0]["tax_code"] = "VAT13"
+    order = await create(api, SO, body)
+    await create(api, f"{SO}/{order['id']}/shipments", {"lines": [{"sku": "TEA", "qty": 4}]})
+    voided = await create(api, "/v1/invoices", {"sales_order": order["id"]})
+    await create(api, f"/v1/invoices/{voided['id']}/void", status=200)
+    invoice = await create(api, "/v1/invoices", {"sales_order": order["id"]})
+    await create(api, "/v1/credit-notes", {"invoice": invoice["id"], "amount": "1.00", "reason": "goodwill"})
+    await create(api, f"{SO}/{order['id']}/returns", {"lines": [{"sku": "TEA", "qty": 1, "restock": True}]})
+    allocation = {"invoice": invoice["id"], "amount": "5.00"}
+    payment = {"customer": "C1", "amount": "10.00", "currency": "USD", "method": "cash", "allocations": [allocation]}
+    paid = await create(api, "/v1/payments", payment)
+    await create(api, f"/v1/payments/{paid['id']}/allocations", {"allocations": [allocation]})
 
 
 async def test_every_event_the_hub_emits_matches_its_written_schema(

@@ -277,7 +277,9 @@ async def test_reducing_every_line_to_zero_cancels_the_order(seed: httpx.AsyncCl
 BAD_RETURNS: list[tuple[list[Any], str]] = [
     ([{"sku": "RICE", "qty": 1, "restock": True}], "lines[0].qty"),  # on the order, never shipped
     ([{"sku": "MUG", "qty": 1, "restock": True}], "lines[0].sku"),
-    ([{"sku": "TEA", "qty": 1, "restock": True}, {"sku": "TEA", "qty": 1, "restock": False}], "lines[1].sku"),
+    # One SKU on two lines with the same disposition; two lines together past what shipped.
+    ([{"sku": "TEA", "qty": 1, "restock": False}, {"sku": "TEA", "qty": 1, "restock": False}], "lines[1].sku"),
+    ([{"sku": "TEA", "qty": 3, "restock": True}, {"sku": "TEA", "qty": 3, "restock": False}], "lines[1].qty"),
     ([{"sku": "TEA", "qty": 1}], "lines[0].restock"),
     ([{"sku": "TEA", "qty": 0, "restock": True}], "lines[0].qty"),
     ([{"sku": "TEA", "qty": 1, "restock": "maybe"}], "lines[0].restock"),
@@ -293,6 +295,21 @@ async def test_bad_returns_are_refused(seed: httpx.AsyncClient, subtests: pytest
             with subtests.test(field=field, lines=lines):
                 async with no_new_events(seed):
                     assert_problem(await seed.post(f"{SO}/{order['id']}/returns", json={"lines": lines}), 422, field)
+
+
+async def test_one_sku_comes_back_part_restocked_part_scrapped(seed: httpx.AsyncClient) -> None:
+    order = await sell(seed, ("TEA", 5, "4"))
+    await create(seed, f"{SO}/{order['id']}/shipments", {"lines": [{"sku": "TEA", "qty": 5}]})
+    lines = [{"sku": "TEA", "qty": 1, "restock": True}, {"sku": "TEA", "qty": 1, "restock": False}]
+    done = await create(seed, f"{SO}/{order['id']}/returns", {"lines": lines})
+    assert done["lines"][0]["returned"] == 2
+    assert [(x["sku"], x["qty"], x["restock"], x["cost"]) for x in done["returns"][0]["lines"]] == [
+        ("TEA", 1, True, "2.00"),
+        ("TEA", 1, False, "2.00"),
+    ]
+    assert (await stock(seed, "TEA"))["on_hand"] == 16  # 20 − 5 shipped + 1 restocked
+    returned = [e for e in await events(seed) if e["type"] == "return.received"]
+    assert [line["restock"] for line in returned[0]["payload"]["lines"]] == [True, False]
 
 
 async def test_unknown_sales_order_is_404(seed: httpx.AsyncClient) -> None:

@@ -67,22 +67,35 @@ def test_readme_walkthrough_over_http(server: tuple[str, dict[str, str]]) -> Non
             assert http.post(path, json=body).status_code == 201
         po = http.post(
             "/v1/purchase-orders",
-            json={"supplier": "LONGJING", "warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "qty": 100, "unit_cost": "38.00"}]},
+            json={
+                "supplier": "LONGJING",
+                "warehouse": "SH",
+                "lines": [{"sku": "TEA-LJ-250", "qty": 100, "unit_cost": "38.00"}],
+            },
         ).json()
         http.post(f"/v1/purchase-orders/{po['id']}/approve")
         receipt = http.post(
-            f"/v1/purchase-orders/{po['id']}/receipts", json={"lines": [{"sku": "TEA-LJ-250", "accepted": 96, "rejected": 4}]}
+            f"/v1/purchase-orders/{po['id']}/receipts",
+            json={"lines": [{"sku": "TEA-LJ-250", "accepted": 96, "rejected": 4}]},
         ).json()
         assert receipt["status"] == "partially_received" and receipt["lines"][0]["outstanding"] == 4
         order = http.post(
             "/v1/sales-orders",
             headers={"Idempotency-Key": "order-1"},
-            json={"customer": "TEAHOUSE", "warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "qty": 30, "unit_price": "59.00"}]},
+            json={
+                "customer": "TEAHOUSE",
+                "warehouse": "SH",
+                "lines": [{"sku": "TEA-LJ-250", "qty": 30, "unit_price": "59.00"}],
+            },
         )
         again = http.post(
             "/v1/sales-orders",
             headers={"Idempotency-Key": "order-1"},
-            json={"customer": "TEAHOUSE", "warehouse": "SH", "lines": [{"sku": "TEA-LJ-250", "qty": 30, "unit_price": "59.00"}]},
+            json={
+                "customer": "TEAHOUSE",
+                "warehouse": "SH",
+                "lines": [{"sku": "TEA-LJ-250", "qty": 30, "unit_price": "59.00"}],
+            },
         )
         assert again.json() == order.json() and again.headers["Idempotent-Replayed"] == "true"
         shipped = http.post(

@@ -1,10 +1,10 @@
 """Ledger invariants under random sequences of everything a warehouse does.
 
 A hypothesis state machine buys, receives (with rejects), sells, ships, cancels,
-takes returns, transfers and counts over three SKUs and two warehouses, through the
-real handlers on the in-memory fakes. Commands the domain refuses are welcome — they
-must leave the books exactly as they were. After every step the projections must
-agree with the ledger:
+takes returns, transfers, counts, and issues to and receives from production over
+three SKUs and two warehouses, through the real handlers on the in-memory fakes.
+Commands the domain refuses are welcome — they must leave the books exactly as they
+were. After every step the projections must agree with the ledger:
 
 - on hand per SKU × warehouse is Σ moves in − Σ moves out;
 - 0 ≤ reserved ≤ on hand, and reserved is what that warehouse's sales orders hold;
@@ -14,7 +14,10 @@ agree with the ledger:
   into the books minus what they carried out;
 - document statuses follow their lines (received, shipped), every move was
   announced by a ``stock.moved`` event, every stored amount keeps to six places;
-- the reorder alerts say what the stock and the orders on the books call for.
+- the reorder alerts say what the stock and the orders on the books call for;
+- the journal: every entry balances (so Σ debit = Σ credit), the inventory account
+  equals Σ valuation value, work in progress equals what the unconsumed production
+  issues cost, and a production receipt is worth exactly the issues it consumed.
 
 Rules lean towards commands that can succeed (an approved order to receive, stock
 that is there to sell) and stray one time in ten, so both paths are walked.
@@ -40,6 +43,8 @@ from hub.core.commands import (
     CountLine,
     NewCustomer,
     NewProduct,
+    NewProductionIssue,
+    NewProductionReceipt,
     NewPurchaseOrder,
     NewReceipt,
     NewReturn,
@@ -49,6 +54,7 @@ from hub.core.commands import (
     NewSupplier,
     NewTransfer,
     NewWarehouse,
+    ProductionLineIn,
     PurchaseLine,
     ReceiptLineIn,
     ReturnLineIn,
@@ -332,6 +338,29 @@ class LedgerMachine(RuleBasedStateMachine):
             lines.append(CountLine(sku=sku, counted=portion(data, near) + data.draw(st.sampled_from((0, 0, 1, 3)))))
         self.execute(handlers.post_stock_count, NewStockCount(warehouse=warehouse, lines=lines))
 
+    # -- production ------------------------------------------------------------------------------
+
+    @precondition(lambda self: any(level.available > 0 for level in self.t.levels.values()))
+    @rule(data=st.data())
+    def issue_to_production(self, data: st.DataObject) -> None:
+        stocked = sorted({w for (_, w), level in self.t.levels.items() if level.available > 0})
+        warehouse = data.draw(st.sampled_from(WAREHOUSES if data.draw(strays) else stocked))
+        lines = [
+            ProductionLineIn(sku=s, qty=self.some(data, s, warehouse)) for s in self.skus_in_stock(data, warehouse)
+        ]
+        self.execute(handlers.issue_to_production, NewProductionIssue(warehouse=warehouse, lines=lines))
+
+    @precondition(exists("production_issues"))
+    @rule(skus=sku_sets, warehouse=st.sampled_from(WAREHOUSES), data=st.data())
+    def receive_from_production(self, skus: list[str], warehouse: str, data: st.DataObject) -> None:
+        issues = self.t.production_issues
+        unconsumed = sorted(i for i, issue in issues.items() if issue.receipt_id is None)
+        chosen = unconsumed if unconsumed and not data.draw(strays) else sorted(issues)
+        names = data.draw(st.lists(st.sampled_from(chosen), min_size=1, max_size=3, unique=True))
+        lines = [ProductionLineIn(sku=s, qty=data.draw(quantities)) for s in skus]
+        cmd = NewProductionReceipt(warehouse=warehouse, lines=lines, from_issues=names)
+        self.execute(handlers.receive_from_production, cmd)
+
     # -- invariants ---------------------------------------------------------------------------------
 
     @invariant()
@@ -419,6 +448,31 @@ class LedgerMachine(RuleBasedStateMachine):
                             assert value == quantize(value), (type(record).__name__, f.name, value)
 
     @invariant()
+    def the_journal_balances_and_agrees_with_the_ledger(self) -> None:
+        balances: dict[str, Decimal] = defaultdict(Decimal)
+        for entry in self.t.journal:
+            debits = sum((line.debit for line in entry.lines), ZERO)
+            assert debits == sum((line.credit for line in entry.lines), ZERO), (entry.source_type, entry.source_id)
+            for line in entry.lines:
+                assert line.debit >= 0 and line.credit >= 0 and (line.debit == 0 or line.credit == 0)
+                balances[line.role] += line.debit - line.credit
+        assert sum(balances.values(), ZERO) == 0
+        assert balances["inventory"] == sum((v.value for v in self.t.valuations.values()), ZERO)
+        wip = sum((i.cost for i in self.t.production_issues.values() if i.receipt_id is None), ZERO)
+        assert balances["production_wip"] == wip
+
+    @invariant()
+    def production_receipts_are_worth_the_issues_they_consumed(self) -> None:
+        consumed: dict[int, list[int]] = defaultdict(list)
+        for issue_id, issue in sorted(self.t.production_issues.items()):
+            if issue.receipt_id is not None:
+                consumed[issue.receipt_id].append(issue_id)
+        for receipt_id, receipt in self.t.production_receipts.items():
+            assert sorted(receipt.from_issues) == consumed[receipt_id], receipt_id
+            issues = self.t.production_issues
+            assert receipt.cost == sum((issues[i].cost for i in receipt.from_issues), ZERO), receipt_id
+
+    @invariant()
     def alerts_match_the_stock(self) -> None:
         for sku, product in self.t.products.items():
             active = [a for a in self.t.alerts if a.sku == sku and a.cleared_at is None]
@@ -458,6 +512,9 @@ def fingerprint(store: FakeStore) -> tuple[object, ...]:
         sorted((i, x.status) for i, x in t.transfers.items()),
         [(a.sku, a.kind, a.cleared_at, a.suggested_qty) for a in t.alerts],
         (len(t.receipts), len(t.shipments), len(t.returns), len(t.stock_counts)),
+        sorted((i, x.receipt_id) for i, x in t.production_issues.items()),
+        len(t.production_receipts),
+        len(t.journal),
     )
 
 

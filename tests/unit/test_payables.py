@@ -10,15 +10,9 @@ import pytest
 from hub.core import handlers
 from hub.core.billing import Bill, BillStatus, price_off
 from hub.core.commands import (
-    AllocationIn,
-    BillLineIn,
-    NewAllocations,
-    NewBill,
-    NewExpense,
     NewPurchaseOrder,
     NewReceipt,
     NewShipment,
-    NewSupplierPayment,
     NewTaxRate,
     ProductChanges,
     PurchaseLine,
@@ -28,6 +22,14 @@ from hub.core.commands import (
 from hub.core.errors import DuplicateRecord, InvalidInput, InvalidTransition
 from hub.core.journal import JournalEntry
 from hub.core.numbers import ZERO
+from hub.core.payable_commands import (
+    BillAllocationIn,
+    BillLineIn,
+    NewBill,
+    NewBillAllocations,
+    NewExpense,
+    NewSupplierPayment,
+)
 from hub.core.purchasing import PurchaseOrder
 from tests.fakes import FakeStore
 from tests.unit.support import SUPPLIER, WH1, D, event_types, order_purchase, sell, valuation
@@ -214,7 +216,7 @@ def payment(amount: str, *allocations: tuple[int | None, str], currency: str = "
         currency=currency,
         date=DAY,
         method="bank_transfer",
-        allocations=[AllocationIn(bill=bill or 0, amount=D(part)) for bill, part in allocations],
+        allocations=[BillAllocationIn(bill=bill or 0, amount=D(part)) for bill, part in allocations],
     )
 
 
@@ -270,7 +272,7 @@ async def test_a_prepayment_is_allocated_later_without_a_second_posting(store: F
     later = await store.run(
         handlers.allocate_supplier_payment,
         ahead.id,
-        NewAllocations(allocations=[AllocationIn(bill=bill.id or 0, amount=D(20))]),
+        NewBillAllocations(allocations=[BillAllocationIn(bill=bill.id or 0, amount=D(20))]),
     )
     assert (later.unallocated, [a.line_no for a in later.allocations]) == (D(10), [1])
     assert store.tables.bills[bill.id or 0].status == BillStatus.PAID
@@ -282,7 +284,7 @@ async def test_a_prepayment_is_allocated_later_without_a_second_posting(store: F
         await store.run(
             handlers.allocate_supplier_payment,
             ahead.id,
-            NewAllocations(allocations=[AllocationIn(bill=other.id or 0, amount=D(11))]),
+            NewBillAllocations(allocations=[BillAllocationIn(bill=other.id or 0, amount=D(11))]),
         )
     assert refused.value.field == "allocations[0].amount"  # only 10 is left
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Response
 from hub.api.deps import Reader, Writer
 from hub.api.pagination import MAX_ID, Cursor, DocumentId, Limit, decode, encode
 from hub.api.params import CodeFilter
+from hub.api.payable_schemas import BillOut, ExpenseOut, SupplierPaymentOut
 from hub.api.routing import HubRoute
 from hub.api.schemas import Page
-from hub.api.schemas_payables import BillOut, ExpenseOut, SupplierPaymentOut
 from hub.core import handlers
 from hub.core.billing import BillStatus
-from hub.core.commands import NewAllocations, NewBill, NewExpense, NewSupplierPayment
 from hub.core.errors import NotFound
+from hub.core.payable_commands import NewBill, NewBillAllocations, NewExpense, NewSupplierPayment
 from hub.db.payables import PayablesQueries
 from hub.db.uow import SqlUnitOfWork
 
@@ -128,7 +128,7 @@ async def get_supplier_payment(payment_id: DocumentId, ctx: Reader) -> SupplierP
 
 
 @router.post("/v1/supplier-payments/{payment_id}/allocations", response_model=SupplierPaymentOut)
-async def allocate_supplier_payment(payment_id: DocumentId, body: NewAllocations, ctx: Writer) -> Response:
+async def allocate_supplier_payment(payment_id: DocumentId, body: NewBillAllocations, ctx: Writer) -> Response:
     """Set what the payment left unallocated (a prepayment) against bills."""
 
     async def action(uow: SqlUnitOfWork) -> SupplierPaymentOut:

@@ -89,7 +89,7 @@ async def ship_sales_order(order_id: DocumentId, body: NewShipment, ctx: Writer)
     """Ship some or all of what is reserved; answers with the order, the new shipment last."""
 
     async def action(uow: SqlUnitOfWork) -> SalesOrderOut:
-        await handlers.ship_sales_order(order_id, body, uow)
+        await handlers.ship_sales_order(order_id, body, uow, auto_invoice=ctx.hub.settings.auto_invoice)
         return await view(uow, order_id)
 
     return await ctx.write(action)

@@ -14,7 +14,10 @@ from hub.core.handlers.catalog import (
 from hub.core.handlers.expenses import record_expense
 from hub.core.handlers.finance import create_tax_rate, set_account_codes
 from hub.core.handlers.inventory import create_transfer, post_stock_count, receive_transfer
+from hub.core.handlers.invoicing import issue_credit_note, issue_invoice, void_invoice
 from hub.core.handlers.payables import allocate_supplier_payment, approve_bill, create_bill, pay_supplier
+from hub.core.handlers.payments import allocate_payment, receive_payment
+from hub.core.handlers.production import issue_to_production, receive_from_production
 from hub.core.handlers.purchasing import (
     approve_purchase_order,
     cancel_purchase_order,
@@ -31,6 +34,7 @@ from hub.core.handlers.sales import (
 )
 
 __all__ = [
+    "allocate_payment",
     "allocate_supplier_payment",
     "approve_bill",
     "approve_purchase_order",
@@ -46,8 +50,13 @@ __all__ = [
     "create_tax_rate",
     "create_transfer",
     "create_warehouse",
+    "issue_credit_note",
+    "issue_invoice",
+    "issue_to_production",
     "pay_supplier",
     "post_stock_count",
+    "receive_from_production",
+    "receive_payment",
     "receive_purchase_order",
     "receive_transfer",
     "record_expense",
@@ -56,4 +65,5 @@ __all__ = [
     "set_account_codes",
     "ship_sales_order",
     "update_product",
+    "void_invoice",
 ]

@@ -10,7 +10,8 @@ are emitted, and the reorder alerts of the SKUs touched are brought up to date.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from hub.core.alerts import ReorderAlert, assess
 from hub.core.catalog import Product
@@ -20,6 +21,7 @@ from hub.core.journal import stock_entries
 from hub.core.ledger import StockBook
 from hub.core.numbers import ZERO
 from hub.core.ports import UnitOfWork
+from hub.core.reports.demand import HISTORY_DAYS, daily_history, forecast_demand
 
 __all__ = ["close_book", "open_book", "refresh_alerts"]
 
@@ -77,6 +79,15 @@ async def close_book(uow: UnitOfWork, book: StockBook, *, post: bool = True) -> 
     await refresh_alerts(uow, {sku for sku, _ in book.touched})
 
 
+async def _forecasts(uow: UnitOfWork, skus: list[str], now: datetime) -> dict[str, Decimal]:
+    """The 30-day demand forecast of each SKU with enough sales history (see alerts.assess)."""
+    end = now.date()
+    start = end - timedelta(days=HISTORY_DAYS - 1)
+    shipped = await uow.moves.shipped_daily(skus, datetime.combine(start, time.min, tzinfo=UTC))
+    found = {sku: forecast_demand(daily_history(shipped.get(sku, {}), start, end)) for sku in skus}
+    return {sku: forecast for sku, forecast in found.items() if forecast is not None}
+
+
 def _banded(product: Product | None) -> bool:
     return product is not None and (product.reorder_point is not None or product.reorder_max is not None)
 
@@ -106,10 +117,11 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
     short = [sku for sku in watched if (point := products[sku].reorder_point) is not None and available[sku] < point]
     on_order = await uow.purchase_orders.on_order(short) if short else {}
     now = datetime.now(UTC)
+    forecasts = await _forecasts(uow, short, now) if short else {}
     for sku in watched:
         product = products[sku]
         ordered = on_order.get(sku, ZERO)
-        verdict = assess(product, available[sku], ordered)
+        verdict = assess(product, available[sku], ordered, forecasts.get(sku))
         active = alerts.get(sku)
         if active is not None and (verdict is None or verdict.kind != active.kind):
             active.cleared_at = now

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.core.billing import document_number
-from hub.core.commands import NewExpense
 from hub.core.errors import InvalidInput
 from hub.core.events import ExpenseRecorded
 from hub.core.expenses import Expense, landed_shares
@@ -14,6 +13,7 @@ from hub.core.handlers._stock import close_book, open_book
 from hub.core.handlers.finance import known_tax_rate, post_entry
 from hub.core.ledger import Reference
 from hub.core.numbers import ZERO
+from hub.core.payable_commands import NewExpense
 from hub.core.ports import UnitOfWork
 from hub.core.purchasing import Receipt
 from hub.core.supplier_payments import in_minor_units

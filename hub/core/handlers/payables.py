@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.core.billing import Bill, BillStatus, document_number, due, match_bill
-from hub.core.commands import NewAllocations, NewBill, NewSupplierPayment
 from hub.core.errors import DuplicateRecord, InvalidInput, NotFound
 from hub.core.events import AllocatedToBill, BillApproved, BillPosted, SupplierPaymentAllocated, SupplierPaymentMade
 from hub.core.handlers._refs import known, known_products
 from hub.core.handlers.finance import post_entry
 from hub.core.numbers import ZERO
+from hub.core.payable_commands import NewBill, NewBillAllocations, NewSupplierPayment
 from hub.core.ports import UnitOfWork
 from hub.core.supplier_payments import SupplierPayment, allocate
 from hub.core.tax import TaxRate
@@ -144,7 +144,7 @@ async def pay_supplier(cmd: NewSupplierPayment, uow: UnitOfWork) -> SupplierPaym
     return payment
 
 
-async def allocate_supplier_payment(payment_id: int, cmd: NewAllocations, uow: UnitOfWork) -> SupplierPayment:
+async def allocate_supplier_payment(payment_id: int, cmd: NewBillAllocations, uow: UnitOfWork) -> SupplierPayment:
     """Set what a payment left unallocated against bills; the journal is unchanged."""
     payment = await uow.supplier_payments.get(payment_id, lock=True)
     if payment is None:

@@ -20,6 +20,8 @@ from hub.core.events import (
 )
 from hub.core.handlers._refs import known, known_products
 from hub.core.handlers._stock import close_book, open_book
+from hub.core.handlers.finance import known_tax_rate
+from hub.core.handlers.invoicing import bill_shipment, credit_return
 from hub.core.ports import UnitOfWork
 from hub.core.sales import SalesOrder, SalesOrderLine, SalesOrderStatus, SalesReturn, Shipment
 
@@ -78,14 +80,20 @@ async def create_sales_order(
     customer = await known(uow.customers, cmd.customer, "customer", "customer")
     await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
     await known_products(uow, cmd.lines)
+    for i, line in enumerate(cmd.lines):
+        if line.tax_code is not None:
+            await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
     order = SalesOrder(
         customer=cmd.customer,
         warehouse=cmd.warehouse,
         channel=cmd.channel,
         external_id=cmd.external_id,
         currency=cmd.currency or currency,
+        prices_include_tax=cmd.prices_include_tax,
         lines=[
-            SalesOrderLine(sku=line.sku, qty=line.qty, unit_price=line.unit_price, line_no=i + 1)
+            SalesOrderLine(
+                sku=line.sku, qty=line.qty, unit_price=line.unit_price, tax_code=line.tax_code, line_no=i + 1
+            )
             for i, line in enumerate(cmd.lines)
         ],
     )
@@ -160,7 +168,8 @@ async def reduce_sales_order(order_id: int, cmd: SalesOrderReduction, uow: UnitO
     return order
 
 
-async def ship_sales_order(order_id: int, cmd: NewShipment, uow: UnitOfWork) -> Shipment:
+async def ship_sales_order(order_id: int, cmd: NewShipment, uow: UnitOfWork, *, auto_invoice: bool = False) -> Shipment:
+    """Ship, and with ``auto_invoice`` (``HUB_AUTO_INVOICE``) invoice what shipped in the same unit of work."""
     order = await _locked(uow, order_id)
     unique_skus(cmd.lines)  # type: ignore[arg-type]
     shipment = order.ship([(line.sku, line.qty) for line in cmd.lines], cmd.carrier, cmd.tracking)
@@ -181,12 +190,14 @@ async def ship_sales_order(order_id: int, cmd: NewShipment, uow: UnitOfWork) -> 
         )
     )
     await close_book(uow, book)
+    if auto_invoice:
+        await bill_shipment(uow, order, shipment)
     return shipment
 
 
 async def return_sales_order(order_id: int, cmd: NewReturn, uow: UnitOfWork) -> SalesReturn:
+    """Take goods back (restocked or scrapped) and credit what of them was invoiced."""
     order = await _locked(uow, order_id)
-    unique_skus(cmd.lines)  # type: ignore[arg-type]
     ret = order.take_return([(line.sku, line.qty, line.restock) for line in cmd.lines])
     await uow.returns.add(ret)
     assert ret.id is not None
@@ -204,4 +215,5 @@ async def return_sales_order(order_id: int, cmd: NewReturn, uow: UnitOfWork) -> 
         )
     )
     await close_book(uow, book)
+    await credit_return(uow, order, ret)
     return ret

@@ -50,7 +50,9 @@ async def test_a_dead_lettered_queue_item_is_queued_again_by_retry(database_url:
                 await deadletters.retry(hub.db, hub.delivery, {}, letter.id)
         finally:
             async with hub.db.writing() as conn:
-                await conn.execute(delete(t.dead_letters).where(t.dead_letters.c.subscriber == f"connector:{connector_id}"))
+                await conn.execute(
+                    delete(t.dead_letters).where(t.dead_letters.c.subscriber == f"connector:{connector_id}")
+                )
                 await conn.execute(delete(t.connector_queue).where(t.connector_queue.c.connector_id == connector_id))
                 await conn.execute(delete(t.connector_instances).where(t.connector_instances.c.id == connector_id))
 

@@ -37,6 +37,7 @@ from hub.core.commands import (
     ShipLine,
     TransferLineIn,
 )
+from hub.core.receivable_commands import AllocationIn, NewInvoice, NewPayment
 from hub.db.outbox import save_cursor
 from hub.outbox.envelope import Envelope
 from hub.outbox.kafka import ALL_TOPICS
@@ -77,6 +78,8 @@ BUSINESS_EVENTS = {
     "transfer.received",
     "stock_count.posted",
     "journal.posted",
+    "invoice.issued",
+    "payment.received",
 }
 
 
@@ -133,6 +136,10 @@ async def _business(hub: Hub) -> list[tuple[str, list[Envelope]]]:
             order.id,
             NewShipment(lines=[ShipLine(sku="TEA", qty=Decimal(7))]),
         )
+        invoice = await change(f"invoice {n}", handlers.issue_invoice, NewInvoice(sales_order=order.id))
+    paid = [AllocationIn(invoice=invoice.id, amount=Decimal(100))]
+    payment = NewPayment(customer="TEAHOUSE", amount=Decimal(500), currency="USD", method="cash", allocations=paid)
+    await change("payment", handlers.receive_payment, payment)
     transfer = await change(
         "transfer",
         handlers.create_transfer,

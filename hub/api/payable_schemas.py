@@ -52,7 +52,7 @@ class BillOut(Out):
     updated_at: datetime
 
 
-class AllocationOut(Out):
+class BillAllocationOut(Out):
     bill_id: int
     amount: Money
 
@@ -66,7 +66,7 @@ class SupplierPaymentOut(Out):
     date: dt.date
     method: str
     reference: str | None
-    allocations: list[AllocationOut]
+    allocations: list[BillAllocationOut]
     #: What stays with the supplier as a prepayment.
     unallocated: Money
     created_at: datetime

@@ -1,0 +1,166 @@
+"""Credit notes: part of an invoice given back — units of its lines, or an amount shared over them.
+
+Never more than was invoiced less already credited: each invoice line counts the units,
+net and tax credited so far, and the last unit (or the last of the amount) takes what is
+left of the line, so rounding can never credit a cent too much. A note is applied to the
+invoice's amount due, up to what is due (:meth:`~hub.core.invoicing.Invoice.apply_credit`);
+the rest is customer credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from hub.core.errors import InvalidInput
+from hub.core.invoicing import Invoice, InvoiceLine, InvoiceStatus
+from hub.core.money import round_money
+from hub.core.numbers import ZERO
+from hub.core.tax import price_line
+
+__all__ = ["CreditNote", "CreditNoteLine", "credit_amount", "credit_units"]
+
+
+@dataclass(eq=False)
+class CreditNoteLine:
+    """Units of an invoice line given back (``qty``), or a share of an amount (``qty`` None)."""
+
+    sku: str
+    qty: Decimal | None
+    tax_rate: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    tax_code: str | None = None
+    line_no: int = 0
+    id: int | None = None
+    credit_note_id: int | None = None
+
+
+@dataclass(eq=False)
+class CreditNote:
+    number: str
+    invoice_id: int
+    customer: str
+    currency: str
+    issue_date: date
+    reason: str
+    lines: list[CreditNoteLine]
+    #: The return that issued it, if one did.
+    return_id: int | None = None
+    net_total: Decimal = ZERO
+    tax_total: Decimal = ZERO
+    total: Decimal = ZERO
+    #: The part that reduced the invoice's amount due, and the rest, left as customer credit.
+    applied: Decimal = ZERO
+    unapplied: Decimal = ZERO
+    created_at: datetime | None = None
+    id: int | None = None
+
+    @classmethod
+    def against(
+        cls, invoice: Invoice, lines: list[CreditNoteLine], *, number: str, issue_date: date, reason: str
+    ) -> CreditNote:
+        """A note of ``lines`` on ``invoice``, applied to it at once."""
+        for i, line in enumerate(lines):
+            line.line_no = i + 1
+        total = sum((line.gross for line in lines), ZERO)
+        applied = invoice.apply_credit(total)
+        return cls(
+            number=number,
+            invoice_id=invoice.id or 0,
+            customer=invoice.customer,
+            currency=invoice.currency,
+            issue_date=issue_date,
+            reason=reason,
+            lines=lines,
+            net_total=sum((line.net for line in lines), ZERO),
+            tax_total=sum((line.tax for line in lines), ZERO),
+            total=total,
+            applied=applied,
+            unapplied=total - applied,
+        )
+
+
+def _creditable(invoice: Invoice) -> None:
+    if invoice.status == InvoiceStatus.VOID:
+        raise InvalidInput(f"invoice {invoice.number} is void", field="invoice")
+
+
+def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: str = "lines") -> list[CreditNoteLine]:
+    """Credit lines for units of ``invoice``'s lines; the last unit of a line takes what is left of it."""
+    _creditable(invoice)
+    by_sku = {line.sku: line for line in invoice.lines}
+    seen: set[str] = set()
+    targets = []
+    for i, (sku, qty) in enumerate(picks):
+        line = by_sku.get(sku)
+        if line is None:
+            raise InvalidInput(f"{sku} is not on invoice {invoice.number}", field=f"{field}[{i}].sku")
+        if sku in seen:
+            raise InvalidInput(f"{sku} appears on more than one line", field=f"{field}[{i}].sku")
+        seen.add(sku)
+        left = line.qty - line.credited_qty
+        if qty > left:
+            raise InvalidInput(
+                f"{sku}: crediting {qty} exceeds the {left} invoiced and not yet credited",
+                field=f"{field}[{i}].qty",
+            )
+        targets.append((line, qty))
+    credits = []
+    for line, qty in targets:
+        if qty == line.qty - line.credited_qty:
+            net, tax = line.net - line.credited_net, line.tax - line.credited_tax
+        else:
+            amounts = price_line(
+                qty, line.unit_price, line.tax_rate, invoice.currency, inclusive=invoice.prices_include_tax
+            )
+            # An amount credit may already have taken part of the line.
+            net = min(amounts.net, line.net - line.credited_net)
+            tax = min(amounts.tax, line.tax - line.credited_tax)
+        line.credited_qty += qty
+        credits.append(_credit(line, qty, net, tax))
+    return credits
+
+
+def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> list[CreditNoteLine]:
+    """Credit lines sharing ``amount`` (tax included) in proportion to what is left on each line."""
+    _creditable(invoice)
+    if amount != round_money(amount, invoice.currency):
+        raise InvalidInput(f"{amount} has more places than {invoice.currency} has", field=field)
+    left = invoice.total - invoice.credited
+    if amount > left:
+        raise InvalidInput(
+            f"crediting {amount} exceeds the {left} invoiced and not yet credited on {invoice.number}", field=field
+        )
+    lines = [line for line in invoice.lines if line.creditable > 0]
+    # Shares in proportion to what is left on each line, rounded; the rounding
+    # difference goes to the first lines with room, so no share passes its line.
+    shares = [min(line.creditable, round_money(amount * line.creditable / left, invoice.currency)) for line in lines]
+    rest = amount - sum(shares, ZERO)
+    for i, line in enumerate(lines):
+        step = max(min(rest, line.creditable - shares[i]), -shares[i])
+        shares[i] += step
+        rest -= step
+    credits = []
+    for line, share in zip(lines, shares, strict=True):
+        if share == line.creditable:
+            net, tax = line.net - line.credited_net, line.tax - line.credited_tax
+        else:
+            tax = round_money(share * line.tax_rate / (1 + line.tax_rate), invoice.currency)
+            # Neither part may pass what is left of it on the line.
+            tax = max(min(tax, line.tax - line.credited_tax), share - (line.net - line.credited_net))
+            net = share - tax
+        if share:
+            credits.append(_credit(line, None, net, tax))
+    return credits
+
+
+def _credit(line: InvoiceLine, qty: Decimal | None, net: Decimal, tax: Decimal) -> CreditNoteLine:
+    line.credited_net += net
+    line.credited_tax += tax
+    return CreditNoteLine(
+        sku=line.sku, qty=qty, tax_code=line.tax_code, tax_rate=line.tax_rate, net=net, tax=tax, gross=net + tax
+    )
