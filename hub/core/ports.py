@@ -5,7 +5,8 @@ named ``lock…`` return rows the caller may change and that no concurrent unit 
 can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time). To stay deadlock-free every handler locks in the same order:
 documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
-Among documents: a payment or sales order before invoices, invoices in id order, and
+Among documents: a payment or sales order before invoices, invoices in id order (a
+supplier payment before bills, bills in id order; a purchase order before its bill), and
 the gap-free number series (``numbers.next``) after them.
 """
 

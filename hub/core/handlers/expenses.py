@@ -11,7 +11,7 @@ from hub.core.expenses import Expense, landed_shares
 from hub.core.handlers._refs import known
 from hub.core.handlers._stock import close_book, open_book
 from hub.core.handlers.finance import known_tax_rate, post_entry
-from hub.core.ledger import Reference
+from hub.core.ledger import Reference, StockBook
 from hub.core.numbers import ZERO
 from hub.core.payable_commands import NewExpense
 from hub.core.ports import UnitOfWork
@@ -22,12 +22,10 @@ from hub.core.tax import price_line
 __all__ = ["record_expense"]
 
 
-async def _land(uow: UnitOfWork, expense: Expense, receipt: Receipt) -> None:
+async def _land(uow: UnitOfWork, expense: Expense, receipt: Receipt, book: StockBook) -> None:
     """Capitalise the expense's net onto the receipt's stock (see hub.core.expenses)."""
     assert expense.id is not None
-    skus = sorted({line.sku for line in receipt.lines if line.accepted > 0})
-    book = await open_book(uow, [], valued=skus)
-    held = {sku: book.valuation(sku).quantity for sku in skus}
+    held = {sku: valuation.quantity for sku, valuation in book.valuations.items()}
     lines = [(line.sku, line.accepted, line.unit_cost) for line in receipt.lines]
     for share in landed_shares(lines, expense.net, held):
         if share.capitalised > 0:
@@ -39,6 +37,7 @@ async def _land(uow: UnitOfWork, expense: Expense, receipt: Receipt) -> None:
 
 
 async def record_expense(cmd: NewExpense, uow: UnitOfWork) -> Expense:
+    """Record an expense and post it; a landed one raises the receipt's stock value."""
     currency = uow.base_currency  # a landed cost joins stock values, kept in the base currency
     in_minor_units(cmd.amount, currency, "amount")
     receipt = None
@@ -54,6 +53,10 @@ async def record_expense(cmd: NewExpense, uow: UnitOfWork) -> Expense:
         await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
     rate = await known_tax_rate(uow, cmd.tax_code, "tax_code") if cmd.tax_code is not None else None
     amounts = price_line(Decimal(1), cmd.amount, rate.rate if rate else ZERO, currency)
+    book = None
+    if receipt is not None:
+        # Valuations before the number series (the lock order of hub.core.ports).
+        book = await open_book(uow, [], valued=sorted({line.sku for line in receipt.lines if line.accepted > 0}))
     expense = Expense(
         number=document_number("EXP", await uow.numbers.next("EXP")),
         category=cmd.category,
@@ -70,8 +73,8 @@ async def record_expense(cmd: NewExpense, uow: UnitOfWork) -> Expense:
     )
     await uow.expenses.add(expense)
     assert expense.id is not None
-    if receipt is not None:
-        await _land(uow, expense, receipt)
+    if receipt is not None and book is not None:
+        await _land(uow, expense, receipt, book)
     chart = await uow.accounts.chart()
     await post_entry(uow, expense.posting().entry(chart, expense.date, ("expense", expense.id), expense.number))
     uow.emit(
