@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.alerts import ReorderAlert
@@ -22,7 +22,7 @@ from hub.core.sales import SalesOrder, SalesReturn, Shipment
 from hub.db import tables as t
 from hub.db.repositories import column
 
-__all__ = ["Page", "Queries", "keyset_page"]
+__all__ = ["Page", "Queries", "keyset_page", "newest_first"]
 
 T = TypeVar("T")
 
@@ -39,6 +39,19 @@ def keyset_page(rows: list[T], limit: int, key: Any) -> Page[T]:
         rows = rows[:limit]
         return Page(rows, key(rows[-1]))
     return Page(rows)
+
+
+async def newest_first(
+    session: AsyncSession, cls: type, table: Any, *, before: int | None, limit: int, **filters: Any
+) -> Page[Any]:
+    """Documents of ``cls`` newest first, ids below ``before``, matching every filter not None."""
+    stmt: Select[Any] = select(cls).order_by(table.c.id.desc()).limit(limit + 1)
+    if before is not None:
+        stmt = stmt.where(table.c.id < before)
+    for name, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(table.c[name] == value)
+    return keyset_page(list(await session.scalars(stmt)), limit, lambda row: row.id)
 
 
 class Queries:

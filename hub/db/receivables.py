@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.crediting import CreditNote
 from hub.core.invoicing import Invoice
 from hub.core.payments import Payment
 from hub.db import tables as t
-from hub.db.queries import Page
+from hub.db.queries import Page, newest_first
 
 __all__ = ["ReceivableQueries"]
 
@@ -19,19 +16,6 @@ __all__ = ["ReceivableQueries"]
 class ReceivableQueries:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def _page(self, cls: type, table: Any, before: int | None, limit: int, **filters: Any) -> Page[Any]:
-        stmt: Select[Any] = select(cls).order_by(table.c.id.desc()).limit(limit + 1)
-        if before is not None:
-            stmt = stmt.where(table.c.id < before)
-        for name, value in filters.items():
-            if value is not None:
-                stmt = stmt.where(table.c[name] == value)
-        rows = list(await self.session.scalars(stmt))
-        if len(rows) > limit:
-            rows = rows[:limit]
-            return Page(rows, rows[-1].id)
-        return Page(rows)
 
     async def invoice(self, id: int) -> Invoice | None:
         return await self.session.get(Invoice, id)
@@ -45,8 +29,15 @@ class ReceivableQueries:
         status: str | None = None,
         sales_order: int | None = None,
     ) -> Page[Invoice]:
-        return await self._page(
-            Invoice, t.invoices, before, limit, customer=customer, status=status, sales_order_id=sales_order
+        return await newest_first(
+            self.session,
+            Invoice,
+            t.invoices,
+            before=before,
+            limit=limit,
+            customer=customer,
+            status=status,
+            sales_order_id=sales_order,
         )
 
     async def credit_note(self, id: int) -> CreditNote | None:
@@ -55,10 +46,12 @@ class ReceivableQueries:
     async def credit_notes(
         self, *, before: int | None, limit: int, customer: str | None = None, invoice: int | None = None
     ) -> Page[CreditNote]:
-        return await self._page(CreditNote, t.credit_notes, before, limit, customer=customer, invoice_id=invoice)
+        return await newest_first(
+            self.session, CreditNote, t.credit_notes, before=before, limit=limit, customer=customer, invoice_id=invoice
+        )
 
     async def payment(self, id: int) -> Payment | None:
         return await self.session.get(Payment, id)
 
     async def payments(self, *, before: int | None, limit: int, customer: str | None = None) -> Page[Payment]:
-        return await self._page(Payment, t.payments, before, limit, customer=customer)
+        return await newest_first(self.session, Payment, t.payments, before=before, limit=limit, customer=customer)
