@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -100,7 +101,8 @@ def report(
     show(result)
 
 
-def show(result: Report) -> None:
+def show(result: Report, console: Console = out) -> None:
+    """The report as a rich table (totals in a section of their own), then its extras and notes."""
     params = ", ".join(f"{k} {v}" for k, v in result.parameters.items() if v is not None)
     table = Table(title=f"{result.name} ({params})" if params else result.name)
     for column in result.columns:
@@ -110,8 +112,8 @@ def show(result: Report) -> None:
         if result.totals is not None and i == len(rows) - 1:
             table.add_section()
         table.add_row(*(escape(cell) for cell in row))
-    out.print(table)
+    console.print(table)
     for key, value in result.extra.items():
-        out.print(f"{key}: {value}", highlight=False)
+        console.print(f"{key}: {value}", highlight=False)
     for note in result.notes:
-        out.print(f"[dim]{escape(note)}[/]")
+        console.print(f"[dim]{escape(note)}[/]")

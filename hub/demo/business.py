@@ -3,11 +3,15 @@
 A week of it, told in the order :mod:`hub.demo.load` replays it. The figures are
 chosen so that the end state shows what an operator should see: a purchase order
 still partially received after inspection rejected cracked teapots, which therefore
-run low (``low_stock``), and far too many celadon cups (``overstock``).
+run low (``low_stock``), and far too many celadon cups (``overstock``). Then the books
+of that week: invoices for what shipped, a customer paying part of one, the tea
+co-operative's bill for its delivery (paid in part), and freight paid from the bank —
+so the trial balance has receivables, payables, tax, revenue, cost of goods and expenses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from hub.core.commands import (
@@ -21,6 +25,7 @@ from hub.core.commands import (
     NewShipment,
     NewStockCount,
     NewSupplier,
+    NewTaxRate,
     NewTransfer,
     NewWarehouse,
     PurchaseLine,
@@ -30,6 +35,8 @@ from hub.core.commands import (
     ShipLine,
     TransferLineIn,
 )
+from hub.core.payable_commands import BillAllocationIn, BillLineIn, NewBill, NewExpense, NewSupplierPayment
+from hub.core.receivable_commands import AllocationIn, NewPayment
 
 __all__ = [
     "COUNT_MAIN",
@@ -38,6 +45,8 @@ __all__ = [
     "HZ",
     "LOW_SKU",
     "MARKER",
+    "PAID_BY_JADE_GARDEN",
+    "PAID_TO_XIHU",
     "PO_CLAY",
     "PO_HANGZHOU",
     "PO_PORCELAIN",
@@ -60,9 +69,14 @@ __all__ = [
     "SO_RESTAURANT",
     "SO_TEAHOUSE",
     "SUPPLIERS",
+    "TAX_RATES",
     "TRANSFER_LONGJING",
     "TRANSFER_SHOWROOM",
     "WAREHOUSES",
+    "bill_teas",
+    "expense_freight",
+    "payment_jade_garden",
+    "payment_xihu",
 ]
 
 D = Decimal
@@ -74,6 +88,11 @@ SH, HZ, GZ = MARKER, "DEMO-HZ", "DEMO-GZ"
 SHOWCASE_SKU = "TEA-LJ-AAA"
 LOW_SKU = "POT-YX-200"
 
+#: Chinese VAT: 9 % on tea (agricultural produce), 13 % on teaware.
+TAX_RATES = (
+    NewTaxRate(code="VAT9", name="VAT 9% (tea)", rate=D("0.09")),
+    NewTaxRate(code="VAT13", name="VAT 13% (teaware)", rate=D("0.13")),
+)
 WAREHOUSES = (
     NewWarehouse(code=SH, name="Shanghai main warehouse (demo)"),
     NewWarehouse(code=HZ, name="Hangzhou tea shop (demo)"),
@@ -94,6 +113,7 @@ CUSTOMERS = (
 
 def _product(sku: str, name: str, unit: str, price: str, band: tuple[int, int], barcode: str | None) -> NewProduct:
     point, ceiling = band
+    tax_code = "VAT9" if sku.startswith("TEA-") else "VAT13"
     return NewProduct(
         sku=sku,
         name=name,
@@ -102,6 +122,7 @@ def _product(sku: str, name: str, unit: str, price: str, band: tuple[int, int], 
         list_price=D(price),
         reorder_point=D(point),
         reorder_max=D(ceiling),
+        tax_code=tax_code,
     )
 
 
@@ -201,3 +222,47 @@ COUNT_MAIN = NewStockCount(
         for s, q in (("TEA-TGY", "3.65"), ("STRAINER-SS", "102"), ("TRAY-BAMBOO-40", "8"))
     ],
 )
+
+# Day 6, the books: every shipped order is invoiced (what shipped and was kept, so Leaf &
+# Cup's returned cups and gaiwans are not billed); Jade Garden pays part of its invoice;
+# the co-operative bills the teas it delivered on day 2 and is paid part of the bill;
+# courier fees are paid from the bank. Documents that name earlier ones (or carry a date,
+# which bills and payments must) are built when the demo reaches them.
+PAID_BY_JADE_GARDEN = D("600.00")
+PAID_TO_XIHU = D("1500.00")
+
+
+def payment_jade_garden(invoice_id: int, currency: str) -> NewPayment:
+    """Part of Jade Garden's invoice, by bank transfer."""
+    return NewPayment(
+        customer="JADE-GARDEN",
+        amount=PAID_BY_JADE_GARDEN,
+        currency=currency,
+        method="bank_transfer",
+        reference="JG-0612",
+        allocations=[AllocationIn(invoice=invoice_id, amount=PAID_BY_JADE_GARDEN)],
+    )
+
+
+def bill_teas(purchase_order_id: int, date: dt.date) -> NewBill:
+    """The co-operative's bill for the teas received on day 2, at the prices ordered."""
+    lines = [BillLineIn(sku=line.sku, qty=line.qty, unit_cost=line.unit_cost) for line in PO_TEAS.lines]
+    return NewBill(purchase_order=purchase_order_id, supplier_reference="XH-2024-0611", date=date, lines=lines)
+
+
+def payment_xihu(bill_id: int, currency: str, date: dt.date) -> NewSupplierPayment:
+    """Part of the co-operative's bill, by bank transfer."""
+    return NewSupplierPayment(
+        supplier="XIHU-TEA",
+        amount=PAID_TO_XIHU,
+        currency=currency,
+        date=date,
+        method="bank_transfer",
+        reference="TT-20240612-01",
+        allocations=[BillAllocationIn(bill=bill_id, amount=PAID_TO_XIHU)],
+    )
+
+
+def expense_freight(date: dt.date) -> NewExpense:
+    """The week's courier fees to customers, paid from the bank (not landed on stock)."""
+    return NewExpense(category="freight", amount=D("86.00"), tax_code="VAT9", date=date, reference="SF-202406-W24")

@@ -18,6 +18,8 @@ from hub.bootstrap import Hub
 from hub.core import handlers
 from hub.core.commands import NewPurchaseOrder, NewReceipt, NewSalesOrder, NewShipment, NewTransfer
 from hub.core.errors import DomainError
+from hub.core.handlers.finance import today
+from hub.core.receivable_commands import NewInvoice
 from hub.db import tables as t
 from hub.db.uow import SqlUnitOfWork
 from hub.demo import business as b
@@ -50,8 +52,8 @@ async def state(hub: Hub) -> State:
     async with hub.uow.reader() as uow:
         session = uow.session
         if await count_rows(session, t.warehouses, t.warehouses.c.code == b.MARKER):
-            # The count is the last step: without it, loading stopped before the end.
-            done = await count_rows(session, t.stock_counts, t.stock_counts.c.warehouse == b.MARKER)
+            # The expense is the last step: without it, loading stopped before the end.
+            done = await count_rows(session, t.expenses)
             return State.LOADED if done else State.PARTIAL
         for table in (t.products, t.warehouses, t.suppliers, t.customers):
             if await count_rows(session, table):
@@ -101,6 +103,13 @@ class _Steps:
     async def ship(self, label: str, order_id: int, cmd: NewShipment) -> None:
         await self.run(label, lambda uow: handlers.ship_sales_order(order_id, cmd, uow))
 
+    async def invoice(self, label: str, order_id: int) -> int:
+        """Invoice everything the order shipped and kept."""
+        cmd = NewInvoice(sales_order=order_id)
+        invoice = await self.run(label, lambda uow: handlers.issue_invoice(cmd, uow))
+        assert invoice.id is not None
+        return invoice.id
+
     async def transfer(self, label: str, cmd: NewTransfer) -> int:
         transfer = await self.run(label, lambda uow: handlers.create_transfer(cmd, uow))
         assert transfer.id is not None
@@ -108,6 +117,8 @@ class _Steps:
 
 
 async def _master_data(uow: SqlUnitOfWork) -> None:
+    for rate in b.TAX_RATES:
+        await handlers.create_tax_rate(rate, uow)
     for warehouse in b.WAREHOUSES:
         await handlers.create_warehouse(warehouse, uow)
     for supplier in b.SUPPLIERS:
@@ -149,3 +160,23 @@ async def load(hub: Hub) -> None:
     await do.run("day 5: showroom receives", lambda uow: handlers.receive_transfer(showroom, uow))
     await do.transfer("day 5: Longjing on its way to Shanghai", b.TRANSFER_LONGJING)
     await do.run("day 5: count the main warehouse", lambda uow: handlers.post_stock_count(b.COUNT_MAIN, uow))
+    await _books(do, teas, teahouse=teahouse, online=online, restaurant=restaurant)
+
+
+async def _books(do: _Steps, teas: int, *, teahouse: int, online: int, restaurant: int) -> None:
+    """Day 6: the week's invoices, payments, the tea bill and freight — dated today, as the
+    invoices are (an invoice is issued the day it is made)."""
+    day = today().date()
+    await do.invoice("day 6: invoice Leaf & Cup (less what came back)", teahouse)
+    await do.invoice("day 6: invoice the Tmall order", online)
+    jade_garden = await do.invoice("day 6: invoice Jade Garden for what shipped", restaurant)
+    payment = b.payment_jade_garden(jade_garden, do.currency)
+    await do.run("day 6: Jade Garden pays part", lambda uow: handlers.receive_payment(payment, uow))
+    bill = await do.run(
+        "day 6: West Lake Tea bills its teas", lambda uow: handlers.create_bill(b.bill_teas(teas, day), uow)
+    )
+    assert bill.id is not None
+    paid = b.payment_xihu(bill.id, do.currency, day)
+    await do.run("day 6: pay West Lake Tea in part", lambda uow: handlers.pay_supplier(paid, uow))
+    expense = b.expense_freight(day)
+    await do.run("day 6: pay the couriers", lambda uow: handlers.record_expense(expense, uow))

@@ -18,9 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.bootstrap import Hub
+from hub.cli.reports import show as show_report
 from hub.config import Settings
+from hub.core.handlers.finance import today
 from hub.core.numbers import normalize
+from hub.core.reports import Report
 from hub.db import tables as t
+from hub.db.reports import ReportQueries
 from hub.demo.business import LOW_SKU, SHOWCASE_SKU
 from hub.demo.load import count_rows
 
@@ -37,6 +41,8 @@ class Summary:
     documents: list[tuple[str, int, str]]
     #: (sku, kind, available, suggested purchase qty) of every active reorder alert.
     alerts: list[tuple[str, str, Decimal, Decimal]]
+    #: The journal summed per account, as ``hub report trial-balance`` prints it.
+    trial_balance: Report
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,12 @@ async def summarize(hub: Hub) -> Summary:
             ("transfers", *await _by_status(s, t.transfers)),
             ("stock counts", await count_rows(s, t.stock_counts), f"lines with a variance: {variances}"),
             ("stock moves", await count_rows(s, t.stock_moves), "the double-entry ledger"),
+            ("invoices", *await _by_status(s, t.invoices)),
+            ("customer payments", await count_rows(s, t.payments), "set against invoices"),
+            ("supplier bills", *await _by_status(s, t.bills)),
+            ("supplier payments", await count_rows(s, t.supplier_payments), "set against bills"),
+            ("expenses", await count_rows(s, t.expenses), "not goods: freight, storage, …"),
+            ("journal entries", await count_rows(s, t.journal_entries), "GET /v1/journal"),
             ("events", await count_rows(s, t.outbox), "in the outbox (GET /v1/events)"),
         ]
         a = t.reorder_alerts.c
@@ -90,7 +102,9 @@ async def summarize(hub: Hub) -> Summary:
             select(a.sku, a.kind, a.available, a.suggested_qty).where(a.cleared_at.is_(None)).order_by(a.kind, a.sku)
         )
         alerts = [(sku, str(kind), available, suggested) for sku, kind, available, suggested in rows]
-    return Summary(master=master, documents=documents, alerts=alerts)
+        # As at today: every demo entry is dated today or before (the invoices are issued today).
+        balance = await ReportQueries(s).trial_balance(today().date())
+    return Summary(master=master, documents=documents, alerts=alerts, trial_balance=balance)
 
 
 def show(console: Console, report: DemoReport, settings: Settings, *, hints: bool = True) -> None:
@@ -109,6 +123,7 @@ def show(console: Console, report: DemoReport, settings: Settings, *, hints: boo
     for sku, kind, available, suggested in report.summary.alerts:
         alerts.add_row(sku, kind, str(normalize(available)), str(normalize(suggested)) if suggested else "")
     console.print(alerts)
+    show_report(report.summary.trial_balance, console)
     if hints:
         _hints(console, report, settings)
 
@@ -121,9 +136,9 @@ def _hints(console: Console, report: DemoReport, settings: Settings) -> None:
     console.print(report.key, soft_wrap=True, highlight=False, markup=False)
     console.print("\nStart the API (same HUB_DATABASE_URL): [bold]hub serve[/]   Then try:")
     paths = [f"/v1/stock/{SHOWCASE_SKU}", "/v1/stock", "/v1/alerts", "/v1/events?limit=20"]
-    paths += ["/v1/sales-orders", "/v1/sales-orders?status=on_hold"]
+    paths += ["/v1/sales-orders", "/v1/sales-orders?status=on_hold", "/v1/invoices", "/v1/journal?limit=20"]
     lines = [f"export HUB_KEY={report.key}"]
     lines += [f'curl -s -H "Authorization: Bearer $HUB_KEY" "{base}{path}"' for path in paths]
-    lines += [f"hub stock {SHOWCASE_SKU}", f"hub stock {LOW_SKU}"]
+    lines += [f"hub stock {SHOWCASE_SKU}", f"hub stock {LOW_SKU}", "hub report trial-balance", "hub report sales"]
     for line in lines:
         console.print("  " + line, soft_wrap=True, highlight=False, markup=False)

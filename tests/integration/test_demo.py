@@ -77,6 +77,52 @@ async def test_the_demo_business_shows_every_kind_of_document(hub: Hub) -> None:
     assert active == {"low_stock", "overstock"}
 
 
+async def test_the_demo_books_invoice_what_shipped_and_the_trial_balance_balances(hub: Hub) -> None:
+    report = await run_demo(hub)
+
+    # Every shipped order is invoiced for what it shipped and kept (returns are not billed).
+    orders = {row.id: row for row in await _rows(hub, t.sales_orders)}
+    shipped = {o.id for o in orders.values() if o.status in ("shipped", "partially_shipped")}
+    invoices = await _rows(hub, t.invoices)
+    assert {invoice.sales_order_id for invoice in invoices} == shipped and len(invoices) == len(shipped)
+    invoiced: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    by_invoice = {invoice.id: invoice for invoice in invoices}
+    for line in await _rows(hub, t.invoice_lines):
+        invoiced[(by_invoice[line.invoice_id].sales_order_id, line.sku)] += line.qty
+    kept = {
+        (line.order_id, line.sku): line.shipped - line.returned
+        for line in await _rows(hub, t.sales_order_lines)
+        if line.order_id in shipped and line.shipped - line.returned > 0
+    }
+    assert invoiced == kept
+    assert any(invoice.tax_total > 0 for invoice in invoices)
+
+    # A partial customer payment; a supplier bill for a receipt, paid in part; an expense.
+    (payment,) = await _rows(hub, t.payments)
+    paid_invoice = next(invoice for invoice in invoices if invoice.customer == payment.customer)
+    assert 0 < payment.amount < paid_invoice.total and paid_invoice.status == "partially_paid"
+    (bill,) = await _rows(hub, t.bills)
+    assert bill.supplier == "XIHU-TEA" and bill.status == "partially_paid"
+    (supplier_payment,) = await _rows(hub, t.supplier_payments)
+    assert supplier_payment.supplier == bill.supplier and 0 < supplier_payment.amount < bill.total
+    (expense,) = await _rows(hub, t.expenses)
+    assert expense.category == "freight" and expense.total > expense.net
+
+    # Each of them is posted, and the journal balances: recomputed here, and as reported.
+    entries = {entry.id: entry for entry in await _rows(hub, t.journal_entries)}
+    sources = {entry.source_type for entry in entries.values()}
+    assert {"invoice", "payment", "bill", "supplier_payment", "expense"} <= sources, sources
+    debits = credits = Decimal(0)
+    for line in await _rows(hub, t.journal_lines):
+        debits, credits = debits + line.debit, credits + line.credit
+    balance = report.summary.trial_balance
+    assert balance.totals is not None and debits == credits > 0
+    assert balance.totals["debit"] == debits and balance.totals["credit"] == credits
+    assert balance.totals["balance_debit"] == balance.totals["balance_credit"]
+    roles = {row["role"] for row in balance.rows}
+    assert {"ar", "ap", "revenue", "output_tax", "input_tax", "cogs", "bank", "expenses:freight"} <= roles
+
+
 async def test_on_hand_is_the_ledger_sum(hub: Hub) -> None:
     await run_demo(hub)
 
@@ -126,6 +172,7 @@ def test_cli_loads_then_only_shows_the_hints(sqlite_url: str) -> None:
     assert first.exit_code == 0, first.output
     assert "Loaded the demo" in first.output and "hub serve" in first.output
     assert "/v1/stock" in first.output and "hub stock " in first.output
+    assert "trial-balance" in first.output and re.search(r"total\s*│.*│\s*([\d.]+)\s*│\s*\1\s*│", first.output)
     key = KEY.search(first.output)
     assert key is not None
 
