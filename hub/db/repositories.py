@@ -332,12 +332,17 @@ class NumberSeries(_Repository):
     async def next(self, series: str) -> int:
         # The update locks the series' row until commit: concurrent units of work queue for
         # the next number, and a rollback gives it back, so a series never has a gap.
-        dialect = self.session.get_bind().dialect.name
-        await self.session.execute(_insert_missing(dialect, t.document_numbers, [dict(series=series, last=0)]))
         stmt = (
             update(t.document_numbers)
             .where(t.document_numbers.c.series == series)
             .values(last=t.document_numbers.c.last + 1)
             .returning(t.document_numbers.c.last)
         )
-        return int((await self.session.execute(stmt)).scalar_one())
+        taken = (await self.session.execute(stmt)).scalar_one_or_none()
+        if taken is None:
+            # A series' first number: create its row (a concurrent first creates it too, and
+            # one of them waits for the other), then take the number as every later one does.
+            dialect = self.session.get_bind().dialect.name
+            await self.session.execute(_insert_missing(dialect, t.document_numbers, [dict(series=series, last=0)]))
+            taken = (await self.session.execute(stmt)).scalar_one()
+        return int(taken)
