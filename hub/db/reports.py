@@ -17,16 +17,22 @@ from typing import Any
 from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.billing import BillStatus
 from hub.core.errors import InvalidInput
+from hub.core.invoicing import InvoiceStatus
 from hub.core.money import round_money
+from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.reports import (
+    Credit,
     MoveFact,
+    OpenItem,
     OrderedLine,
     PostedLine,
     ReceivedLine,
     Report,
     Sale,
+    aging_report,
     balance_sheet,
     demand_report,
     inventory_report,
@@ -99,7 +105,7 @@ class ReportQueries:
     async def posted(self, end: date) -> list[PostedLine]:
         e, lines = t.journal_entries.c, t.journal_lines.c
         stmt = (
-            select(e.date, lines.account, lines.role, lines.debit, lines.credit)
+            select(e.date, lines.account, lines.role, lines.debit, lines.credit, e.currency)
             .join(t.journal_entries, e.id == lines.entry_id)
             .where(e.date <= end)
             .order_by(lines.id)
@@ -146,6 +152,77 @@ class ReportQueries:
         ]
         return ordered, received
 
+    async def receivable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
+        """Invoices issued by ``at`` with what was due on them that day, and each customer's credit.
+
+        As at ``at``: payments dated on or before it, their allocations from the payment's date
+        when made the day the payment was recorded (else from the day made, as the journal has
+        it), credit notes issued on or before it. A void invoice is left out."""
+        i, pay, a, cn = t.invoices.c, t.payments.c, t.payment_allocations.c, t.credit_notes.c
+        invoices = await self._rows(
+            select(i.id, i.customer, i.currency, i.number, i.due_date, i.total)
+            .where(i.issue_date <= at, i.status != InvoiceStatus.VOID)
+            .order_by(i.id)
+        )
+        settled: dict[int, Decimal] = {}
+        credit: dict[tuple[str, str], Decimal] = {}
+        payments = await self._rows(
+            select(pay.id, pay.customer, pay.currency, pay.amount, pay.created_at).where(pay.date <= at)
+        )
+        recorded = {pid: created.date() for pid, _, _, _, created in payments}
+        for _, customer, currency, amount, _ in payments:
+            credit[(customer, currency)] = credit.get((customer, currency), ZERO) + amount
+        allocations = await self._rows(
+            select(a.payment_id, a.invoice_id, a.amount, a.created_at, pay.customer, pay.currency)
+            .join(t.payments, pay.id == a.payment_id)
+            .where(pay.date <= at)
+        )
+        for payment_id, invoice_id, amount, made, customer, currency in allocations:
+            if made.date() != recorded[payment_id] and made.date() > at:
+                continue  # allocated later, out of credit the customer held at `at`
+            settled[invoice_id] = settled.get(invoice_id, ZERO) + amount
+            credit[(customer, currency)] -= amount
+        for invoice_id, customer, currency, applied, unapplied in await self._rows(
+            select(cn.invoice_id, cn.customer, cn.currency, cn.applied, cn.unapplied).where(cn.issue_date <= at)
+        ):
+            settled[invoice_id] = settled.get(invoice_id, ZERO) + applied
+            credit[(customer, currency)] = credit.get((customer, currency), ZERO) + unapplied
+        items = [
+            OpenItem(customer, currency, number, due, total - settled.get(invoice_id, ZERO))
+            for invoice_id, customer, currency, number, due, total in invoices
+        ]
+        return items, [Credit(customer, currency, amount) for (customer, currency), amount in credit.items()]
+
+    async def payable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
+        """Bills dated by ``at`` (on hold included) with what was due on them, and prepayments.
+
+        Supplier payments dated on or before ``at`` count, with all their allocations:
+        an allocation carries no date of its own."""
+        b, sp, a = t.bills.c, t.supplier_payments.c, t.supplier_payment_allocations.c
+        bills = await self._rows(
+            select(b.id, b.supplier, b.currency, b.number, b.due_date, b.total, b.status)
+            .where(b.date <= at)
+            .order_by(b.id)
+        )
+        prepaid: dict[tuple[str, str], Decimal] = {}
+        for supplier, currency, amount in await self._rows(
+            select(sp.supplier, sp.currency, sp.amount).where(sp.date <= at)
+        ):
+            prepaid[(supplier, currency)] = prepaid.get((supplier, currency), ZERO) + amount
+        paid: dict[int, Decimal] = {}
+        for bill_id, amount, supplier, currency in await self._rows(
+            select(a.bill_id, a.amount, sp.supplier, sp.currency)
+            .join(t.supplier_payments, sp.id == a.payment_id)
+            .where(sp.date <= at)
+        ):
+            paid[bill_id] = paid.get(bill_id, ZERO) + amount
+            prepaid[(supplier, currency)] -= amount
+        items = [
+            OpenItem(supplier, currency, number, due, total - paid.get(bill_id, ZERO), status == BillStatus.ON_HOLD)
+            for bill_id, supplier, currency, number, due, total, status in bills
+        ]
+        return items, [Credit(supplier, currency, amount) for (supplier, currency), amount in prepaid.items()]
+
     # -- reports ------------------------------------------------------------------------------
 
     async def sales(self, start: date, end: date, group_by: SalesGroup) -> Report:
@@ -159,6 +236,12 @@ class ReportQueries:
 
     async def purchases(self, start: date, end: date, group_by: PurchaseGroup) -> Report:
         return purchases_report(*await self.purchased(start, end), group_by, start, end)
+
+    async def ar_aging(self, at: date) -> Report:
+        return aging_report("ar", *await self.receivable(at), at)
+
+    async def ap_aging(self, at: date) -> Report:
+        return aging_report("ap", *await self.payable(at), at)
 
     async def trial_balance(self, at: date) -> Report:
         return trial_balance(await self.posted(at), at)
