@@ -33,6 +33,7 @@ from hub.core.reports import (
     Report,
     Sale,
     aging_report,
+    allocation_days,
     balance_sheet,
     demand_report,
     inventory_report,
@@ -155,10 +156,10 @@ class ReportQueries:
     async def receivable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
         """Invoices issued by ``at`` with what was due on them that day, and each customer's credit.
 
-        As at ``at``: payments dated on or before it, their allocations from the payment's date
-        when made the day the payment was recorded (else from the day made, as the journal has
-        it), credit notes issued on or before it. A void invoice is left out."""
-        i, pay, a, cn = t.invoices.c, t.payments.c, t.payment_allocations.c, t.credit_notes.c
+        As at ``at``: payments dated on or before it, their allocations from the day the journal
+        dates them (:func:`~hub.core.reports.aging.allocation_days`), credit notes issued on or
+        before it. A void invoice is left out."""
+        i, pay, cn = t.invoices.c, t.payments.c, t.credit_notes.c
         invoices = await self._rows(
             select(i.id, i.customer, i.currency, i.number, i.due_date, i.total)
             .where(i.issue_date <= at, i.status != InvoiceStatus.VOID)
@@ -166,22 +167,14 @@ class ReportQueries:
         )
         settled: dict[int, Decimal] = {}
         credit: dict[tuple[str, str], Decimal] = {}
-        payments = await self._rows(
-            select(pay.id, pay.customer, pay.currency, pay.amount, pay.created_at).where(pay.date <= at)
-        )
-        recorded = {pid: created.date() for pid, _, _, _, created in payments}
-        for _, customer, currency, amount, _ in payments:
+        for customer, currency, amount in await self._rows(
+            select(pay.customer, pay.currency, pay.amount).where(pay.date <= at)
+        ):
             credit[(customer, currency)] = credit.get((customer, currency), ZERO) + amount
-        allocations = await self._rows(
-            select(a.payment_id, a.invoice_id, a.amount, a.created_at, pay.customer, pay.currency)
-            .join(t.payments, pay.id == a.payment_id)
-            .where(pay.date <= at)
-        )
-        for payment_id, invoice_id, amount, made, customer, currency in allocations:
-            if made.date() != recorded[payment_id] and made.date() > at:
-                continue  # allocated later, out of credit the customer held at `at`
-            settled[invoice_id] = settled.get(invoice_id, ZERO) + amount
-            credit[(customer, currency)] -= amount
+        for _, invoice_id, amount, customer, currency, day in await self._allocated(at):
+            if day <= at:
+                settled[invoice_id] = settled.get(invoice_id, ZERO) + amount
+                credit[(customer, currency)] -= amount
         for invoice_id, customer, currency, applied, unapplied in await self._rows(
             select(cn.invoice_id, cn.customer, cn.currency, cn.applied, cn.unapplied).where(cn.issue_date <= at)
         ):
@@ -192,6 +185,36 @@ class ReportQueries:
             for invoice_id, customer, currency, number, due, total in invoices
         ]
         return items, [Credit(customer, currency, amount) for (customer, currency), amount in credit.items()]
+
+    async def _allocated(self, at: date) -> list[tuple[int, int, Decimal, str, str, date]]:
+        """Allocations of the payments dated by ``at``, each with the day the journal settled it."""
+        pay, a, e, lines = t.payments.c, t.payment_allocations.c, t.journal_entries.c, t.journal_lines.c
+        allocations = await self._rows(
+            select(a.payment_id, a.invoice_id, a.amount, pay.customer, pay.currency)
+            .join(t.payments, pay.id == a.payment_id)
+            .where(pay.date <= at)
+            .order_by(a.id)
+        )
+        wanted = {payment_id for payment_id, *_ in allocations}
+        entries = await self._rows(
+            select(e.id, e.source_id, e.date, lines.credit)
+            .join(t.journal_lines, lines.entry_id == e.id)
+            .where(e.source_type == "payment", e.source_id.in_(wanted), lines.role == "ar")
+            .order_by(e.id, lines.id)
+        )
+        settled: dict[int, dict[int, tuple[date, Decimal]]] = {}
+        for entry_id, payment_id, day, amount in entries:
+            by_entry = settled.setdefault(payment_id, {})
+            _, before = by_entry.get(entry_id, (day, ZERO))
+            by_entry[entry_id] = (day, before + amount)
+        mine: dict[int, list[Any]] = {}
+        for row in allocations:
+            mine.setdefault(row[0], []).append(row)
+        dated = []
+        for payment_id, rows in mine.items():
+            days = allocation_days([(r[1], r[2]) for r in rows], settled.get(payment_id, {}).values())
+            dated += [(*row, day) for row, day in zip(rows, days, strict=True)]
+        return dated
 
     async def payable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
         """Bills dated by ``at`` (on hold included) with what was due on them, and prepayments.

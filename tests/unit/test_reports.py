@@ -13,6 +13,7 @@ from hub.core.reports import (
     OpenItem,
     PostedLine,
     aging_report,
+    allocation_days,
     balance_sheet,
     inventory_report,
     profit_and_loss,
@@ -206,3 +207,20 @@ async def test_low_stock_keeps_the_band_rule_with_little_history(store: FakeStor
     await store.run(handlers.ship_sales_order, order.id, NewShipment(lines=[ShipLine(sku="LAMP", qty=D(15))]))
     [alert] = [a for a in store.tables.alerts if a.cleared_at is None]
     assert alert.suggested_qty == 50 - 5
+
+
+def test_allocations_are_dated_by_the_journal_entries_that_settled_them() -> None:
+    """A payment dated 1 March allocated 3 + 2 at once, 4 on 5 March, 1 + 1 on 9 March."""
+    allocations = [(1, D(3)), (2, D(2)), (3, D(4)), (4, D(1)), (5, D(1))]
+    entries = [(DAY, D(5)), (DAY + timedelta(4), D(4)), (DAY + timedelta(8), D(2))]
+    assert allocation_days(allocations, entries) == [
+        DAY,
+        DAY,
+        DAY + timedelta(4),
+        DAY + timedelta(8),
+        DAY + timedelta(8),
+    ]
+    # Nothing allocated with the payment (its receipt credits no ar): the later entry dates both.
+    assert (
+        allocation_days([(1, D(3)), (2, D(2))], [(DAY, D(0)), (DAY + timedelta(2), D(5))]) == [DAY + timedelta(2)] * 2
+    )

@@ -12,7 +12,7 @@ from ``/v1/moves`` and ``/v1/journal`` with the same functions or by hand.
     demand         daily history and a 30-day exponentially smoothed forecast
 """
 
-from hub.core.reports.aging import Credit, OpenItem, aging_report
+from hub.core.reports.aging import Credit, OpenItem, aging_report, allocation_days
 from hub.core.reports.books import PostedLine, balance_sheet, profit_and_loss, trial_balance
 from hub.core.reports.demand import daily_history, demand_report, forecast_demand
 from hub.core.reports.inventory import MoveFact, inventory_report
@@ -31,6 +31,7 @@ __all__ = [
     "Report",
     "Sale",
     "aging_report",
+    "allocation_days",
     "balance_sheet",
     "daily_history",
     "demand_report",

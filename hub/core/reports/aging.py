@@ -26,7 +26,7 @@ from typing import Any, Literal
 from hub.core.numbers import ZERO
 from hub.core.reports.table import Column, Report
 
-__all__ = ["BUCKETS", "Credit", "OpenItem", "aging_report", "bucket_of"]
+__all__ = ["BUCKETS", "Credit", "OpenItem", "aging_report", "allocation_days", "bucket_of"]
 
 Side = Literal["ar", "ap"]
 
@@ -68,6 +68,26 @@ def bucket_of(due_date: date, at: date) -> str:
         if low <= late and (high is None or late <= high):
             return name
     raise AssertionError(late)  # pragma: no cover - the buckets cover every integer
+
+
+def allocation_days(allocations: Iterable[tuple[int, Decimal]], settled: Iterable[tuple[date, Decimal]]) -> list[date]:
+    """The day each of a payment's allocations was made, as the journal dates it.
+
+    ``allocations`` are the payment's (id order) with their amounts; ``settled`` its
+    journal entries (id order) with the day and Σ ``ar`` credited: the receipt's, dated
+    the payment's date, then one per later allocation call, dated the day it was made.
+    Allocations are recorded in the order the entries were, so each entry's ``ar`` credit
+    is the sum of the next allocations. Allocations carry only their creation time, which
+    for a backdated payment is not the day the journal says they settled the invoice."""
+    days: list[date] = []
+    entries = iter([(day, amount) for day, amount in settled if amount])
+    day, left = date.min, ZERO
+    for _, amount in allocations:
+        if left <= 0:
+            day, left = next(entries, (day, amount))
+        days.append(day)
+        left -= amount
+    return days
 
 
 _WORDS = {
@@ -127,8 +147,8 @@ def aging_report(side: Side, items: Iterable[OpenItem], credits: Iterable[Credit
     if side == "ar":
         notes += [
             "a void invoice is left out, even as at a day before it was voided (the void's day is not kept)",
-            "an allocation counts from its payment's date when made the day the payment was recorded, "
-            "otherwise from the day it was made (as the journal dates it)",
+            "an allocation counts from the day the journal dates it: its payment's date when made with "
+            "the payment, else the day it was made",
             "total = Σ open amounts due − customer credit = the party's `ar` balance + `customer_credit` balance",
         ]
     else:
