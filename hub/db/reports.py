@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.core.billing import BillStatus
@@ -158,11 +158,19 @@ class ReportQueries:
 
         As at ``at``: payments dated on or before it, their allocations from the day the journal
         dates them (:func:`~hub.core.reports.aging.allocation_days`), credit notes issued on or
-        before it. A void invoice is left out."""
+        before it. A void invoice counts until the day the journal dates its void."""
         i, pay, cn = t.invoices.c, t.payments.c, t.credit_notes.c
+        e = t.journal_entries.c
+        # A void invoice was open until its void, which the journal dates: its last entry.
+        voided = (
+            select(func.max(e.date))
+            .where(e.source_type == "invoice", e.source_id == i.id)
+            .correlate(t.invoices)
+            .scalar_subquery()
+        )
         invoices = await self._rows(
             select(i.id, i.customer, i.currency, i.number, i.due_date, i.total)
-            .where(i.issue_date <= at, i.status != InvoiceStatus.VOID)
+            .where(i.issue_date <= at, or_(i.status != InvoiceStatus.VOID, voided > at))
             .order_by(i.id)
         )
         settled: dict[int, Decimal] = {}

@@ -57,7 +57,7 @@ def figures(body: dict[str, Any], party: str) -> dict[tuple[str, str], dict[str,
 @pytest.fixture
 async def owed(seed: httpx.AsyncClient) -> httpx.AsyncClient:
     """Customers on 0, 30 (C1) and 60 days' terms, invoiced today in two currencies, part
-    paid, one paid ahead (yesterday, unallocated) and one over-credited; bills dated in the
+    paid, one paid ahead (yesterday, unallocated), one over-credited, one voided; bills dated in the
     past, one on hold, one part paid with a prepayment left over."""
     api = seed
     await create(api, "/v1/customers", {"code": "NOW", "name": "Cash on delivery", "payment_terms_days": 0})
@@ -67,6 +67,8 @@ async def owed(seed: httpx.AsyncClient) -> httpx.AsyncClient:
     await invoiced(api, ("TEA", 2, "7"), currency="EUR")  # 14.00 EUR
     cod = await invoiced(api, ("TEA", 2, "5"), customer="NOW")  # 10.00
     await invoiced(api, ("MUG", 3, "4"), customer="LATER")  # 12.00
+    void = await invoiced(api, ("TEA", 1, "5"), customer="C2")
+    await create(api, f"/v1/invoices/{void['id']}/void", status=200)  # owed nothing from its void's day
     pay = {"currency": "USD", "method": "bank_transfer", "reference": "TT"}
     await create(
         api,
@@ -184,6 +186,7 @@ async def test_ar_aging_buckets_by_terms(owed: httpx.AsyncClient) -> None:
     assert got[("C1", "USD")]["days_61_90"] == D(8) and got[("C1", "USD")]["total"] == D(5)
     assert got[("LATER", "USD")]["days_31_60"] == D(12) and got[("LATER", "USD")]["total"] == D(8)
     assert got[("C1", "EUR")]["days_61_90"] == D(14)
+    assert ("C2", "USD") not in got
     # Yesterday: no invoice yet, only the payment made ahead.
     assert figures(await aging(owed, "ar-aging", day(-1)), "customer") == {
         ("LATER", "USD"): dict.fromkeys(BUCKETS, D(0)) | {"credit": D(-4), "total": D(-4)}

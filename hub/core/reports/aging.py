@@ -146,7 +146,7 @@ def aging_report(side: Side, items: Iterable[OpenItem], credits: Iterable[Credit
     ]
     if side == "ar":
         notes += [
-            "a void invoice is left out, even as at a day before it was voided (the void's day is not kept)",
+            "a void invoice counts as at the days before its void (the void entry's date)",
             "an allocation counts from the day the journal dates it: its payment's date when made with "
             "the payment, else the day it was made",
             "total = Σ open amounts due − customer credit = the party's `ar` balance + `customer_credit` balance",
