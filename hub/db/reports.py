@@ -203,11 +203,11 @@ class ReportQueries:
             .where(pay.date <= at)
             .order_by(a.id)
         )
-        wanted = {payment_id for payment_id, *_ in allocations}
         entries = await self._rows(
             select(e.id, e.source_id, e.date, lines.credit)
             .join(t.journal_lines, lines.entry_id == e.id)
-            .where(e.source_type == "payment", e.source_id.in_(wanted), lines.role == "ar")
+            .join(t.payments, and_(e.source_type == "payment", pay.id == e.source_id))
+            .where(pay.date <= at, lines.role == "ar")
             .order_by(e.id, lines.id)
         )
         settled: dict[int, dict[int, tuple[date, Decimal]]] = {}
