@@ -292,7 +292,8 @@ class ReportColumn(Out):
 
 class ReportOut(BaseModel):
     """A report: its columns (name, kind), one object per row keyed by column name, the
-    totals row (or null), the parameters it ran with, and how it computes (``notes``).
+    totals rows (one per currency in the books and aging reports; or null), the parameters it
+    ran with, and how it computes (``notes``).
     Some reports add figures of their own (``revenue``, ``forecast_30_days`` …)."""
 
     model_config = ConfigDict(extra="allow")
@@ -301,7 +302,7 @@ class ReportOut(BaseModel):
     parameters: dict[str, Any]
     columns: list[ReportColumn]
     rows: list[dict[str, Any]]
-    totals: dict[str, Any] | None
+    totals: list[dict[str, Any]] | None
     notes: list[str]
 
 

@@ -23,6 +23,8 @@ class Name(StrEnum):
     SALES = "sales"
     INVENTORY = "inventory"
     PURCHASES = "purchases"
+    AR_AGING = "ar-aging"
+    AP_AGING = "ap-aging"
     TRIAL_BALANCE = "trial-balance"
     PROFIT_AND_LOSS = "profit-and-loss"
     BALANCE_SHEET = "balance-sheet"
@@ -50,7 +52,9 @@ def report(
     name: Annotated[Name, typer.Argument(help="which report")],
     start: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD [default: --to − 29 days]")] = None,
     to: Annotated[str | None, typer.Option("--to", help="last day, included [default: today]")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="trial balance, balance sheet: as at [default: today]")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="aging, trial balance, balance sheet: as at [default: today]")
+    ] = None,
     group_by: Annotated[str | None, typer.Option(help="sales: sku|customer|channel|month; purchases: supplier|sku")] = (
         None
     ),
@@ -60,8 +64,8 @@ def report(
     days: Annotated[int, typer.Option(min=1, help="demand: days of history, ending today")] = 90,
     csv: Annotated[bool, typer.Option("--csv", help="print CSV (a header row, then the rows) instead")] = False,
 ) -> None:
-    """Print a report: sales, inventory, purchases, trial-balance, profit-and-loss,
-    balance-sheet or demand (what each figure means: GET /v1/reports in the API document)."""
+    """Print a report: sales, inventory, purchases, ar-aging, ap-aging, trial-balance,
+    profit-and-loss, balance-sheet or demand (what each figure means: GET /v1/reports in the API document)."""
     today = datetime.now(UTC).date()
     first, last, as_at = _day(start, "--from"), _day(to, "--to"), _day(at, "--at") or today
     grouping = group_by or _GROUPS.get(name, "")
@@ -78,6 +82,10 @@ def report(
                 return await q.trial_balance(as_at)
             if name == Name.BALANCE_SHEET:
                 return await q.balance_sheet(as_at)
+            if name == Name.AR_AGING:
+                return await q.ar_aging(as_at)
+            if name == Name.AP_AGING:
+                return await q.ap_aging(as_at)
             if name == Name.DEMAND:
                 assert sku is not None
                 return await q.demand(sku, today - timedelta(days=days - 1), today)
@@ -108,12 +116,18 @@ def show(result: Report, console: Console = out) -> None:
     for column in result.columns:
         table.add_column(column.name, justify="right" if column.kind in _RIGHT else "left")
     rows = result.text_rows()
+    first_total = len(result.rows) if result.totals else None
     for i, row in enumerate(rows):
-        if result.totals is not None and i == len(rows) - 1:
+        if i == first_total:
             table.add_section()
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
     for key, value in result.extra.items():
-        console.print(f"{key}: {value}", highlight=False)
+        # Figures per currency (the books) print as "CNY 12.00, USD 3.00".
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        else:
+            shown = value
+        console.print(f"{key}: {shown}", highlight=False)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/]")

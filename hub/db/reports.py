@@ -14,19 +14,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.core.billing import BillStatus
 from hub.core.errors import InvalidInput
+from hub.core.invoicing import InvoiceStatus
 from hub.core.money import round_money
+from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrderStatus
 from hub.core.reports import (
+    Credit,
     MoveFact,
+    OpenItem,
     OrderedLine,
     PostedLine,
     ReceivedLine,
     Report,
     Sale,
+    aging_report,
+    allocation_days,
     balance_sheet,
     demand_report,
     inventory_report,
@@ -99,7 +106,7 @@ class ReportQueries:
     async def posted(self, end: date) -> list[PostedLine]:
         e, lines = t.journal_entries.c, t.journal_lines.c
         stmt = (
-            select(e.date, lines.account, lines.role, lines.debit, lines.credit)
+            select(e.date, lines.account, lines.role, lines.debit, lines.credit, e.currency)
             .join(t.journal_entries, e.id == lines.entry_id)
             .where(e.date <= end)
             .order_by(lines.id)
@@ -146,6 +153,107 @@ class ReportQueries:
         ]
         return ordered, received
 
+    async def receivable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
+        """Invoices issued by ``at`` with what was due on them that day, and each customer's credit.
+
+        As at ``at``: payments dated on or before it, their allocations from the day the journal
+        dates them (:func:`~hub.core.reports.aging.allocation_days`), credit notes issued on or
+        before it. A void invoice counts until the day the journal dates its void."""
+        i, pay, cn = t.invoices.c, t.payments.c, t.credit_notes.c
+        e = t.journal_entries.c
+        # A void invoice was open until its void, which the journal dates: its last entry.
+        voided = (
+            select(func.max(e.date))
+            .where(e.source_type == "invoice", e.source_id == i.id)
+            .correlate(t.invoices)
+            .scalar_subquery()
+        )
+        invoices = await self._rows(
+            select(i.id, i.customer, i.currency, i.number, i.due_date, i.total)
+            .where(i.issue_date <= at, or_(i.status != InvoiceStatus.VOID, voided > at))
+            .order_by(i.id)
+        )
+        settled: dict[int, Decimal] = {}
+        credit: dict[tuple[str, str], Decimal] = {}
+        for customer, currency, amount in await self._rows(
+            select(pay.customer, pay.currency, pay.amount).where(pay.date <= at)
+        ):
+            credit[(customer, currency)] = credit.get((customer, currency), ZERO) + amount
+        for _, invoice_id, amount, customer, currency, day in await self._allocated(at):
+            if day <= at:
+                settled[invoice_id] = settled.get(invoice_id, ZERO) + amount
+                credit[(customer, currency)] -= amount
+        for invoice_id, customer, currency, applied, unapplied in await self._rows(
+            select(cn.invoice_id, cn.customer, cn.currency, cn.applied, cn.unapplied).where(cn.issue_date <= at)
+        ):
+            settled[invoice_id] = settled.get(invoice_id, ZERO) + applied
+            credit[(customer, currency)] = credit.get((customer, currency), ZERO) + unapplied
+        items = [
+            OpenItem(customer, currency, number, due, total - settled.get(invoice_id, ZERO))
+            for invoice_id, customer, currency, number, due, total in invoices
+        ]
+        return items, [Credit(customer, currency, amount) for (customer, currency), amount in credit.items()]
+
+    async def _allocated(self, at: date) -> list[tuple[int, int, Decimal, str, str, date]]:
+        """Allocations of the payments dated by ``at``, each with the day the journal settled it."""
+        pay, a, e, lines = t.payments.c, t.payment_allocations.c, t.journal_entries.c, t.journal_lines.c
+        allocations = await self._rows(
+            select(a.payment_id, a.invoice_id, a.amount, pay.customer, pay.currency)
+            .join(t.payments, pay.id == a.payment_id)
+            .where(pay.date <= at)
+            .order_by(a.id)
+        )
+        entries = await self._rows(
+            select(e.id, e.source_id, e.date, lines.credit)
+            .join(t.journal_lines, lines.entry_id == e.id)
+            .join(t.payments, and_(e.source_type == "payment", pay.id == e.source_id))
+            .where(pay.date <= at, lines.role == "ar")
+            .order_by(e.id, lines.id)
+        )
+        settled: dict[int, dict[int, tuple[date, Decimal]]] = {}
+        for entry_id, payment_id, day, amount in entries:
+            by_entry = settled.setdefault(payment_id, {})
+            _, before = by_entry.get(entry_id, (day, ZERO))
+            by_entry[entry_id] = (day, before + amount)
+        mine: dict[int, list[Any]] = {}
+        for row in allocations:
+            mine.setdefault(row[0], []).append(row)
+        dated = []
+        for payment_id, rows in mine.items():
+            days = allocation_days([(r[1], r[2]) for r in rows], settled.get(payment_id, {}).values())
+            dated += [(*row, day) for row, day in zip(rows, days, strict=True)]
+        return dated
+
+    async def payable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
+        """Bills dated by ``at`` (on hold included) with what was due on them, and prepayments.
+
+        Supplier payments dated on or before ``at`` count, with all their allocations:
+        an allocation carries no date of its own."""
+        b, sp, a = t.bills.c, t.supplier_payments.c, t.supplier_payment_allocations.c
+        bills = await self._rows(
+            select(b.id, b.supplier, b.currency, b.number, b.due_date, b.total, b.status)
+            .where(b.date <= at)
+            .order_by(b.id)
+        )
+        prepaid: dict[tuple[str, str], Decimal] = {}
+        for supplier, currency, amount in await self._rows(
+            select(sp.supplier, sp.currency, sp.amount).where(sp.date <= at)
+        ):
+            prepaid[(supplier, currency)] = prepaid.get((supplier, currency), ZERO) + amount
+        paid: dict[int, Decimal] = {}
+        for bill_id, amount, supplier, currency in await self._rows(
+            select(a.bill_id, a.amount, sp.supplier, sp.currency)
+            .join(t.supplier_payments, sp.id == a.payment_id)
+            .where(sp.date <= at)
+        ):
+            paid[bill_id] = paid.get(bill_id, ZERO) + amount
+            prepaid[(supplier, currency)] -= amount
+        items = [
+            OpenItem(supplier, currency, number, due, total - paid.get(bill_id, ZERO), status == BillStatus.ON_HOLD)
+            for bill_id, supplier, currency, number, due, total, status in bills
+        ]
+        return items, [Credit(supplier, currency, amount) for (supplier, currency), amount in prepaid.items()]
+
     # -- reports ------------------------------------------------------------------------------
 
     async def sales(self, start: date, end: date, group_by: SalesGroup) -> Report:
@@ -159,6 +267,12 @@ class ReportQueries:
 
     async def purchases(self, start: date, end: date, group_by: PurchaseGroup) -> Report:
         return purchases_report(*await self.purchased(start, end), group_by, start, end)
+
+    async def ar_aging(self, at: date) -> Report:
+        return aging_report("ar", *await self.receivable(at), at)
+
+    async def ap_aging(self, at: date) -> Report:
+        return aging_report("ap", *await self.payable(at), at)
 
     async def trial_balance(self, at: date) -> Report:
         return trial_balance(await self.posted(at), at)

@@ -67,9 +67,11 @@ async def report(api: httpx.AsyncClient, name: str, **params: Any) -> dict[str, 
 
 
 async def journal(api: httpx.AsyncClient) -> list[dict[str, Any]]:
-    """Every journal line with its entry's date, from /v1/journal."""
+    """Every journal line with its entry's date and currency, from /v1/journal."""
     entries = await walk(api, "/v1/journal", cursor_param="after", limit=500)
-    return [line | {"date": entry["date"]} for entry in entries for line in entry["lines"]]
+    return [
+        line | {"date": entry["date"], "currency": entry["currency"]} for entry in entries for line in entry["lines"]
+    ]
 
 
 def money(value: Any) -> Decimal:
@@ -176,25 +178,26 @@ async def test_purchases_compare_received_with_ordered(books: httpx.AsyncClient)
 
 async def test_the_books_reports_sum_the_journal(books: httpx.AsyncClient) -> None:
     lines = await journal(books)
-    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
+    sums: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
     for line in lines:
-        sums[(line["account"], line["role"])][0] += D(line["debit"])
-        sums[(line["account"], line["role"])][1] += D(line["credit"])
+        sums[(line["currency"], line["account"], line["role"])][0] += D(line["debit"])
+        sums[(line["currency"], line["account"], line["role"])][1] += D(line["credit"])
     tb = await report(books, "trial-balance", at=today())
-    assert {(r["account"], r["role"]): [D(r["debit"]), D(r["credit"])] for r in tb["rows"]} == sums
-    totals = tb["totals"]
+    assert {(r["currency"], r["account"], r["role"]): [D(r["debit"]), D(r["credit"])] for r in tb["rows"]} == sums
+    [totals] = tb["totals"]  # one currency: the hub's
     assert totals["debit"] == totals["credit"] and totals["balance_debit"] == totals["balance_credit"]
+    currency = totals["currency"]
 
     kinds = {r["role"]: r["kind"] for r in tb["rows"]}
     pnl = await report(books, "profit-and-loss")
     profit = D(0)
-    for (_, role), (debit, credit) in sums.items():
+    for (_, _, role), (debit, credit) in sums.items():
         if kinds[role] == "revenue":
             profit += credit - debit
         elif kinds[role] == "expense":
             profit -= debit - credit
     assert {r["role"] for r in pnl["rows"]} == {role for role, kind in kinds.items() if kind in ("revenue", "expense")}
-    assert D(pnl["totals"]["amount"]) == profit
+    assert [(t["currency"], D(t["amount"])) for t in pnl["totals"]] == [(currency, profit)]
 
     sheet = await report(books, "balance-sheet")
     amounts = {r["role"]: D(r["amount"]) for r in sheet["rows"]}
@@ -205,10 +208,38 @@ async def test_the_books_reports_sum_the_journal(books: httpx.AsyncClient) -> No
     assert amounts["inventory"] == stock_value  # the inventory account is the ledger's value
     assets = sum((a for r, a in amounts.items() if kinds.get(r) == "asset"), D(0))
     liabilities = sum((a for r, a in amounts.items() if kinds.get(r) == "liability"), D(0))
-    assert assets == liabilities + profit == D(sheet["assets"])
+    assert assets == liabilities + profit == D(sheet["assets"][currency])
     # Before anything was posted: nothing.
     yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     assert (await report(books, "trial-balance", at=yesterday))["rows"] == []
+
+
+async def test_each_currency_balances_on_its_own(books: httpx.AsyncClient) -> None:
+    """Invoices and payments post in the document's currency, stock in the hub's: the books
+    keep them apart, and each currency's debits equal its credits."""
+    order = await sell(books, ("TEA", 2, "7.00"), currency="EUR")
+    await create(books, f"{SO}/{order['id']}/shipments", {"lines": [{"sku": "TEA", "qty": 2}]})
+    invoice = await create(books, "/v1/invoices", {"sales_order": order["id"]})
+    payment = {"customer": "C1", "amount": "10.00", "currency": "EUR", "method": "bank_transfer"}
+    await create(books, "/v1/payments", payment | {"allocations": [{"invoice": invoice["id"], "amount": "9.00"}]})
+    lines = await journal(books)
+    by_currency: dict[str, list[Decimal]] = defaultdict(lambda: [D(0), D(0)])
+    for line in lines:
+        by_currency[line["currency"]][0] += D(line["debit"])
+        by_currency[line["currency"]][1] += D(line["credit"])
+    assert len(by_currency) == 2 and "EUR" in by_currency
+    tb = await report(books, "trial-balance")
+    totals = {t["currency"]: (D(t["debit"]), D(t["credit"])) for t in tb["totals"]}
+    assert totals == {c: (dr, cr) for c, (dr, cr) in by_currency.items()}
+    assert all(dr == cr for dr, cr in totals.values())
+    eur = {r["role"]: (D(r["debit"]), D(r["credit"])) for r in tb["rows"] if r["currency"] == "EUR"}
+    assert eur["revenue"] == (D(0), D("14.00")) and eur["ar"] == (D("14.00"), D("9.00"))
+    assert "inventory" not in eur  # the goods' cost stays in the hub's currency
+    sheet = await report(books, "balance-sheet")
+    for currency in by_currency:
+        assert D(sheet["assets"][currency]) == D(sheet["liabilities"][currency]) + D(sheet["equity"][currency])
+    pnl = await report(books, "profit-and-loss")
+    assert D(pnl["revenue"]["EUR"]) == D("14.00") and "EUR" in {t["currency"] for t in pnl["totals"]}
 
 
 async def test_demand_lists_daily_history_without_a_forecast_on_one_day(books: httpx.AsyncClient) -> None:
@@ -226,6 +257,8 @@ async def test_every_report_comes_as_csv_with_a_header_row(books: httpx.AsyncCli
         ("trial-balance", {}),
         ("profit-and-loss", {}),
         ("balance-sheet", {}),
+        ("ar-aging", {}),
+        ("ap-aging", {}),
         ("demand", {"sku": "TEA"}),
     ]:
         as_json = await report(books, name, **params)
@@ -234,7 +267,7 @@ async def test_every_report_comes_as_csv_with_a_header_row(books: httpx.AsyncCli
         assert f'filename="{name}.csv"' in response.headers["content-disposition"]
         rows = list(csv.reader(io.StringIO(response.text)))
         assert rows[0] == [c["name"] for c in as_json["columns"]]
-        assert len(rows) == 1 + len(as_json["rows"]) + (as_json["totals"] is not None)
+        assert len(rows) == 1 + len(as_json["rows"]) + len(as_json["totals"] or [])
 
 
 @pytest.mark.parametrize(
@@ -251,6 +284,8 @@ async def test_every_report_comes_as_csv_with_a_header_row(books: httpx.AsyncCli
         ("inventory", {"slow_days": 0}, "slow_days"),
         ("purchases", {"group_by": "customer"}, "group_by"),
         ("trial-balance", {"at": "yesterday"}, "at"),
+        ("ar-aging", {"at": "2026-13-01"}, "at"),
+        ("ap-aging", {"at": "0"}, "at"),
         ("demand", {}, "sku"),
         ("demand", {"sku": "NOPE"}, "sku"),
         ("demand", {"sku": "TEA", "days": 0}, "days"),

@@ -50,13 +50,20 @@ def test_a_report_prints_as_a_table_and_as_csv(runner: CliRunner) -> None:
     rows = list(csv.reader(io.StringIO(as_csv.stdout)))
     assert rows[0][:3] == ["sku", "on_hand", "value"] and rows[1][:2] == ["TEA", "7"]
     trial = runner.invoke(app, ["report", "trial-balance", "--csv"])
-    assert trial.exit_code == 0 and trial.stdout.splitlines()[0].startswith("account,role,kind,debit")
+    assert trial.exit_code == 0 and trial.stdout.splitlines()[0].startswith("currency,account,role,kind,debit")
+    sheet = runner.invoke(app, ["report", "balance-sheet"])
+    assert sheet.exit_code == 0 and "assets: none" in sheet.stdout, sheet.output  # nothing posted yet
+    for name, party in (("ar-aging", "customer"), ("ap-aging", "supplier")):
+        aged = runner.invoke(app, ["report", name, "--at", "2026-12-01", "--csv"])
+        assert aged.exit_code == 0, aged.output
+        assert aged.stdout.splitlines()[0].split(",")[:3] == [party, "currency", "current"]
 
 
 def test_bad_report_options_end_with_a_reason(runner: CliRunner) -> None:
     for args, reason in [
         (["report", "sales", "--group-by", "colour"], "groups by"),
         (["report", "sales", "--from", "soon"], "not a date"),
+        (["report", "ar-aging", "--at", "soon"], "not a date"),
         (["report", "demand"], "--sku"),
         (["report", "demand", "--sku", "NOPE"], "unknown SKU"),
         (["report", "inventory", "--warehouse", "NOPE"], "unknown warehouse"),

@@ -7,7 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 from hub.core import handlers
 from hub.core.commands import NewProduct, NewShipment, ShipLine
 from hub.core.journal import DEFAULT_CHART, KINDS
-from hub.core.reports import MoveFact, PostedLine, balance_sheet, inventory_report, profit_and_loss, trial_balance
+from hub.core.reports import (
+    Credit,
+    MoveFact,
+    OpenItem,
+    PostedLine,
+    aging_report,
+    allocation_days,
+    balance_sheet,
+    inventory_report,
+    profit_and_loss,
+    trial_balance,
+)
 from hub.core.reports.demand import daily_history, demand_report, forecast_demand, smoothed_level
 from tests.fakes import FakeStore
 from tests.unit.support import D, buy, sell
@@ -73,9 +84,9 @@ def test_simple_exponential_smoothing_with_alpha_three_tenths() -> None:
     assert forecast[0]["date"] == DAY + timedelta(14)
 
 
-def lines(*entries: tuple[str, str, str]) -> list[PostedLine]:
+def lines(*entries: tuple[str, str, str], currency: str = "CNY") -> list[PostedLine]:
     """(role, debit, credit) lines, each with its default account, all on DAY."""
-    return [PostedLine(DAY, DEFAULT_CHART[role][0], role, D(dr), D(cr)) for role, dr, cr in entries]
+    return [PostedLine(DAY, DEFAULT_CHART[role][0], role, D(dr), D(cr), currency) for role, dr, cr in entries]
 
 
 def test_the_books_balance_with_profit_as_equity() -> None:
@@ -88,9 +99,9 @@ def test_the_books_balance_with_profit_as_equity() -> None:
         ("revenue", "0", "50"),
     )
     tb = trial_balance(posted, DAY)
-    assert tb.totals is not None and tb.totals["debit"] == tb.totals["credit"] == D(180)
+    assert tb.totals is not None and [(t["debit"], t["credit"]) for t in tb.totals] == [(D(180), D(180))]
     pnl = profit_and_loss(posted, DAY, DAY)
-    assert pnl.totals == {"account": "net profit", "amount": D(20)}
+    assert pnl.totals == [{"currency": "CNY", "account": "net profit", "amount": D(20)}]
     assert [row["role"] for row in pnl.rows] == ["revenue", "cogs"]
     sheet = balance_sheet(posted, DAY)
     assert {row["role"]: row["amount"] for row in sheet.rows} == {
@@ -99,8 +110,74 @@ def test_the_books_balance_with_profit_as_equity() -> None:
         "grni": 100,
         "retained_profit": 20,
     }
-    assert sheet.extra == {"assets": "120.00", "liabilities": "100.00", "equity": "20.00"}
+    assert sheet.extra == {"assets": {"CNY": "120.00"}, "liabilities": {"CNY": "100.00"}, "equity": {"CNY": "20.00"}}
     assert trial_balance(posted, DAY - timedelta(1)).rows == []
+
+
+def test_each_currency_is_its_own_book() -> None:
+    posted = lines(("inventory", "100", "0"), ("grni", "0", "100")) + lines(
+        ("ar", "11.30", "0"), ("revenue", "0", "10.00"), ("output_tax", "0", "1.30"), currency="USD"
+    )
+    tb = trial_balance(posted, DAY)
+    # Rows by currency, then chart code.
+    assert [(r["currency"], r["role"]) for r in tb.rows] == sorted(
+        [(r["currency"], r["role"]) for r in tb.rows], key=lambda cr: (cr[0], DEFAULT_CHART[cr[1]][0])
+    )
+    assert {r["role"] for r in tb.rows if r["currency"] == "USD"} == {"ar", "revenue", "output_tax"}
+    assert [(t["currency"], t["debit"], t["credit"]) for t in tb.totals or []] == [
+        ("CNY", D(100), D(100)),
+        ("USD", D("11.30"), D("11.30")),
+    ]
+    assert profit_and_loss(posted, DAY, DAY).extra == {"revenue": {"USD": "10.00"}, "expenses": {"USD": "0.00"}}
+    sheet = balance_sheet(posted, DAY)
+    assert sheet.extra["assets"] == {"CNY": "100.00", "USD": "11.30"}
+    assert sheet.extra["equity"] == {"CNY": "0.00", "USD": "10.00"}
+    assert [r["role"] for r in sheet.rows if r["currency"] == "USD"] == ["ar", "output_tax", "retained_profit"]
+
+
+def test_aging_buckets_by_days_past_due_with_credit_negative() -> None:
+    at = date(2026, 6, 30)
+    items = [
+        OpenItem("C1", "CNY", "INV-1", at, D(10)),  # due today: current
+        OpenItem("C1", "CNY", "INV-2", at - timedelta(1), D(20)),  # 1 day late
+        OpenItem("C1", "CNY", "INV-3", at - timedelta(30), D(30)),
+        OpenItem("C1", "CNY", "INV-4", at - timedelta(31), D(40)),
+        OpenItem("C1", "CNY", "INV-5", at - timedelta(90), D(50)),
+        OpenItem("C1", "CNY", "INV-6", at - timedelta(91), D(60)),
+        OpenItem("C2", "USD", "INV-7", at + timedelta(5), D(7)),
+        OpenItem("C2", "USD", "INV-8", at - timedelta(500), D(0)),  # paid: no figure
+    ]
+    report = aging_report("ar", items, [Credit("C1", "CNY", D(5)), Credit("C3", "CNY", D(0))], at)
+    [c1, c2] = report.rows
+    assert [c1[k] for k in ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90", "credit")] == [
+        D(10),
+        D(50),
+        D(40),
+        D(50),
+        D(60),
+        D(-5),
+    ]
+    assert c1["total"] == D(205) and (c2["customer"], c2["currency"], c2["current"], c2["total"]) == (
+        "C2",
+        "USD",
+        D(7),
+        D(7),
+    )
+    assert [(t["currency"], t["total"]) for t in report.totals or []] == [("CNY", D(205)), ("USD", D(7))]
+    assert "on_hold" not in c1
+
+
+def test_ap_aging_shows_bills_on_hold_apart() -> None:
+    at = date(2026, 6, 30)
+    items = [OpenItem("ACME", "CNY", "BILL-1", at, D(10), on_hold=True), OpenItem("ACME", "CNY", "BILL-2", at, D(5))]
+    [row] = aging_report("ap", items, [Credit("ACME", "CNY", D(3))], at).rows
+    assert (row["supplier"], row["current"], row["prepaid"], row["total"], row["on_hold"]) == (
+        "ACME",
+        D(15),
+        D(-3),
+        D(12),
+        D(10),
+    )
 
 
 async def test_low_stock_suggests_the_forecast_once_there_are_two_weeks_of_sales(store: FakeStore) -> None:
@@ -130,3 +207,20 @@ async def test_low_stock_keeps_the_band_rule_with_little_history(store: FakeStor
     await store.run(handlers.ship_sales_order, order.id, NewShipment(lines=[ShipLine(sku="LAMP", qty=D(15))]))
     [alert] = [a for a in store.tables.alerts if a.cleared_at is None]
     assert alert.suggested_qty == 50 - 5
+
+
+def test_allocations_are_dated_by_the_journal_entries_that_settled_them() -> None:
+    """A payment dated 1 March allocated 3 + 2 at once, 4 on 5 March, 1 + 1 on 9 March."""
+    allocations = [(1, D(3)), (2, D(2)), (3, D(4)), (4, D(1)), (5, D(1))]
+    entries = [(DAY, D(5)), (DAY + timedelta(4), D(4)), (DAY + timedelta(8), D(2))]
+    assert allocation_days(allocations, entries) == [
+        DAY,
+        DAY,
+        DAY + timedelta(4),
+        DAY + timedelta(8),
+        DAY + timedelta(8),
+    ]
+    # Nothing allocated with the payment (its receipt credits no ar): the later entry dates both.
+    assert (
+        allocation_days([(1, D(3)), (2, D(2))], [(DAY, D(0)), (DAY + timedelta(2), D(5))]) == [DAY + timedelta(2)] * 2
+    )

@@ -27,7 +27,7 @@ from hub.db.reports import ReportQueries
 
 router = APIRouter(route_class=HubRoute, prefix="/v1/reports", tags=["reports"])
 
-#: Reports also come as CSV: a header row of column names, the totals row last.
+#: Reports also come as CSV: a header row of column names, the totals rows last.
 _CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the report"}
 }
@@ -45,6 +45,10 @@ Day = Annotated[date, BeforeValidator(_iso_day), _DAY_SCHEMA]
 From = Annotated[Day | None, Query(alias="from", description="first day (UTC); default: 29 days before `to`")]
 To = Annotated[Day | None, Query(description="last day (UTC), included; default: today")]
 At = Annotated[Day | None, Query(description="entries dated on or before this day; default: today")]
+AgedAt = Annotated[
+    Day | None,
+    Query(description="as at this day: documents, payments and credit notes dated on or before it; default: today"),
+]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: a text/csv download with a header row")]
 
 
@@ -115,23 +119,44 @@ async def purchases_report(
     return await _answer(ctx, format, lambda q: q.purchases(start_, end, group_by))
 
 
+@router.get("/ar-aging", response_model=ReportOut, responses=_CSV)
+async def ar_aging_report(ctx: Reader, at: AgedAt = None, format: Format = "json") -> Response:
+    """What each customer owes per currency, by days past due: current, 1-30, 31-60, 61-90,
+    over 90; unallocated payments and unapplied credit notes as a negative ``credit`` column,
+    so ``total`` is what the customer owes net. A totals row per currency."""
+    day = at or _today()
+    return await _answer(ctx, format, lambda q: q.ar_aging(day))
+
+
+@router.get("/ap-aging", response_model=ReportOut, responses=_CSV)
+async def ap_aging_report(ctx: Reader, at: AgedAt = None, format: Format = "json") -> Response:
+    """What is owed to each supplier per currency, by days past due (bills on hold included,
+    and shown apart in ``on_hold``); prepayments as a negative ``prepaid`` column. A totals
+    row per currency."""
+    day = at or _today()
+    return await _answer(ctx, format, lambda q: q.ap_aging(day))
+
+
 @router.get("/trial-balance", response_model=ReportOut, responses=_CSV)
 async def trial_balance_report(ctx: Reader, at: At = None, format: Format = "json") -> Response:
-    """Debits, credits and balance per chart code and role, from the journal."""
+    """Debits, credits and balance per currency, chart code and role, from the journal; a
+    totals row per currency (each currency balances on its own)."""
     day = at or _today()
     return await _answer(ctx, format, lambda q: q.trial_balance(day))
 
 
 @router.get("/profit-and-loss", response_model=ReportOut, responses=_CSV)
 async def profit_and_loss_report(ctx: Reader, start: From = None, to: To = None, format: Format = "json") -> Response:
-    """Revenue and expense roles over the period; the totals row is the net profit."""
+    """Revenue and expense roles over the period per currency; a totals row per currency is its
+    net profit."""
     start_, end = _period(start, to)
     return await _answer(ctx, format, lambda q: q.profit_and_loss(start_, end))
 
 
 @router.get("/balance-sheet", response_model=ReportOut, responses=_CSV)
 async def balance_sheet_report(ctx: Reader, at: At = None, format: Format = "json") -> Response:
-    """Asset and liability roles at a day, with the profit to date as the balancing equity line."""
+    """Asset and liability roles at a day per currency, with each currency's profit to date as
+    its balancing equity line."""
     day = at or _today()
     return await _answer(ctx, format, lambda q: q.balance_sheet(day))
 

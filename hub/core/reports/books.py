@@ -5,6 +5,10 @@ recomputed from ``/v1/journal`` alone. Roles are classified by :data:`hub.core.j
 the profit and loss is the revenue and expense roles over a period, the balance sheet
 the asset and liability roles at a date with the profit to date (revenue − expenses
 since the first entry) as equity, the line that makes it balance.
+
+Every figure is per currency (``journal_entries.currency``): invoices and payments post
+in their document's currency, stock in the hub's, and amounts in two currencies never
+add up. Each currency's entries balance on their own, so each currency's report does.
 """
 
 from __future__ import annotations
@@ -26,20 +30,26 @@ _CREDIT_SIDE = frozenset({"liability", "equity", "revenue"})
 
 @dataclass(frozen=True, slots=True)
 class PostedLine:
-    """A journal line as the reports need it: the entry's date, where it posted, how much."""
+    """A journal line as the reports need it: the entry's date and currency, where it posted, how much."""
 
     date: date
     account: str
     role: str
     debit: Decimal
     credit: Decimal
+    currency: str
 
 
-def _sums(lines: Iterable[PostedLine]) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
-    sums: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+Key = tuple[str, str, str]  # currency, account, role
+
+
+def _sums(lines: Iterable[PostedLine]) -> dict[Key, tuple[Decimal, Decimal]]:
+    """Σ debit and Σ credit per currency, account and role: amounts in two currencies never add."""
+    sums: dict[Key, tuple[Decimal, Decimal]] = {}
     for line in lines:
-        debit, credit = sums.get((line.account, line.role), (ZERO, ZERO))
-        sums[(line.account, line.role)] = (debit + line.debit, credit + line.credit)
+        key = (line.currency, line.account, line.role)
+        debit, credit = sums.get(key, (ZERO, ZERO))
+        sums[key] = (debit + line.debit, credit + line.credit)
     return dict(sorted(sums.items()))
 
 
@@ -48,27 +58,41 @@ def _balance(role: str, debit: Decimal, credit: Decimal) -> Decimal:
     return credit - debit if kind_of(role) in _CREDIT_SIDE else debit - credit
 
 
-_ACCOUNT = [Column("account", "text", "chart code"), Column("role", "text"), Column("kind", "text")]
+_ACCOUNT = [
+    Column("currency", "text", "the entries' currency: each currency balances on its own"),
+    Column("account", "text", "chart code"),
+    Column("role", "text"),
+    Column("kind", "text"),
+]
+
+
+def _by_currency(amounts: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, str]]:
+    return {currency: {k: money_text(v) for k, v in figures.items()} for currency, figures in sorted(amounts.items())}
 
 
 def trial_balance(lines: Iterable[PostedLine], at: date) -> Report:
-    """Debits and credits to date per account; the totals agree (the journal balances)."""
+    """Debits and credits to date per currency and account; each currency's totals agree."""
     rows: list[dict[str, Any]] = []
-    total_debit = total_credit = ZERO
-    for (account, role), (debit, credit) in _sums(line for line in lines if line.date <= at).items():
+    totals: dict[str, dict[str, Any]] = {}
+    for (currency, account, role), (debit, credit) in _sums(line for line in lines if line.date <= at).items():
         net = debit - credit
-        rows.append(
-            {
-                "account": account,
-                "role": role,
-                "kind": kind_of(role),
-                "debit": debit,
-                "credit": credit,
-                "balance_debit": max(net, ZERO),
-                "balance_credit": max(-net, ZERO),
-            }
+        row = {
+            "currency": currency,
+            "account": account,
+            "role": role,
+            "kind": kind_of(role),
+            "debit": debit,
+            "credit": credit,
+            "balance_debit": max(net, ZERO),
+            "balance_credit": max(-net, ZERO),
+        }
+        rows.append(row)
+        total = totals.setdefault(
+            currency,
+            {"currency": currency, "account": "total"} | dict.fromkeys(_TB_MONEY, ZERO),
         )
-        total_debit, total_credit = total_debit + debit, total_credit + credit
+        for name in _TB_MONEY:
+            total[name] += row[name]
     columns = [
         *_ACCOUNT,
         Column("debit", "money", "Σ debits to date"),
@@ -76,62 +100,78 @@ def trial_balance(lines: Iterable[PostedLine], at: date) -> Report:
         Column("balance_debit", "money", "debit balance"),
         Column("balance_credit", "money", "credit balance"),
     ]
-    totals = {
-        "account": "total",
-        "debit": total_debit,
-        "credit": total_credit,
-        "balance_debit": sum((r["balance_debit"] for r in rows), ZERO),
-        "balance_credit": sum((r["balance_credit"] for r in rows), ZERO),
-    }
-    return Report("trial-balance", columns, rows, {"at": at}, totals, ["entries dated on or before `at`"])
+    notes = ["entries dated on or before `at`", "a totals row per currency: debits = credits in each"]
+    return Report("trial-balance", columns, rows, {"at": at}, list(totals.values()), notes)
+
+
+_TB_MONEY = ("debit", "credit", "balance_debit", "balance_credit")
 
 
 def profit_and_loss(lines: Iterable[PostedLine], start: date, end: date) -> Report:
-    """Revenue less expenses over the period, per account; the total is the net profit."""
+    """Revenue less expenses over the period, per currency and account; a net profit per currency."""
     rows = []
-    revenue = expenses = ZERO
-    for (account, role), (debit, credit) in _sums(line for line in lines if start <= line.date <= end).items():
+    sums: dict[str, dict[str, Decimal]] = {}
+    for (currency, account, role), (debit, credit) in _sums(
+        line for line in lines if start <= line.date <= end
+    ).items():
         kind = kind_of(role)
         if kind not in ("revenue", "expense"):
             continue
         amount = _balance(role, debit, credit)
-        rows.append({"account": account, "role": role, "kind": kind, "amount": amount})
-        if kind == "revenue":
-            revenue += amount
-        else:
-            expenses += amount
-    rows.sort(key=lambda r: (r["kind"] != "revenue", r["account"], r["role"]))
+        rows.append({"currency": currency, "account": account, "role": role, "kind": kind, "amount": amount})
+        figures = sums.setdefault(currency, {"revenue": ZERO, "expenses": ZERO})
+        figures["revenue" if kind == "revenue" else "expenses"] += amount
+    rows.sort(key=lambda r: (r["currency"], r["kind"] != "revenue", r["account"], r["role"]))
     columns = [*_ACCOUNT, Column("amount", "money", "revenue: credit − debit; expense: debit − credit")]
-    totals = {"account": "net profit", "amount": revenue - expenses}
-    notes = ["net profit = Σ revenue − Σ expense over entries dated from `from` to `to`"]
+    totals = [
+        {"currency": currency, "account": "net profit", "amount": f["revenue"] - f["expenses"]}
+        for currency, f in sorted(sums.items())
+    ]
+    notes = [
+        "net profit = Σ revenue − Σ expense over entries dated from `from` to `to`, per currency",
+        "revenue and expenses: per currency",
+    ]
     report = Report("profit-and-loss", columns, rows, {"from": start, "to": end}, totals, notes)
-    report.extra = {"revenue": money_text(revenue), "expenses": money_text(expenses)}
+    by_currency = _by_currency(sums)
+    report.extra = {
+        "revenue": {c: f["revenue"] for c, f in by_currency.items()},
+        "expenses": {c: f["expenses"] for c, f in by_currency.items()},
+    }
     return report
 
 
 def balance_sheet(lines: Iterable[PostedLine], at: date) -> Report:
-    """Assets = liabilities + equity at ``at``; equity is the profit to date."""
+    """Assets = liabilities + equity at ``at`` in each currency; equity is the profit to date."""
     rows = []
-    totals = {"asset": ZERO, "liability": ZERO, "profit": ZERO}
-    for (account, role), (debit, credit) in _sums(line for line in lines if line.date <= at).items():
+    sums: dict[str, dict[str, Decimal]] = {}
+    for (currency, account, role), (debit, credit) in _sums(line for line in lines if line.date <= at).items():
         kind = kind_of(role)
         amount = _balance(role, debit, credit)
+        figures = sums.setdefault(currency, {"assets": ZERO, "liabilities": ZERO, "equity": ZERO})
         if kind in ("revenue", "expense"):
-            totals["profit"] += amount if kind == "revenue" else -amount
+            figures["equity"] += amount if kind == "revenue" else -amount
             continue
-        rows.append({"account": account, "role": role, "kind": kind, "amount": amount})
-        totals["asset" if kind == "asset" else "liability"] += amount
-    rows.sort(key=lambda r: (r["kind"] != "asset", r["account"], r["role"]))
-    rows.append({"account": "", "role": "retained_profit", "kind": "equity", "amount": totals["profit"]})
+        rows.append({"currency": currency, "account": account, "role": role, "kind": kind, "amount": amount})
+        figures["assets" if kind == "asset" else "liabilities"] += amount
+    for currency, figures in sums.items():
+        rows.append(
+            {
+                "currency": currency,
+                "account": "",
+                "role": "retained_profit",
+                "kind": "equity",
+                "amount": figures["equity"],
+            }
+        )
+    rows.sort(
+        key=lambda r: (r["currency"], r["kind"] != "asset", r["role"] == "retained_profit", r["account"], r["role"])
+    )
     columns = [*_ACCOUNT, Column("amount", "money", "assets: debit − credit; liabilities, equity: credit − debit")]
     notes = [
-        "retained_profit is revenue − expenses over every entry to `at`: the balancing line",
-        "assets = liabilities + equity, always (every entry balances)",
+        "retained_profit is revenue − expenses over every entry to `at`: the balancing line, per currency",
+        "assets = liabilities + equity in each currency, always (every entry balances)",
     ]
     report = Report("balance-sheet", columns, rows, {"at": at}, None, notes)
-    report.extra = {
-        "assets": money_text(totals["asset"]),
-        "liabilities": money_text(totals["liability"]),
-        "equity": money_text(totals["profit"]),
-    }
+    by_currency = _by_currency(sums)
+    report.extra = {name: {c: f[name] for c, f in by_currency.items()} for name in ("assets", "liabilities", "equity")}
     return report

@@ -1,4 +1,4 @@
-"""A report as a table: named, typed columns, rows, a totals row, and what it was asked.
+"""A report as a table: named, typed columns, rows, totals rows, and what it was asked.
 
 Every report is a :class:`Report`, so the API's JSON and CSV and the CLI's table are
 written once (:meth:`Report.json_rows`, :meth:`Report.csv`). A column's ``kind`` says
@@ -91,7 +91,9 @@ class Report:
     columns: Sequence[Column]
     rows: list[dict[str, Any]]
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    totals: dict[str, Any] | None = None
+    #: The totals rows: one per currency where the report's money is in several (the books,
+    #: aging), one for the whole report otherwise; None when the report has no totals.
+    totals: list[dict[str, Any]] | None = None
     #: How figures are computed (methods, conventions), in words.
     notes: list[str] = field(default_factory=list)
     #: Report-specific extras that are not rows (a forecast series …), already JSON-ready.
@@ -109,18 +111,18 @@ class Report:
             "parameters": {k: _json("date", v) if isinstance(v, date) else v for k, v in self.parameters.items()},
             "columns": [{"name": c.name, "kind": c.kind, "description": c.description} for c in self.columns],
             "rows": self.json_rows(),
-            "totals": None if self.totals is None else self._row(self.totals),
+            "totals": None if self.totals is None else [self._row(row) for row in self.totals],
             "notes": self.notes,
             **self.extra,
         }
 
     def text_rows(self) -> list[list[str]]:
-        """Every row (and the totals last) as text, in column order: for CSV and the CLI."""
-        rows = [*self.rows, *([self.totals] if self.totals is not None else [])]
+        """Every row (and the totals rows last) as text, in column order: for CSV and the CLI."""
+        rows = [*self.rows, *(self.totals or [])]
         return [[_text(c.kind, row.get(c.name)) for c in self.columns] for row in rows]
 
     def csv(self) -> str:
-        """A header row of column names, then the rows (the totals row last, if any)."""
+        """A header row of column names, then the rows (the totals rows last, if any)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([c.name for c in self.columns])
