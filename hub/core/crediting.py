@@ -1,5 +1,7 @@
 """Credit notes: part of an invoice given back — units of its lines, or an amount shared over them.
 
+A discount line (negative amounts) takes its share of an amount credited too, so the note
+gives back revenue and discount in proportion and never more than the invoice's total.
 Never more than was invoiced less already credited: each invoice line counts the units,
 net and tax credited so far, and the last unit (or the last of the amount) takes what is
 left of the line, so rounding can never credit a cent too much. A note is applied to the
@@ -15,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.core.errors import InvalidInput
-from hub.core.invoicing import Invoice, InvoiceLine, InvoiceStatus
+from hub.core.invoicing import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from hub.core.money import round_money
 from hub.core.numbers import ZERO
 from hub.core.tax import price_line
@@ -27,13 +29,14 @@ __all__ = ["CreditNote", "CreditNoteLine", "credit_amount", "credit_units"]
 class CreditNoteLine:
     """Units of an invoice line given back (``qty``), or a share of an amount (``qty`` None)."""
 
-    sku: str
+    sku: str | None
     qty: Decimal | None
     tax_rate: Decimal
     net: Decimal
     tax: Decimal
     gross: Decimal
     tax_code: str | None = None
+    kind: LineKind = LineKind.GOODS
     line_no: int = 0
     id: int | None = None
     credit_note_id: int | None = None
@@ -135,13 +138,15 @@ def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> l
         raise InvalidInput(
             f"crediting {amount} exceeds the {left} invoiced and not yet credited on {invoice.number}", field=field
         )
-    lines = [line for line in invoice.lines if line.creditable > 0]
-    # Shares in proportion to what is left on each line, rounded; the rounding
-    # difference goes to the first lines with room, so no share passes its line.
-    shares = [min(line.creditable, round_money(amount * line.creditable / left, invoice.currency)) for line in lines]
+    lines = [line for line in invoice.lines if line.creditable != 0]
+    # Shares in proportion to what is left on each line, rounded, each between zero and
+    # what is left of its line (below zero on a discount); the rounding difference goes
+    # to the first lines with room, so no share passes its line.
+    shares = [_within(line, round_money(amount * line.creditable / left, invoice.currency)) for line in lines]
     rest = amount - sum(shares, ZERO)
     for i, line in enumerate(lines):
-        step = max(min(rest, line.creditable - shares[i]), -shares[i])
+        low, high = min(ZERO, line.creditable), max(ZERO, line.creditable)
+        step = max(min(rest, high - shares[i]), low - shares[i])
         shares[i] += step
         rest -= step
     credits = []
@@ -149,18 +154,36 @@ def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> l
         if share == line.creditable:
             net, tax = line.net - line.credited_net, line.tax - line.credited_tax
         else:
-            tax = round_money(share * line.tax_rate / (1 + line.tax_rate), invoice.currency)
+            # Worked on the share's size, so a discount's negative share is bounded alike.
+            sign = -1 if line.creditable < 0 else 1
+            size, net_left, tax_left = (
+                sign * share,
+                sign * (line.net - line.credited_net),
+                sign * (line.tax - line.credited_tax),
+            )
+            tax = round_money(size * line.tax_rate / (1 + line.tax_rate), invoice.currency)
             # Neither part may pass what is left of it on the line.
-            tax = max(min(tax, line.tax - line.credited_tax), share - (line.net - line.credited_net))
+            tax = sign * max(min(tax, tax_left), size - net_left)
             net = share - tax
         if share:
             credits.append(_credit(line, None, net, tax))
     return credits
 
 
+def _within(line: InvoiceLine, share: Decimal) -> Decimal:
+    return max(min(share, max(ZERO, line.creditable)), min(ZERO, line.creditable))
+
+
 def _credit(line: InvoiceLine, qty: Decimal | None, net: Decimal, tax: Decimal) -> CreditNoteLine:
     line.credited_net += net
     line.credited_tax += tax
     return CreditNoteLine(
-        sku=line.sku, qty=qty, tax_code=line.tax_code, tax_rate=line.tax_rate, net=net, tax=tax, gross=net + tax
+        sku=line.sku,
+        kind=line.kind,
+        qty=qty,
+        tax_code=line.tax_code,
+        tax_rate=line.tax_rate,
+        net=net,
+        tax=tax,
+        gross=net + tax,
     )
