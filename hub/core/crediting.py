@@ -2,6 +2,7 @@
 
 A discount line (negative amounts) takes its share of an amount credited too, so the note
 gives back revenue and discount in proportion and never more than the invoice's total.
+Units given back take their share of the invoice's discount with them.
 Never more than was invoiced less already credited: each invoice line counts the units,
 net and tax credited so far, and the last unit (or the last of the amount) takes what is
 left of the line, so rounding can never credit a cent too much. A note is applied to the
@@ -112,6 +113,7 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
                 field=f"{field}[{i}].qty",
             )
         targets.append((line, qty))
+    goods_left = sum((line.creditable for line in invoice.lines if line.kind == LineKind.GOODS), ZERO)
     credits = []
     for line, qty in targets:
         if qty == line.qty - line.credited_qty:
@@ -125,7 +127,7 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
             tax = min(amounts.tax, line.tax - line.credited_tax)
         line.credited_qty += qty
         credits.append(_credit(line, qty, net, tax))
-    return credits
+    return credits + _discount_shares(invoice, sum((c.gross for c in credits), ZERO), goods_left)
 
 
 def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> list[CreditNoteLine]:
@@ -149,25 +151,42 @@ def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> l
         step = max(min(rest, high - shares[i]), low - shares[i])
         shares[i] += step
         rest -= step
-    credits = []
-    for line, share in zip(lines, shares, strict=True):
-        if share == line.creditable:
-            net, tax = line.net - line.credited_net, line.tax - line.credited_tax
-        else:
-            # Worked on the share's size, so a discount's negative share is bounded alike.
-            sign = -1 if line.creditable < 0 else 1
-            size, net_left, tax_left = (
-                sign * share,
-                sign * (line.net - line.credited_net),
-                sign * (line.tax - line.credited_tax),
-            )
-            tax = round_money(size * line.tax_rate / (1 + line.tax_rate), invoice.currency)
-            # Neither part may pass what is left of it on the line.
-            tax = sign * max(min(tax, tax_left), size - net_left)
-            net = share - tax
+    return [_share(invoice, line, share) for line, share in zip(lines, shares, strict=True) if share]
+
+
+def _share(invoice: Invoice, line: InvoiceLine, share: Decimal) -> CreditNoteLine:
+    """Credit ``share`` (tax included) of ``line``: all that is left of it, or its part split by the line's rate."""
+    if share == line.creditable:
+        net, tax = line.net - line.credited_net, line.tax - line.credited_tax
+    else:
+        # Worked on the share's size, so a discount's negative share is bounded alike.
+        sign = -1 if line.creditable < 0 else 1
+        size = sign * share
+        net_left, tax_left = sign * (line.net - line.credited_net), sign * (line.tax - line.credited_tax)
+        tax = round_money(size * line.tax_rate / (1 + line.tax_rate), invoice.currency)
+        # Neither part may pass what is left of it on the line.
+        tax = sign * max(min(tax, tax_left), size - net_left)
+        net = share - tax
+    return _credit(line, None, net, tax)
+
+
+def _discount_shares(invoice: Invoice, given: Decimal, goods_left: Decimal) -> list[CreditNoteLine]:
+    """The discount that went with goods given back: each discount line's share in proportion to
+    the goods credited, so a return never gives back more than was paid (nor the note below zero)."""
+    if given <= 0 or goods_left <= 0:
+        return []
+    room = invoice.total - invoice.credited - given  # below zero: the goods alone pass the invoice
+    shares = []
+    for line in invoice.lines:
+        if line.kind != LineKind.DISCOUNT or line.creditable >= 0:
+            continue
+        share = max(round_money(line.creditable * given / goods_left, invoice.currency), line.creditable)
+        share = max(min(share, room), line.creditable, -given)
         if share:
-            credits.append(_credit(line, None, net, tax))
-    return credits
+            room -= share
+            given += share
+            shares.append(_share(invoice, line, share))
+    return shares
 
 
 def _within(line: InvoiceLine, share: Decimal) -> Decimal:

@@ -9,7 +9,7 @@ its invoices hold, ``invoiced``, and of that what returns credited back, ``credi
 The first invoice of an order also bills its charges not yet invoiced, each as a line
 of its own with no SKU: shipping at its amount, an order-level discount at minus its
 amount (a discount that would take the invoice below zero waits for a later invoice).
-A void makes them billable again.
+A void makes the charges it billed billable again.
 
 Each line is priced by :func:`hub.core.tax.price_line` — rounded per line by the one
 rule of :mod:`hub.core.money` — and the invoice's totals are the sums of its lines.
@@ -129,8 +129,10 @@ class InvoiceLine:
     tax_code: str | None = None
     discount: Decimal = ZERO
     kind: LineKind = LineKind.GOODS
-    #: What a charge's line is for (the charge's description); None on goods.
+    #: What a charge's line is for (the charge's description), and which of the order's
+    #: charges it bills (its ``line_no``); None on goods.
     description: str | None = None
+    charge_no: int | None = None
     #: Units, net and tax given back by credit notes so far.
     credited_qty: Decimal = ZERO
     credited_net: Decimal = ZERO
@@ -260,9 +262,9 @@ class Invoice:
         for line in self.lines:
             if line.sku is not None:
                 by_sku[line.sku].invoiced -= line.qty
-        # Charges are billed together, on one invoice at a time: this one's become billable again.
-        if any(line.kind != LineKind.GOODS for line in self.lines):
-            for charge in order.charges:
+        billed = {line.charge_no for line in self.lines if line.charge_no is not None}
+        for charge in order.charges:
+            if charge.line_no in billed:
                 charge.invoiced = False
         self.status = InvoiceStatus.VOID
         self.amount_due = ZERO
@@ -295,6 +297,7 @@ def _charge_lines(
             gross=amounts.gross,
             kind=LineKind(charge.kind.value),
             description=charge.description,
+            charge_no=charge.line_no,
         )
         priced.append((charge, line))
     if goods + sum((line.gross for _, line in priced), ZERO) < 0:

@@ -481,6 +481,7 @@ invoice_lines = Table(
     Column("sku", String(64), ForeignKey("products.sku")),
     Column("kind", _status(LineKind), nullable=False, server_default=LineKind.GOODS.value),
     Column("description", String(200)),
+    Column("charge_no", Integer),
     Column("qty", Amount, nullable=False),
     Column("unit_price", Amount, nullable=False),
     Column("discount", Amount, nullable=False),

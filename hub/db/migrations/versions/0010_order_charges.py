@@ -47,6 +47,7 @@ def upgrade() -> None:
         batch_op.alter_column('sku', existing_type=sa.String(length=64), nullable=True)
         batch_op.add_column(sa.Column('kind', LineKind, server_default='goods', nullable=False))
         batch_op.add_column(sa.Column('description', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('charge_no', sa.Integer(), nullable=True))
     with op.batch_alter_table('credit_note_lines', schema=None) as batch_op:
         batch_op.alter_column('sku', existing_type=sa.String(length=64), nullable=True)
         batch_op.add_column(sa.Column('kind', LineKind, server_default='goods', nullable=False))
@@ -59,6 +60,7 @@ def downgrade() -> None:
         batch_op.drop_column('kind')
         batch_op.alter_column('sku', existing_type=sa.String(length=64), nullable=False)
     with op.batch_alter_table('invoice_lines', schema=None) as batch_op:
+        batch_op.drop_column('charge_no')
         batch_op.drop_column('description')
         batch_op.drop_column('kind')
         batch_op.alter_column('sku', existing_type=sa.String(length=64), nullable=False)
