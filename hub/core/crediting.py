@@ -1,13 +1,15 @@
 """Credit notes: part of an invoice given back — units of its lines, or an amount shared over them.
 
-A discount line (negative amounts) takes its share of an amount credited too, so the note
-gives back revenue and discount in proportion and never more than the invoice's total.
-Units given back take their share of the invoice's discount with them.
 Never more than was invoiced less already credited: each invoice line counts the units,
 net and tax credited so far, and the last unit (or the last of the amount) takes what is
 left of the line, so rounding can never credit a cent too much. A note is applied to the
 invoice's amount due, up to what is due (:meth:`~hub.core.invoicing.Invoice.apply_credit`);
 the rest is customer credit.
+
+A discount line (from the order's charges; negative amounts) takes its share of an amount
+credited, so the note gives back revenue and discount in proportion; and units given back
+take their share of the invoice's discount with them, so a return never gives back more
+than the customer paid for them.
 """
 
 from __future__ import annotations

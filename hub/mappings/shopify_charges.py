@@ -35,6 +35,12 @@ class ChargeSpec:
     amount: Decimal
 
 
+def _name(text: object, default: str) -> str:
+    """A title as the hub's names take it: one line, no blanks at either end, at most 200 characters."""
+    words = " ".join(str(text or "").split())
+    return words[:200].rstrip() or default
+
+
 def _amount(bag: Mapping[str, Any] | None) -> Decimal | None:
     if not bag:
         return None
@@ -57,7 +63,7 @@ def _shipping(node: Mapping[str, Any]) -> list[ChargeSpec]:
     for line in _nodes(node["shippingLines"]):
         amount = _amount(line.get("discountedPriceSet")) or _amount(line.get("originalPriceSet")) or ZERO
         if amount > 0:
-            charges.append(ChargeSpec("shipping", (line.get("title") or "Shipping")[:200], amount))
+            charges.append(ChargeSpec("shipping", _name(line.get("title"), "Shipping"), amount))
     return charges
 
 
@@ -69,9 +75,10 @@ def _discounts(carried: Iterable[Mapping[str, Any]]) -> list[ChargeSpec]:
             if (application.get("targetSelection"), application.get("targetType")) != ("ALL", "LINE_ITEM"):
                 continue
             amount = _amount(allocation.get("allocatedAmountSet")) or ZERO
-            name = application.get("code") or application.get("title") or "Order discount"
-            _, so_far = by_index.get(application.get("index", 0), (name, ZERO))
-            by_index[application.get("index", 0)] = (str(name)[:200], so_far + amount)
+            name = _name(application.get("code") or application.get("title"), "Order discount")
+            index = application.get("index", 0)
+            _, so_far = by_index.get(index, (name, ZERO))
+            by_index[index] = (name, so_far + amount)
     return [ChargeSpec("discount", name, amount) for _, (name, amount) in sorted(by_index.items()) if amount > 0]
 
 

@@ -196,3 +196,20 @@ async def test_a_tax_exempt_customers_charges_are_exempt(
         "0.00",
         "10.00",
     )
+
+
+async def test_a_return_gives_back_the_goods_with_their_share_of_the_discount(seed: httpx.AsyncClient) -> None:
+    order = await create(seed, SO, charged(SHIPPING, DISCOUNT | {"amount": "8.00"}))
+    await ship_all(seed, order)
+    invoice = await create(seed, INV, {"sales_order": order["id"]})
+    assert invoice["total"] == "42.00"  # 40 + 10 − 8
+    await create(seed, f"{SO}/{order['id']}/returns", {"lines": [{"sku": "TEA", "qty": 1, "restock": True}]})
+    [note] = (await seed.get("/v1/credit-notes", params={"customer": "C1"})).json()["items"]
+    # One tin of two: 20.00 back, less half the discount (4.00); shipping stays billed.
+    assert [(x["sku"], x["kind"], x["qty"], x["gross"]) for x in note["lines"]] == [
+        ("TEA", "goods", 1, "20.00"),
+        (None, "discount", None, "-4.00"),
+    ]
+    assert note["total"] == "16.00"
+    assert (await seed.get(f"{INV}/{invoice['id']}")).json()["amount_due"] == "26.00"
+    assert await balance(seed, "discounts") == Decimal("4.00")

@@ -90,3 +90,12 @@ def test_the_sales_order_carries_the_charges_and_says_whether_prices_include_tax
             ("shipping", "Express", Decimal("10.00")),
             ("discount", "WELCOME", Decimal("3.75")),
         ]
+
+
+def test_titles_become_names_the_hub_takes() -> None:
+    node = {"shippingLines": {"nodes": [{"title": "  Express\n(2 days) ", "discountedPriceSet": _money("4.00")}]}}
+    node["lineItems"] = {"nodes": [{"sku": "TEA", "discountAllocations": [_allocation("1.00", 0, "ALL", title=" ")]}]}
+    assert order_charges(node) == (
+        ChargeSpec("shipping", "Express (2 days)", Decimal("4.00")),
+        ChargeSpec("discount", "Order discount", Decimal("1.00")),
+    )
