@@ -12,7 +12,12 @@ __all__ = ["CreditNoteOut", "InvoiceOut", "PaymentOut"]
 
 class InvoiceLineOut(Out):
     line_no: int
-    sku: str
+    #: Null on a shipping or discount line.
+    sku: str | None
+    #: goods, shipping or discount (a discount's unit_price and amounts are negative).
+    kind: str
+    #: A charge's description; null on goods.
+    description: str | None
     qty: Quantity
     unit_price: Money
     discount: Money
@@ -50,7 +55,8 @@ class InvoiceOut(Out):
 
 class CreditNoteLineOut(Out):
     line_no: int
-    sku: str
+    sku: str | None
+    kind: str
     #: Units given back; null for a share of an amount credited.
     qty: Quantity | None
     tax_code: str | None

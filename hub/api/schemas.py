@@ -140,6 +140,17 @@ class SalesOrderLineOut(Out):
     invoiced: Quantity
 
 
+class OrderChargeOut(Out):
+    line_no: int
+    kind: str
+    description: str
+    #: Never negative: a discount takes it off the order.
+    amount: Money
+    tax_code: str | None
+    #: On an invoice that is not void.
+    invoiced: bool
+
+
 class ShipmentLineOut(Out):
     sku: str
     qty: Quantity
@@ -183,6 +194,7 @@ class SalesOrderOut(Out):
     hold_reason: str | None
     total: Money
     lines: list[SalesOrderLineOut]
+    charges: list[OrderChargeOut] = []
     shipments: list[ShipmentOut] = []
     returns: list[ReturnOut] = []
     created_at: datetime

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -52,6 +52,7 @@ from hub.core.text import CODE_MAX, CODE_PATTERN
 __all__ = [
     "RESERVED_SKUS",
     "AccountCodes",
+    "ChargeIn",
     "Code",
     "CountLine",
     "LineReduction",
@@ -353,6 +354,15 @@ class SalesLine(Command):
     tax_code: Code | None = None
 
 
+class ChargeIn(Command):
+    """Shipping, or an order-level discount given as a positive amount that the order loses."""
+
+    kind: Literal["shipping", "discount"]
+    description: Name
+    amount: Price
+    tax_code: Code | None = None
+
+
 class NewSalesOrder(Command):
     model_config = ConfigDict(
         json_schema_extra={
@@ -374,6 +384,8 @@ class NewSalesOrder(Command):
     #: Unit prices include tax (its invoices take the tax out of them) rather than add to them.
     prices_include_tax: Boolean = False
     lines: Annotated[list[SalesLine], Field(min_length=1, max_length=1000)]
+    #: Shipping and order-level discounts, billed as their own lines by the first invoice.
+    charges: Annotated[list[ChargeIn], Field(max_length=100)] = []
 
     @model_validator(mode="after")
     def _within_limits(self) -> Self:

@@ -5,6 +5,11 @@ net and tax credited so far, and the last unit (or the last of the amount) takes
 left of the line, so rounding can never credit a cent too much. A note is applied to the
 invoice's amount due, up to what is due (:meth:`~hub.core.invoicing.Invoice.apply_credit`);
 the rest is customer credit.
+
+A discount line (from the order's charges; negative amounts) takes its share of an amount
+credited, so the note gives back revenue and discount in proportion; and units given back
+take their share of the invoice's discount with them, so a return never gives back more
+than the customer paid for them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hub.core.errors import InvalidInput
-from hub.core.invoicing import Invoice, InvoiceLine, InvoiceStatus
+from hub.core.invoicing import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from hub.core.money import round_money
 from hub.core.numbers import ZERO
 from hub.core.tax import price_line
@@ -27,13 +32,14 @@ __all__ = ["CreditNote", "CreditNoteLine", "credit_amount", "credit_units"]
 class CreditNoteLine:
     """Units of an invoice line given back (``qty``), or a share of an amount (``qty`` None)."""
 
-    sku: str
+    sku: str | None
     qty: Decimal | None
     tax_rate: Decimal
     net: Decimal
     tax: Decimal
     gross: Decimal
     tax_code: str | None = None
+    kind: LineKind = LineKind.GOODS
     line_no: int = 0
     id: int | None = None
     credit_note_id: int | None = None
@@ -109,6 +115,7 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
                 field=f"{field}[{i}].qty",
             )
         targets.append((line, qty))
+    goods_left = sum((line.creditable for line in invoice.lines if line.kind == LineKind.GOODS), ZERO)
     credits = []
     for line, qty in targets:
         if qty == line.qty - line.credited_qty:
@@ -122,7 +129,7 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
             tax = min(amounts.tax, line.tax - line.credited_tax)
         line.credited_qty += qty
         credits.append(_credit(line, qty, net, tax))
-    return credits
+    return credits + _discount_shares(invoice, sum((c.gross for c in credits), ZERO), goods_left)
 
 
 def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> list[CreditNoteLine]:
@@ -135,32 +142,69 @@ def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> l
         raise InvalidInput(
             f"crediting {amount} exceeds the {left} invoiced and not yet credited on {invoice.number}", field=field
         )
-    lines = [line for line in invoice.lines if line.creditable > 0]
-    # Shares in proportion to what is left on each line, rounded; the rounding
-    # difference goes to the first lines with room, so no share passes its line.
-    shares = [min(line.creditable, round_money(amount * line.creditable / left, invoice.currency)) for line in lines]
+    lines = [line for line in invoice.lines if line.creditable != 0]
+    # Shares in proportion to what is left on each line, rounded, each between zero and
+    # what is left of its line (below zero on a discount); the rounding difference goes
+    # to the first lines with room, so no share passes its line.
+    shares = [_within(line, round_money(amount * line.creditable / left, invoice.currency)) for line in lines]
     rest = amount - sum(shares, ZERO)
     for i, line in enumerate(lines):
-        step = max(min(rest, line.creditable - shares[i]), -shares[i])
+        low, high = min(ZERO, line.creditable), max(ZERO, line.creditable)
+        step = max(min(rest, high - shares[i]), low - shares[i])
         shares[i] += step
         rest -= step
-    credits = []
-    for line, share in zip(lines, shares, strict=True):
-        if share == line.creditable:
-            net, tax = line.net - line.credited_net, line.tax - line.credited_tax
-        else:
-            tax = round_money(share * line.tax_rate / (1 + line.tax_rate), invoice.currency)
-            # Neither part may pass what is left of it on the line.
-            tax = max(min(tax, line.tax - line.credited_tax), share - (line.net - line.credited_net))
-            net = share - tax
+    return [_share(invoice, line, share) for line, share in zip(lines, shares, strict=True) if share]
+
+
+def _share(invoice: Invoice, line: InvoiceLine, share: Decimal) -> CreditNoteLine:
+    """Credit ``share`` (tax included) of ``line``: all that is left of it, or its part split by the line's rate."""
+    if share == line.creditable:
+        net, tax = line.net - line.credited_net, line.tax - line.credited_tax
+    else:
+        # Worked on the share's size, so a discount's negative share is bounded alike.
+        sign = -1 if line.creditable < 0 else 1
+        size = sign * share
+        net_left, tax_left = sign * (line.net - line.credited_net), sign * (line.tax - line.credited_tax)
+        tax = round_money(size * line.tax_rate / (1 + line.tax_rate), invoice.currency)
+        # Neither part may pass what is left of it on the line.
+        tax = sign * max(min(tax, tax_left), size - net_left)
+        net = share - tax
+    return _credit(line, None, net, tax)
+
+
+def _discount_shares(invoice: Invoice, given: Decimal, goods_left: Decimal) -> list[CreditNoteLine]:
+    """The discount that went with goods given back: each discount line's share in proportion to
+    the goods credited, so a return never gives back more than was paid (nor the note below zero)."""
+    if given <= 0 or goods_left <= 0:
+        return []
+    room = invoice.total - invoice.credited - given  # below zero: the goods alone pass the invoice
+    shares = []
+    for line in invoice.lines:
+        if line.kind != LineKind.DISCOUNT or line.creditable >= 0:
+            continue
+        share = max(round_money(line.creditable * given / goods_left, invoice.currency), line.creditable)
+        share = max(min(share, room), line.creditable, -given)
         if share:
-            credits.append(_credit(line, None, net, tax))
-    return credits
+            room -= share
+            given += share
+            shares.append(_share(invoice, line, share))
+    return shares
+
+
+def _within(line: InvoiceLine, share: Decimal) -> Decimal:
+    return max(min(share, max(ZERO, line.creditable)), min(ZERO, line.creditable))
 
 
 def _credit(line: InvoiceLine, qty: Decimal | None, net: Decimal, tax: Decimal) -> CreditNoteLine:
     line.credited_net += net
     line.credited_tax += tax
     return CreditNoteLine(
-        sku=line.sku, qty=qty, tax_code=line.tax_code, tax_rate=line.tax_rate, net=net, tax=tax, gross=net + tax
+        sku=line.sku,
+        kind=line.kind,
+        qty=qty,
+        tax_code=line.tax_code,
+        tax_rate=line.tax_rate,
+        net=net,
+        tax=tax,
+        gross=net + tax,
     )

@@ -473,7 +473,11 @@ class JournalPosted(DomainEvent):
 
 class InvoicedLine(BaseModel):
     model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
-    sku: str
+    #: Null on a shipping or discount line.
+    sku: str | None
+    #: goods, shipping or discount (a discount's amounts are negative).
+    kind: str = "goods"
+    description: str | None = None
     qty: Quantity
     unit_price: Money
     tax_code: str | None
@@ -513,7 +517,8 @@ class InvoiceVoided(_InvoiceEvent):
 
 class CreditedLine(BaseModel):
     model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
-    sku: str
+    sku: str | None
+    kind: str = "goods"
     #: Units given back; null for a share of an amount credited.
     qty: Quantity | None
     tax_code: str | None

@@ -6,6 +6,11 @@ its invoices hold, ``invoiced``, and of that what returns credited back, ``credi
     open ──payment──▶ partially_paid ──payment──▶ paid        (amount_due reaches 0)
     open ──void──▶ void                                       (nothing paid or credited)
 
+The first invoice of an order also bills its charges not yet invoiced, each as a line
+of its own with no SKU: shipping at its amount, an order-level discount at minus its
+amount (a discount that would take the invoice below zero waits for a later invoice).
+A void makes the charges it billed billable again.
+
 Each line is priced by :func:`hub.core.tax.price_line` — rounded per line by the one
 rule of :mod:`hub.core.money` — and the invoice's totals are the sums of its lines.
 
@@ -23,17 +28,20 @@ from enum import StrEnum
 
 from hub.core.errors import InvalidInput, InvalidTransition
 from hub.core.numbers import ZERO
-from hub.core.sales import SalesOrder, SalesOrderLine
+from hub.core.sales import ChargeKind, OrderCharge, SalesOrder, SalesOrderLine
 from hub.core.tax import EXEMPT, TaxRate, price_line
 
 __all__ = [
+    "REVENUE_ROLES",
     "Invoice",
     "InvoiceLine",
     "InvoiceStatus",
+    "LineKind",
     "billable",
     "invoice_number",
     "line_rate",
     "pick_billable",
+    "unbilled_charges",
 ]
 
 
@@ -42,6 +50,23 @@ class InvoiceStatus(StrEnum):
     PARTIALLY_PAID = "partially_paid"
     PAID = "paid"
     VOID = "void"
+
+
+class LineKind(StrEnum):
+    """What an invoice (or credit note) line bills: goods of a SKU, or one of the order's charges."""
+
+    GOODS = "goods"
+    SHIPPING = "shipping"
+    DISCOUNT = "discount"
+
+
+#: The revenue role each kind of line posts its net to (a discount's net is negative: a debit).
+REVENUE_ROLES = {LineKind.GOODS: "revenue", LineKind.SHIPPING: "shipping_revenue", LineKind.DISCOUNT: "discounts"}
+
+
+def unbilled_charges(order: SalesOrder) -> list[OrderCharge]:
+    """The order's charges on no invoice (that is not void) yet."""
+    return [charge for charge in order.charges if not charge.invoiced]
 
 
 def invoice_number(series: str, n: int) -> str:
@@ -93,7 +118,8 @@ def line_rate(line_code: str | None, product_code: str | None, exempt: bool) -> 
 
 @dataclass(eq=False)
 class InvoiceLine:
-    sku: str
+    #: None on a charge's line.
+    sku: str | None
     qty: Decimal
     unit_price: Decimal
     tax_rate: Decimal
@@ -102,6 +128,11 @@ class InvoiceLine:
     gross: Decimal
     tax_code: str | None = None
     discount: Decimal = ZERO
+    kind: LineKind = LineKind.GOODS
+    #: What a charge's line is for (the charge's description), and which of the order's
+    #: charges it bills (its ``line_no``); None on goods.
+    description: str | None = None
+    charge_no: int | None = None
     #: Units, net and tax given back by credit notes so far.
     credited_qty: Decimal = ZERO
     credited_net: Decimal = ZERO
@@ -147,12 +178,14 @@ class Invoice:
         picks: Sequence[tuple[SalesOrderLine, Decimal]],
         rates: dict[str, TaxRate],
         codes: Sequence[str | None],
+        charge_codes: Sequence[str | None] = (),
         *,
         number: str,
         issue_date: date,
         due_date: date,
     ) -> Invoice:
-        """Price ``picks`` (one tax code per pick, ``None`` untaxed) and count them invoiced."""
+        """Price ``picks`` (one tax code per pick, ``None`` untaxed) and count them invoiced,
+        with the order's :func:`unbilled_charges` (one tax code each in ``charge_codes``)."""
         lines = []
         for i, ((so_line, qty), code) in enumerate(zip(picks, codes, strict=True)):
             rate = rates[code].rate if code is not None else ZERO
@@ -171,6 +204,11 @@ class Invoice:
                 )
             )
             so_line.invoiced += qty
+        charged = _charge_lines(order, rates, charge_codes, sum((line.gross for line in lines), ZERO))
+        for charge, line in charged:
+            charge.invoiced = True
+            line.line_no = len(lines) + 1
+            lines.append(line)
         invoice = cls(
             number=number,
             customer=order.customer,
@@ -222,7 +260,12 @@ class Invoice:
             raise InvalidTransition(f"invoice {self.number} has payments or credit notes and cannot be voided")
         by_sku = {line.sku: line for line in order.lines}
         for line in self.lines:
-            by_sku[line.sku].invoiced -= line.qty
+            if line.sku is not None:
+                by_sku[line.sku].invoiced -= line.qty
+        billed = {line.charge_no for line in self.lines if line.charge_no is not None}
+        for charge in order.charges:
+            if charge.line_no in billed:
+                charge.invoiced = False
         self.status = InvoiceStatus.VOID
         self.amount_due = ZERO
 
@@ -233,3 +276,30 @@ class Invoice:
         self.credit_applied += applied
         self._settle()
         return applied
+
+
+def _charge_lines(
+    order: SalesOrder, rates: dict[str, TaxRate], codes: Sequence[str | None], goods: Decimal
+) -> list[tuple[OrderCharge, InvoiceLine]]:
+    """The lines of the order's unbilled charges; discounts wait if they would take the invoice below zero."""
+    priced = []
+    for charge, code in zip(unbilled_charges(order), codes, strict=True):
+        rate = rates[code].rate if code is not None else ZERO
+        amounts = price_line(Decimal(1), charge.signed, rate, order.currency, inclusive=order.prices_include_tax)
+        line = InvoiceLine(
+            sku=None,
+            qty=Decimal(1),
+            unit_price=charge.signed,
+            tax_code=code,
+            tax_rate=rate,
+            net=amounts.net,
+            tax=amounts.tax,
+            gross=amounts.gross,
+            kind=LineKind(charge.kind.value),
+            description=charge.description,
+            charge_no=charge.line_no,
+        )
+        priced.append((charge, line))
+    if goods + sum((line.gross for _, line in priced), ZERO) < 0:
+        priced = [(charge, line) for charge, line in priced if charge.kind != ChargeKind.DISCOUNT]
+    return priced

@@ -8,11 +8,15 @@
 A confirmed order holds a reservation for everything not yet shipped; shipping
 consumes it, cancelling releases it, and so does reducing a line (units the channel
 took off before they shipped). Returns can follow any shipment.
+
+An order may also carry charges that are not goods: shipping (adds to the total) and an
+order-level discount (a positive amount that takes off it). Its first invoice bills
+them (:mod:`hub.core.invoicing`); the total is never below zero.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -23,6 +27,8 @@ from hub.core.numbers import ZERO, quantize
 
 __all__ = [
     "OPEN_STATUSES",
+    "ChargeKind",
+    "OrderCharge",
     "ReturnLine",
     "SalesOrder",
     "SalesOrderLine",
@@ -39,6 +45,11 @@ class SalesOrderStatus(StrEnum):
     PARTIALLY_SHIPPED = "partially_shipped"
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+
+
+class ChargeKind(StrEnum):
+    SHIPPING = "shipping"
+    DISCOUNT = "discount"
 
 
 #: Orders that count against a customer's credit limit.
@@ -67,6 +78,26 @@ class SalesOrderLine:
     @property
     def unshipped(self) -> Decimal:
         return self.qty - self.shipped
+
+
+@dataclass(eq=False)
+class OrderCharge:
+    """Shipping or an order-level discount: ``amount`` is never negative, a discount takes it off."""
+
+    kind: ChargeKind
+    description: str
+    amount: Decimal
+    tax_code: str | None = None
+    #: On an invoice not voided (charges are billed together, by the order's first invoice).
+    invoiced: bool = False
+    line_no: int = 0
+    id: int | None = None
+    order_id: int | None = None
+
+    @property
+    def signed(self) -> Decimal:
+        """What the charge adds to the order: the amount, or minus it for a discount."""
+        return -self.amount if self.kind == ChargeKind.DISCOUNT else self.amount
 
 
 @dataclass(eq=False)
@@ -113,6 +144,7 @@ class SalesOrder:
     customer: str
     warehouse: str
     lines: list[SalesOrderLine]
+    charges: list[OrderCharge] = field(default_factory=list)
     channel: str | None = None
     external_id: str | None = None
     currency: str = "USD"
@@ -130,7 +162,22 @@ class SalesOrder:
     def _total(self) -> None:
         # qty × price can run past six places; the total is stored (and compared with the
         # credit limit), so keep it to the stored precision or SQLite and PostgreSQL differ.
-        self.total = quantize(sum((line.qty * line.unit_price for line in self.lines), ZERO))
+        # A reduction may leave less than the discount: the total stops at zero.
+        self.total = max(ZERO, self.goods_total + sum((charge.signed for charge in self.charges), ZERO))
+
+    @property
+    def goods_total(self) -> Decimal:
+        return quantize(sum((line.qty * line.unit_price for line in self.lines), ZERO))
+
+    def check_charges(self) -> None:
+        """Refuse discounts that take the order below zero (naming the last discount)."""
+        left = self.goods_total + sum((charge.signed for charge in self.charges), ZERO)
+        if left < 0:
+            last = max(i for i, charge in enumerate(self.charges) if charge.kind == ChargeKind.DISCOUNT)
+            raise InvalidInput(
+                f"the discounts come to {-left:f} more than the order's goods and shipping",
+                field=f"charges[{last}].amount",
+            )
 
     def _line(self, sku: str, index: int, seen: set[str]) -> SalesOrderLine:
         line = next((line for line in self.lines if line.sku == sku), None)

@@ -23,7 +23,7 @@ from hub.core.ledger import StockLevel, StockMove, Valuation
 from hub.core.payments import Payment, PaymentAllocation
 from hub.core.production import ProductionIssue, ProductionLine, ProductionReceipt
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
-from hub.core.sales import ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
+from hub.core.sales import OrderCharge, ReturnLine, SalesOrder, SalesOrderLine, SalesReturn, Shipment, ShipmentLine
 from hub.core.supplier_payments import SupplierPayment, SupplierPaymentAllocation
 from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer, TransferLine
@@ -60,7 +60,15 @@ def start_mappers() -> None:
     m(ReceiptLine, t.receipt_lines)
     m(Receipt, t.receipts, properties={"lines": _lines(ReceiptLine, t.receipt_lines.c.id)})
     m(SalesOrderLine, t.sales_order_lines)
-    m(SalesOrder, t.sales_orders, properties={"lines": _lines(SalesOrderLine, t.sales_order_lines.c.line_no)})
+    m(OrderCharge, t.sales_order_charges)
+    m(
+        SalesOrder,
+        t.sales_orders,
+        properties={
+            "lines": _lines(SalesOrderLine, t.sales_order_lines.c.line_no),
+            "charges": _lines(OrderCharge, t.sales_order_charges.c.line_no),
+        },
+    )
     m(ShipmentLine, t.shipment_lines)
     m(Shipment, t.shipments, properties={"lines": _lines(ShipmentLine, t.shipment_lines.c.id)})
     m(ReturnLine, t.return_lines)

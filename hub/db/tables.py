@@ -23,9 +23,9 @@ from sqlalchemy import (
 
 from hub.core.alerts import AlertKind
 from hub.core.billing import BillStatus
-from hub.core.invoicing import InvoiceStatus
+from hub.core.invoicing import InvoiceStatus, LineKind
 from hub.core.purchasing import PurchaseOrderStatus
-from hub.core.sales import SalesOrderStatus
+from hub.core.sales import ChargeKind, SalesOrderStatus
 from hub.core.transfers import TransferStatus
 from hub.db.types import Amount, JsonDoc, UTCDateTime, utcnow
 
@@ -195,6 +195,19 @@ sales_order_lines = Table(
     Column("tax_code", String(64)),
     Column("invoiced", Amount, nullable=False, server_default="0"),
     Column("credited", Amount, nullable=False, server_default="0"),
+)
+
+sales_order_charges = Table(
+    "sales_order_charges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("kind", _status(ChargeKind), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("tax_code", String(64)),
+    Column("invoiced", Boolean, nullable=False, server_default=false()),
 )
 
 shipments = Table(
@@ -464,7 +477,11 @@ invoice_lines = Table(
     Column("id", Integer, primary_key=True),
     Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
-    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    # No SKU on a shipping or discount line (``kind`` says which).
+    Column("sku", String(64), ForeignKey("products.sku")),
+    Column("kind", _status(LineKind), nullable=False, server_default=LineKind.GOODS.value),
+    Column("description", String(200)),
+    Column("charge_no", Integer),
     Column("qty", Amount, nullable=False),
     Column("unit_price", Amount, nullable=False),
     Column("discount", Amount, nullable=False),
@@ -503,7 +520,8 @@ credit_note_lines = Table(
     Column("id", Integer, primary_key=True),
     Column("credit_note_id", Integer, ForeignKey("credit_notes.id"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
-    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku")),
+    Column("kind", _status(LineKind), nullable=False, server_default=LineKind.GOODS.value),
     Column("qty", Amount),
     Column("tax_code", String(64)),
     Column("tax_rate", Amount, nullable=False),

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from hub.core.commands import NewSalesOrder, SalesLine
+from hub.core.commands import ChargeIn, NewSalesOrder, SalesLine
 from hub.core.numbers import ZERO, quantize
+from hub.mappings.shopify_charges import ChargeSpec, order_charges
 
 __all__ = [
     "NotFulfillable",
@@ -77,6 +78,10 @@ class OrderIn:
     #: Lines without a SKU (custom items, tips): not stock, not carried into the hub.
     unstocked: tuple[str, ...]
     refunds: tuple[RefundIn, ...]
+    #: Shipping and order-level discounts (:mod:`hub.mappings.shopify_charges`).
+    charges: tuple[ChargeSpec, ...] = ()
+    #: The store's prices include tax.
+    taxes_included: bool = False
 
 
 def _nodes(connection: Any) -> list[dict[str, Any]]:
@@ -135,6 +140,8 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
             RefundIn(refund_id, tuple((sku, qty, kind in RESTOCKING) for sku, qty, kind in rows))
             for refund_id, rows in refunds
         ),
+        charges=order_charges(node),
+        taxes_included=bool(node.get("taxesIncluded")),
     )
 
 
@@ -197,7 +204,9 @@ def sales_order_command(
         channel=channel,
         external_id=order.id,
         currency=order.currency or default_currency,
+        prices_include_tax=order.taxes_included,
         lines=[SalesLine(sku=line.sku, qty=line.qty, unit_price=line.unit_price) for line in order.lines],
+        charges=[ChargeIn(kind=c.kind, description=c.description, amount=c.amount) for c in order.charges],
     )
 
 

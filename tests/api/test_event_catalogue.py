@@ -90,9 +90,14 @@ async def payables(api: httpx.AsyncClient) -> None:
 
 
 async def receivables(api: httpx.AsyncClient) -> None:
-    """Invoices, a void, credit notes (explicit and from a return), a payment and a later allocation."""
+    """Invoices (with shipping and discount lines), a void, credit notes (explicit and from a
+    return), a payment and a later allocation."""
     body = sales_body(("TEA", 4, "5"))
     body["lines"][0]["tax_code"] = "VAT13"
+    body["charges"] = [
+        {"kind": "shipping", "description": "Courier", "amount": "3.00", "tax_code": "VAT13"},
+        {"kind": "discount", "description": "SPRING", "amount": "2.00"},
+    ]
     order = await create(api, SO, body)
     await create(api, f"{SO}/{order['id']}/shipments", {"lines": [{"sku": "TEA", "qty": 4}]})
     voided = await create(api, "/v1/invoices", {"sales_order": order["id"]})

@@ -1,15 +1,16 @@
 """Receivables invariants under random sequences of sales, invoices, credits, returns and payments.
 
-A hypothesis state machine sells and ships, invoices (all or part), voids, credits
-units or amounts, takes returns (restocked or scrapped), takes payments with
-allocations and allocates customer credit later — through the real handlers on the
+A hypothesis state machine sells (with shipping and order-level discounts) and ships,
+invoices (all or part), voids, credits units or amounts, takes returns (restocked or
+scrapped), takes payments with allocations and allocates customer credit later — through the real handlers on the
 in-memory fakes. A refusal must leave the store exactly as it was. After every step
 the documents and the journal must agree:
 
 - every entry balances, and ``bank`` holds Σ payments;
 - per customer, ``ar`` is Σ amount due of their invoices not void, and
   ``customer_credit`` is −(Σ payments unallocated + Σ credit notes unapplied);
-- ``revenue`` and ``output_tax`` are what invoices not void billed less what was credited;
+- ``revenue``, ``shipping_revenue``, ``discounts`` and ``output_tax`` are what invoices not
+  void billed less what was credited;
 - an invoice's paid + credit applied + amount due is its total, none negative, and its
   status says so; no line is credited past its quantity, net or tax;
 - an order line never has more invoiced than shipped, nor more credited than invoiced.
@@ -29,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from hub.core import handlers
 from hub.core.commands import (
+    ChargeIn,
     NewCustomer,
     NewProduct,
     NewReturn,
@@ -40,7 +42,7 @@ from hub.core.commands import (
     ShipLine,
 )
 from hub.core.errors import DomainError, DuplicateRecord
-from hub.core.invoicing import InvoiceStatus
+from hub.core.invoicing import REVENUE_ROLES, InvoiceStatus, LineKind
 from hub.core.receivable_commands import (
     AllocationIn,
     CreditLineIn,
@@ -112,16 +114,24 @@ class ReceivablesMachine(RuleBasedStateMachine):
         ),
         inclusive=st.booleans(),
         ship_all=st.booleans(),
+        charges=st.lists(
+            st.tuples(st.sampled_from(("shipping", "discount")), cents, st.sampled_from(CODES)), max_size=2
+        ),
     )
-    def sell_and_ship(self, customer: str, lines: list[Any], inclusive: bool, ship_all: bool) -> None:
+    def sell_and_ship(
+        self, customer: str, lines: list[Any], inclusive: bool, ship_all: bool, charges: list[Any]
+    ) -> None:
         cmd = NewSalesOrder(
             customer=customer,
             warehouse="WH1",
             prices_include_tax=inclusive,
             lines=[SalesLine(sku=s, qty=q, unit_price=p, tax_code=c) for s, q, p, c in lines],
+            charges=[ChargeIn(kind=k, description=k, amount=a, tax_code=c) for k, a, c in charges],
         )
         order = self.execute(handlers.create_sales_order, cmd)
-        assert order is not None
+        if order is None:  # discounts past the goods and shipping
+            assert any(kind == "discount" for kind, _, _ in charges)
+            return
         ship = [ShipLine(sku=s, qty=q if ship_all else max(Decimal(1), q - 2)) for s, q, _, _ in lines]
         assert self.execute(handlers.ship_sales_order, order.id, NewShipment(lines=ship)) is not None
 
@@ -147,7 +157,7 @@ class ReceivablesMachine(RuleBasedStateMachine):
         if by_amount:
             cmd = NewCreditNote(invoice=invoice.id, amount=data.draw(cents), reason="amount")
         else:
-            sku = data.draw(st.sampled_from([line.sku for line in invoice.lines]))
+            sku = data.draw(st.sampled_from([line.sku for line in invoice.lines if line.sku is not None]))
             cmd = NewCreditNote(
                 invoice=invoice.id, lines=[CreditLineIn(sku=sku, qty=data.draw(quantities))], reason="units"
             )
@@ -206,11 +216,14 @@ class ReceivablesMachine(RuleBasedStateMachine):
             credit += sum((n.unapplied for n in self.t.credit_notes.values() if n.customer == customer), ZERO)
             assert self.balance("customer_credit", customer) == -credit
         billed = [line for i in live for line in i.lines]
-        assert self.balance("revenue") == -sum((x.net - x.credited_net for x in billed), ZERO)
+        for kind, role in REVENUE_ROLES.items():
+            left = sum((x.net - x.credited_net for x in billed if x.kind == kind), ZERO)
+            assert self.balance(role) == -left
         assert self.balance("output_tax") == -sum((x.tax - x.credited_tax for x in billed), ZERO)
 
     @invariant()
     def documents_keep_their_limits(self) -> None:
+        live = [i for i in self.t.invoices.values() if i.status != InvoiceStatus.VOID]
         for invoice in self.t.invoices.values():
             if invoice.status == InvoiceStatus.VOID:
                 assert invoice.paid == invoice.credited == invoice.amount_due == 0
@@ -228,9 +241,16 @@ class ReceivablesMachine(RuleBasedStateMachine):
             assert invoice.status == expected
             for line in invoice.lines:
                 assert 0 <= line.credited_qty <= line.qty
-                assert 0 <= line.credited_net <= line.net and 0 <= line.credited_tax <= line.tax
+                # A discount line's amounts are negative: what it credits is between them and zero.
+                sign = -1 if line.kind == LineKind.DISCOUNT else 1
+                assert 0 <= sign * line.credited_net <= sign * line.net
+                assert 0 <= sign * line.credited_tax <= sign * line.tax
                 assert (line.tax_code == EXEMPT.code) == (invoice.customer == "NGO")
         for order in self.t.sales_orders.values():
+            assert order.total >= 0
+            # Each charge is on one invoice not void, or on none and billable.
+            billed = [x.charge_no for i in live if i.sales_order_id == order.id for x in i.lines if x.charge_no]
+            assert sorted(billed) == [charge.line_no for charge in order.charges if charge.invoiced]
             for so_line in order.lines:
                 assert 0 <= so_line.credited <= so_line.invoiced <= so_line.shipped
 

@@ -57,6 +57,15 @@ _ORDER_FIELDS = """
     cancelledAt
     currencyCode
     email
+    taxesIncluded
+    totalShippingPriceSet { shopMoney { amount } }
+    shippingLines(first: 5) {
+      nodes {
+        title
+        originalPriceSet { shopMoney { amount } }
+        discountedPriceSet { shopMoney { amount } }
+      }
+    }
     lineItems(first: 30) {
       nodes {
         id
@@ -64,6 +73,18 @@ _ORDER_FIELDS = """
         quantity
         currentQuantity
         originalUnitPriceSet { shopMoney { amount currencyCode } }
+        discountAllocations {
+          allocatedAmountSet { shopMoney { amount } }
+          discountApplication {
+            index
+            targetSelection
+            targetType
+            ... on DiscountCodeApplication { code }
+            ... on ManualDiscountApplication { title }
+            ... on AutomaticDiscountApplication { title }
+            ... on ScriptDiscountApplication { title }
+          }
+        }
       }
     }
     fulfillmentOrders(first: 3) {

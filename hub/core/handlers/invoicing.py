@@ -7,6 +7,9 @@ output tax are split by tax code)::
     void          the invoice's entry reversed
     credit note   Dr revenue (net)  Dr output_tax    Cr ar (applied)   Cr customer_credit (the rest)
 
+A shipping line's net goes to shipping_revenue instead of revenue, and a discount line's
+(negative) net to discounts, as a debit; a credit note gives back each the same way.
+
 Locks: the sales order before its invoices (as returns do), so issuing, voiding and
 crediting from a return cannot deadlock one another.
 """
@@ -22,12 +25,14 @@ from hub.core.errors import InvalidInput, NotFound
 from hub.core.events import CreditedLine, CreditNoteIssued, InvoicedLine, InvoiceIssued, InvoiceVoided
 from hub.core.handlers.finance import known_tax_rate, post_entry, today
 from hub.core.invoicing import (
+    REVENUE_ROLES,
     Invoice,
     InvoiceLine,
     billable,
     invoice_number,
     line_rate,
     pick_billable,
+    unbilled_charges,
 )
 from hub.core.journal import Posting
 from hub.core.ports import UnitOfWork
@@ -70,7 +75,8 @@ async def _bill(uow: UnitOfWork, order: SalesOrder, picks: list[tuple[SalesOrder
     assert customer is not None, "a sales order's customer exists (foreign key)"
     products = await uow.products.get_many(line.sku for line, _ in picks)
     codes = [line_rate(line.tax_code, products[line.sku].tax_code, customer.tax_exempt) for line, _ in picks]
-    rates = await _rates(uow, codes)
+    charge_codes = [line_rate(charge.tax_code, None, customer.tax_exempt) for charge in unbilled_charges(order)]
+    rates = await _rates(uow, [*codes, *charge_codes])
     issued = today().date()
     terms = customer.payment_terms_days if customer.payment_terms_days is not None else DEFAULT_TERMS_DAYS
     invoice = Invoice.bill(
@@ -78,6 +84,7 @@ async def _bill(uow: UnitOfWork, order: SalesOrder, picks: list[tuple[SalesOrder
         picks,
         rates,
         codes,
+        charge_codes,
         number=invoice_number("INV", await uow.numbers.next("INV")),
         issue_date=issued,
         due_date=issued + timedelta(days=terms),
@@ -107,6 +114,8 @@ async def _bill(uow: UnitOfWork, order: SalesOrder, picks: list[tuple[SalesOrder
 def _invoiced(line: InvoiceLine) -> InvoicedLine:
     return InvoicedLine(
         sku=line.sku,
+        kind=line.kind,
+        description=line.description,
         qty=line.qty,
         unit_price=line.unit_price,
         tax_code=line.tax_code,
@@ -126,7 +135,7 @@ def _invoice_posting(invoice: Invoice, *, sign: int) -> Posting:
     posting = Posting(invoice.currency)
     posting.debit("ar", sign * invoice.total, party=invoice.customer)
     for line in invoice.lines:
-        posting.credit("revenue", sign * line.net, tax_code=line.tax_code)
+        posting.credit(REVENUE_ROLES[line.kind], sign * line.net, tax_code=line.tax_code)
         posting.credit("output_tax", sign * line.tax, tax_code=line.tax_code)
     return posting
 
@@ -183,8 +192,10 @@ async def credit_return(uow: UnitOfWork, order: SalesOrder, ret: SalesReturn) ->
     for invoice in reversed(await uow.invoices.of_order(order.id or 0, lock=True)):
         if invoice.status == "void":
             continue
-        picks = []
+        picks: list[tuple[str, Decimal]] = []
         for billed in invoice.lines:
+            if billed.sku is None:  # a charge: returns give back goods only
+                continue
             take = min(owed.get(billed.sku, Decimal(0)), billed.qty - billed.credited_qty)
             if take > 0:
                 picks.append((billed.sku, take))
@@ -212,7 +223,7 @@ async def _credit(
     assert note.id is not None
     posting = Posting(note.currency)
     for line in note.lines:
-        posting.debit("revenue", line.net, tax_code=line.tax_code)
+        posting.debit(REVENUE_ROLES[line.kind], line.net, tax_code=line.tax_code)
         posting.debit("output_tax", line.tax, tax_code=line.tax_code)
     posting.credit("ar", note.applied, party=note.customer)
     posting.credit("customer_credit", note.unapplied, party=note.customer)
@@ -233,7 +244,13 @@ async def _credit(
             unapplied=note.unapplied,
             lines=[
                 CreditedLine(
-                    sku=line.sku, qty=line.qty, tax_code=line.tax_code, net=line.net, tax=line.tax, gross=line.gross
+                    sku=line.sku,
+                    kind=line.kind,
+                    qty=line.qty,
+                    tax_code=line.tax_code,
+                    net=line.net,
+                    tax=line.tax,
+                    gross=line.gross,
                 )
                 for line in note.lines
             ],

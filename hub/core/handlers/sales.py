@@ -23,7 +23,7 @@ from hub.core.handlers._stock import close_book, open_book
 from hub.core.handlers.finance import known_tax_rate
 from hub.core.handlers.invoicing import bill_shipment, credit_return
 from hub.core.ports import UnitOfWork
-from hub.core.sales import SalesOrder, SalesOrderLine, SalesOrderStatus, SalesReturn, Shipment
+from hub.core.sales import ChargeKind, OrderCharge, SalesOrder, SalesOrderLine, SalesOrderStatus, SalesReturn, Shipment
 
 __all__ = [
     "approve_sales_order",
@@ -83,6 +83,9 @@ async def create_sales_order(
     for i, line in enumerate(cmd.lines):
         if line.tax_code is not None:
             await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
+    for i, charge in enumerate(cmd.charges):
+        if charge.tax_code is not None:
+            await known_tax_rate(uow, charge.tax_code, f"charges[{i}].tax_code")
     order = SalesOrder(
         customer=cmd.customer,
         warehouse=cmd.warehouse,
@@ -96,7 +99,18 @@ async def create_sales_order(
             )
             for i, line in enumerate(cmd.lines)
         ],
+        charges=[
+            OrderCharge(
+                kind=ChargeKind(charge.kind),
+                description=charge.description,
+                amount=charge.amount,
+                tax_code=charge.tax_code,
+                line_no=i + 1,
+            )
+            for i, charge in enumerate(cmd.charges)
+        ],
     )
+    order.check_charges()
     book = None
     if customer.credit_limit is not None:
         # Lock the customer so two concurrent orders cannot both fit under the limit.

@@ -572,3 +572,71 @@ async def test_it_serves_on_a_real_port() -> None:
         )
     assert base_url.startswith("http://127.0.0.1:")
     assert response.json()["data"]["shop"]["myshopifyDomain"] == "jxc-sim.myshopify.com"
+
+
+CHARGES = """
+query($id: ID!) {
+  order(id: $id) {
+    taxesIncluded
+    totalPriceSet { shopMoney { amount currencyCode } }
+    subtotalPriceSet { shopMoney { amount } }
+    totalShippingPriceSet { shopMoney { amount } }
+    totalDiscountsSet { shopMoney { amount } }
+    shippingLines(first: 5) {
+      nodes { title originalPriceSet { shopMoney { amount } } discountedPriceSet { shopMoney { amount } } }
+    }
+    discountApplications(first: 5) {
+      nodes {
+        index targetSelection targetType allocationMethod
+        value { ... on MoneyV2 { amount currencyCode } }
+        ... on DiscountCodeApplication { code }
+        ... on ManualDiscountApplication { title }
+      }
+    }
+    lineItems(first: 5) {
+      nodes {
+        sku
+        discountAllocations {
+          allocatedAmountSet { shopMoney { amount } }
+          discountApplication { index targetSelection }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_an_orders_shipping_and_order_discounts_are_served_as_shopify_has_them(shop: Shop) -> None:
+    order = shop.store.create_order(
+        [{"sku": "TEA-1", "quantity": 3}, {"sku": "CUP-S", "quantity": 1}],
+        location="Shanghai DC",
+        shipping_lines=[{"title": "Express", "price": "9.90"}],
+        discounts=[{"amount": "5.55", "code": "WELCOME"}, {"amount": "1.00", "title": "Sorry"}],
+    )
+    node = (await shop.gql(CHARGES, id=order.id))["data"]["order"]
+    amounts = {k: node[k]["shopMoney"]["amount"] for k in node if k.endswith("Set")}
+    # 37.50 + 18.00 − 6.55 = 48.95, plus 9.90 shipping
+    assert amounts == {
+        "totalPriceSet": "58.85",
+        "subtotalPriceSet": "48.95",
+        "totalShippingPriceSet": "9.90",
+        "totalDiscountsSet": "6.55",
+    }
+    assert node["taxesIncluded"] is False
+    assert [(s["title"], s["discountedPriceSet"]["shopMoney"]["amount"]) for s in node["shippingLines"]["nodes"]] == [
+        ("Express", "9.90")
+    ]
+    codes = [
+        (d["index"], d["targetSelection"], d.get("code"), d.get("title"), d["value"]["amount"])
+        for d in node["discountApplications"]["nodes"]
+    ]
+    assert codes == [(0, "ALL", "WELCOME", None, "5.55"), (1, "ALL", None, "Sorry", "1.00")]
+    # Allocated across the line items by value; every cent of each discount is allocated.
+    allocated = [
+        [a["allocatedAmountSet"]["shopMoney"]["amount"] for a in line["discountAllocations"]]
+        for line in node["lineItems"]["nodes"]
+    ]
+    assert allocated == [["3.75", "0.68"], ["1.80", "0.32"]]
+    with pytest.raises(ValueError):
+        shop.store.create_order([{"sku": "TEA-1", "quantity": 1}], discounts=[{"amount": "12.51"}])

@@ -62,8 +62,23 @@ class CustomerIn(BaseModel):
     last_name: str | None = None
 
 
+class ShippingLineIn(BaseModel):
+    title: str = "Shipping"
+    price: Decimal = Field(ge=0)
+
+
+class DiscountIn(BaseModel):
+    """A discount on the whole order: a code, or a manual one with a title."""
+
+    amount: Decimal = Field(gt=0)
+    code: str | None = None
+    title: str | None = None
+
+
 class OrderIn(BaseModel):
     line_items: list[OrderLineIn] = Field(min_length=1)
+    shipping_lines: list[ShippingLineIn] = Field(default_factory=list)
+    discounts: list[DiscountIn] = Field(default_factory=list)
     location: Ref | None = None
     customer: CustomerIn | None = None
     email: str | None = None
@@ -200,6 +215,8 @@ def control_router(sim: ShopifySimulator) -> APIRouter:
             email=body.email,
             financial_status=body.financial_status,
             note=body.note,
+            shipping_lines=[line.model_dump() for line in body.shipping_lines],
+            discounts=[discount.model_dump() for discount in body.discounts],
         )
         return payloads.order(order)
 

@@ -1,6 +1,12 @@
 """The simulated store's order-side records: orders, line items, fulfillment orders,
 fulfillments and refunds, shaped after the Admin GraphQL types (see ``models.py``).
 
+Shipping lines and order-level discounts follow Shopify's too: a discount on the whole
+order is a discount application (target ``ALL`` line items, ``ACROSS``) allocated to
+the line items in proportion to their value, the last line taking what rounding left;
+the order's total is its lines less discounts plus shipping (the simulated store
+charges no tax).
+
 A line item's quantities follow Shopify's: ``currentQuantity`` is what is still on the
 order (ordered − removed before shipping − returned after), ``unfulfilledQuantity`` what
 is still to ship; the order's ``displayFulfillmentStatus`` is derived from them.
@@ -17,6 +23,7 @@ from hub.connectors.shopify.simulator.models import Location, Node, Variant
 
 __all__ = [
     "Customer",
+    "DiscountApplication",
     "Fulfillment",
     "FulfillmentLineItem",
     "FulfillmentOrder",
@@ -25,6 +32,7 @@ __all__ = [
     "Order",
     "Refund",
     "RefundLineItem",
+    "ShippingLine",
     "Tracking",
 ]
 
@@ -35,6 +43,49 @@ class Customer(Node):
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+
+
+@dataclass(eq=False)
+class MoneyV2:
+    """A ``PricingValue`` that is an amount (the union's members are told apart by type)."""
+
+    typename: ClassVar[str] = "MoneyV2"
+    amount: Decimal
+    currency_code: str
+
+
+@dataclass(eq=False)
+class DiscountApplication(Node):
+    """An order-level discount: a code (``DiscountCodeApplication``) or one staff gave (manual)."""
+
+    amount: Decimal = Decimal("0.00")
+    code: str | None = None
+    title: str | None = None
+    index: int = 0
+    currency_code: str = "USD"
+    target_selection: str = "ALL"
+    target_type: str = "LINE_ITEM"
+    allocation_method: str = "ACROSS"
+
+    @property
+    def typename(self) -> str:  # type: ignore[override]
+        return "DiscountCodeApplication" if self.code is not None else "ManualDiscountApplication"
+
+    @property
+    def value(self) -> MoneyV2:
+        return MoneyV2(self.amount, self.currency_code)
+
+
+@dataclass(eq=False)
+class ShippingLine(Node):
+    typename: ClassVar[str] = "ShippingLine"
+    title: str = "Shipping"
+    price: Decimal = Decimal("0.00")
+    currency_code: str = "USD"
+
+    @property
+    def code(self) -> str:
+        return self.title
 
 
 @dataclass(eq=False)
@@ -49,6 +100,12 @@ class LineItem(Node):
     fulfilled: int = 0  # units shipped
     removed: int = 0  # unshipped units refunded or cancelled
     returned: int = 0  # shipped units refunded
+    #: Shares of the order's discounts: (the discount, the amount allocated to this line).
+    discount_allocations: list[tuple[DiscountApplication, Decimal]] = field(default_factory=list)
+
+    @property
+    def discounted(self) -> Decimal:
+        return self.price * self.quantity - sum((amount for _, amount in self.discount_allocations), Decimal(0))
 
     @property
     def name(self) -> str:
@@ -156,6 +213,9 @@ class Order(Node):
     tags: list[str] = field(default_factory=list)
     test: bool = False
     line_items: list[LineItem] = field(default_factory=list)
+    shipping_lines: list[ShippingLine] = field(default_factory=list)
+    discount_applications: list[DiscountApplication] = field(default_factory=list)
+    taxes_included: bool = False
     fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
     fulfillments: list[Fulfillment] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
@@ -186,5 +246,43 @@ class Order(Node):
         return "FULFILLED" if to_ship == 0 else "PARTIALLY_FULFILLED"
 
     @property
+    def subtotal(self) -> Decimal:
+        """The line items after discounts."""
+        return sum((line.discounted for line in self.line_items), Decimal("0.00"))
+
+    @property
+    def shipping(self) -> Decimal:
+        return sum((line.price for line in self.shipping_lines), Decimal("0.00"))
+
+    @property
+    def discounts(self) -> Decimal:
+        return sum((d.amount for d in self.discount_applications), Decimal("0.00"))
+
+    @property
     def total(self) -> Decimal:
-        return sum((line.price * line.quantity for line in self.line_items), Decimal("0.00"))
+        return self.subtotal + self.shipping
+
+    def discount(
+        self, legacy_id: int, amount: Decimal, *, code: str | None = None, title: str | None = None
+    ) -> DiscountApplication:
+        """Take ``amount`` off the whole order, allocated across its line items by value."""
+        cents = Decimal("0.01")
+        value = sum((line.price * line.quantity for line in self.line_items), Decimal(0))
+        if amount <= 0 or amount > self.subtotal:
+            raise ValueError("a discount must be positive and no more than the line items after discounts")
+        application = DiscountApplication(
+            legacy_id,
+            amount=amount,
+            code=code,
+            title=title if code is None else None,
+            index=len(self.discount_applications),
+            currency_code=self.currency_code,
+        )
+        left = amount
+        for i, line in enumerate(self.line_items):
+            last = i == len(self.line_items) - 1
+            share = left if last else (amount * line.price * line.quantity / value).quantize(cents)
+            line.discount_allocations.append((application, share))
+            left -= share
+        self.discount_applications.append(application)
+        return application

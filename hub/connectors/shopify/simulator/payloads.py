@@ -136,7 +136,27 @@ def order(record: Order) -> dict[str, Any]:
         "financial_status": record.financial_status.lower(),
         "fulfillment_status": {"UNFULFILLED": None, "PARTIALLY_FULFILLED": "partial"}.get(status, "fulfilled"),
         "total_price": _price(record.total),
-        "subtotal_price": _price(record.total),
+        "subtotal_price": _price(record.subtotal),
+        "total_discounts": _price(record.discounts),
+        "total_shipping_price_set": _money_set(record.shipping, record.currency_code),
+        "taxes_included": record.taxes_included,
+        "shipping_lines": [
+            {"id": line.legacy_id, "title": line.title, "code": line.title, "price": _price(line.price)}
+            for line in record.shipping_lines
+        ],
+        "discount_applications": [
+            {
+                "type": "discount_code" if d.code is not None else "manual",
+                "code": d.code,
+                "title": d.title,
+                "value": _price(d.amount),
+                "value_type": "fixed_amount",
+                "allocation_method": "across",
+                "target_selection": "all",
+                "target_type": "line_item",
+            }
+            for d in record.discount_applications
+        ],
         "current_total_price": _price(current),
         "total_tax": "0.00",
         "test": record.test,

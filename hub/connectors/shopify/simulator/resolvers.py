@@ -254,6 +254,22 @@ def _fulfillment_orders(order: Any, ctx: RequestContext, args: dict[str, Any]) -
     return connection(_search(ctx, records, args, {"status": lambda fo: fo.status.lower()}), args)
 
 
+RESOLVERS[("Order", "shippingLines")] = lambda order, _ctx, args: connection(order.shipping_lines, args)
+RESOLVERS[("Order", "discountApplications")] = lambda order, _ctx, args: connection(order.discount_applications, args)
+
+
+@resolves("LineItem", "discountAllocations")
+def _allocations(line: Any, _ctx: RequestContext, _args: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "allocatedAmountSet": money(amount, line.currency_code),
+            "allocatedAmount": {"amount": _wire(amount), "currencyCode": line.currency_code},
+            "discountApplication": application,
+        }
+        for application, amount in line.discount_allocations
+    ]
+
+
 RESOLVERS[("Order", "fulfillments")] = lambda order, _ctx, args: first_of(order.fulfillments, args)
 RESOLVERS[("Order", "refunds")] = lambda order, _ctx, args: first_of(order.refunds, args)
 RESOLVERS[("Fulfillment", "trackingInfo")] = lambda fulfillment, _ctx, args: first_of(fulfillment.tracking, args)
@@ -264,7 +280,12 @@ def _bag(amount: Callable[[Any], Decimal], currency: Callable[[Any], str]) -> Re
 
 
 def _current_total(order: Any) -> Decimal:
-    return sum((line.price * line.current_quantity for line in order.line_items), Decimal(0))
+    # A line's discount goes with its units: what is left of the line keeps its share.
+    lines: Decimal = sum(
+        (line.discounted * line.current_quantity / line.quantity for line in order.line_items), Decimal(0)
+    )
+    shipping: Decimal = order.shipping
+    return lines + shipping
 
 
 def _currency(record: Any) -> str:
@@ -277,17 +298,23 @@ def _line_currency(record: Any) -> str:
 
 for _name, _amount in (
     ("totalPriceSet", lambda o: o.total),
-    ("subtotalPriceSet", lambda o: o.total),
+    ("subtotalPriceSet", lambda o: o.subtotal),
+    ("totalShippingPriceSet", lambda o: o.shipping),
+    ("totalDiscountsSet", lambda o: o.discounts),
+    ("currentTotalDiscountsSet", lambda o: o.discounts),
     ("currentTotalPriceSet", _current_total),
-    ("currentSubtotalPriceSet", _current_total),
+    ("currentSubtotalPriceSet", lambda o: _current_total(o) - o.shipping),
 ):
     RESOLVERS[("Order", _name)] = _bag(_amount, _currency)
 for _name, _amount in (
     ("originalUnitPriceSet", lambda li: li.price),
     ("discountedUnitPriceSet", lambda li: li.price),
     ("originalTotalSet", lambda li: li.price * li.quantity),
+    ("totalDiscountSet", lambda li: li.price * li.quantity - li.discounted),
 ):
     RESOLVERS[("LineItem", _name)] = _bag(_amount, _currency)
+for _name in ("originalPriceSet", "discountedPriceSet", "currentDiscountedPriceSet"):
+    RESOLVERS[("ShippingLine", _name)] = _bag(lambda sl: sl.price, _currency)
 for _type, _name in (
     ("FulfillmentLineItem", "originalTotalSet"),
     ("FulfillmentLineItem", "discountedTotalSet"),

@@ -31,6 +31,7 @@ from hub.connectors.shopify.simulator.orders import (
     Order,
     Refund,
     RefundLineItem,
+    ShippingLine,
     Tracking,
 )
 
@@ -79,8 +80,12 @@ class ShopifyStore(Catalog):
         email: str | None = None,
         financial_status: str = "PAID",
         note: str | None = None,
+        shipping_lines: Iterable[Mapping[str, Any]] = (),
+        discounts: Iterable[Mapping[str, Any]] = (),
     ) -> Order:
-        """Place an order: ``line_items`` are ``{"sku", "quantity", "price"?, "location"?}``.
+        """Place an order: ``line_items`` are ``{"sku", "quantity", "price"?, "location"?}``,
+        ``shipping_lines`` ``{"title", "price"}`` and order-level ``discounts``
+        ``{"amount", "code"? | "title"?}`` (allocated across the line items).
 
         Each line is assigned to ``location`` (default: the first active one) and commits
         stock there, as Shopify does when an order is placed; fires ``orders/create``.
@@ -135,6 +140,17 @@ class ShopifyStore(Catalog):
                 self.move(self.level_for(item, place), available=-quantity, committed=quantity)
         if not order.line_items:
             raise ValueError("an order needs at least one line item")
+        for spec in shipping_lines:
+            price = Decimal(str(spec["price"]))
+            if price < 0:
+                raise ValueError("a shipping line's price cannot be negative")
+            order.shipping_lines.append(
+                ShippingLine(
+                    self.next_id(), title=spec.get("title") or "Shipping", price=price, currency_code=self.currency
+                )
+            )
+        for spec in discounts:
+            order.discount(self.next_id(), Decimal(str(spec["amount"])), code=spec.get("code"), title=spec.get("title"))
         self.orders[order.legacy_id] = order
         self.emit("orders/create", order)
         return order

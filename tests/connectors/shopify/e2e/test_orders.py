@@ -190,3 +190,27 @@ async def test_an_order_that_cannot_come_in_is_held_with_its_reason_and_blocks_n
     await stack.polled()
     latest = next(run for run in await stack.runs("orders") if run["finished_at"])
     assert (latest["status"], latest["writes"]) == ("succeeded", 0), latest
+
+
+@local
+async def test_shipping_and_an_order_discount_come_in_as_charges_and_invoice_to_the_cent(stack: Stack) -> None:
+    await stack.add_connector(**WEBHOOKS_ONLY)
+    body = {
+        "line_items": [{"sku": "TEA", "quantity": 3}, {"sku": "CUP", "quantity": 1}],
+        "location": "Shanghai DC",
+        "shipping_lines": [{"title": "Standard", "price": "7.95"}],
+        "discounts": [{"amount": "5.55", "code": "WELCOME"}],
+    }
+    placed = ok(await stack.shop.post("/_simulator/orders", json=body), 201)
+    sales_order = await stack.order_of(placed["admin_graphql_api_id"])
+    assert [(c["kind"], c["description"], c["amount"]) for c in sales_order["charges"]] == [
+        ("shipping", "Standard", "7.95"),
+        ("discount", "WELCOME", "5.55"),
+    ]
+    # 3 × 12.50 + 18.00 − 5.55 + 7.95: the store's total price (a tax-exclusive store, no tax here).
+    assert sales_order["total"] == placed["total_price"] == "57.90"
+    ship = [{"sku": line["sku"], "qty": line["qty"]} for line in sales_order["lines"]]
+    ok(await stack.api.post(f"/v1/sales-orders/{sales_order['id']}/shipments", json={"lines": ship}), 201)
+    invoice = ok(await stack.api.post("/v1/invoices", json={"sales_order": sales_order["id"]}), 201)
+    assert invoice["total"] == placed["total_price"]
+    assert [(x["kind"], x["gross"]) for x in invoice["lines"]][-2:] == [("shipping", "7.95"), ("discount", "-5.55")]
