@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,7 +37,9 @@ def serve(
     log_to_stderr(settings)
     # Only advice, read-only: a connection cut during it must not stop the server starting.
     if not run(lambda hub: hub.keys.list(), attempts=3):
-        err.print("[yellow]No API keys yet.[/] Create one with: [bold]hub keys create --scope admin[/]")
+        # Name the command as it was run (``.venv/bin/hub``), not a bare ``hub`` that may not be on PATH.
+        command = sys.argv[0] if Path(sys.argv[0]).name == "hub" else "hub"
+        err.print(f"[yellow]No API keys yet.[/] Create one with: [bold]{escape(command)} keys create --scope admin[/]")
     err.print(f"jxc-hub on http://{host or settings.host}:{port or settings.port}  (database {where(settings)})")
     uvicorn.run(
         create_app(settings),
