@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 
 from hub.config import Settings
-from hub.connectors.queue import WorkQueue
 from hub.connectors.sdk.base import ConnectorEnv
 from hub.connectors.sdk.secrets import SecretBox, secret_box_for
 from hub.connectors.service import ConnectorService
@@ -22,6 +21,7 @@ from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
 from hub.db.reads import Reads
 from hub.db.uow import UnitOfWorkFactory
+from hub.db.work_queue import WorkQueue
 from hub.ops.metrics import Metrics
 from hub.outbox.delivery import Delivery
 from hub.outbox.subscribers import Subscriber
@@ -65,14 +65,14 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         on_outcome=metrics.consumed,
     )
     named = {subscriber.name: subscriber for subscriber in subscribers}
-    env = ConnectorEnv(db=db, uows=uows, currency=settings.currency)
+    env = ConnectorEnv(uows=uows, currency=settings.currency)
     return Hub(
         settings=settings,
         db=db,
         uow=uows,
         keys=ApiKeyStore(db),
         delivery=delivery,
-        connectors=ConnectorService(env, _secret_box(settings)),
+        connectors=ConnectorService(env, _secret_box(settings), db=db, uows=uows),
         work=WorkQueue(db),
         reads=Reads(db, pool_size=settings.db_pool_size),
         subscribers=named,

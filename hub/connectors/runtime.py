@@ -15,11 +15,11 @@ import time
 from datetime import datetime
 from typing import Any
 
-from hub.connectors.queue import Item, WorkQueue
 from hub.connectors.sdk.base import Connector, Work
 from hub.connectors.service import ConnectorService
 from hub.db.connectors import InstanceRow
 from hub.db.types import utcnow
+from hub.db.work_queue import Item, WorkQueue
 from hub.outbox.leadership import Leadership
 from hub.outbox.signal import wait
 from hub.sync.engine import run_reconciliation
@@ -37,7 +37,7 @@ class InstanceWorker:
 
     @property
     def db(self) -> Any:
-        return self.service.env.db
+        return self.service.db
 
     async def run(self) -> None:
         """Until :attr:`stop` is set (the supervisor sets it when the hub stops too)."""

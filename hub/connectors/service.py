@@ -23,6 +23,8 @@ from hub.connectors.sdk.secrets import SecretBox
 from hub.core.channels import ChannelAllocation, overcommitted
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.db.connectors import InstanceRow, SqlConnectorInstances
+from hub.db.engine import Database
+from hub.db.uow import UnitOfWorkFactory
 
 __all__ = ["ConnectorService", "ConnectorSpec", "UpstreamUnavailable"]
 
@@ -64,8 +66,18 @@ def masked(model: BaseModel) -> dict[str, Any]:
 
 
 class ConnectorService:
-    def __init__(self, env: ConnectorEnv, box: Callable[[], SecretBox], *, on_change: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        env: ConnectorEnv,
+        box: Callable[[], SecretBox],
+        *,
+        db: Database,
+        uows: UnitOfWorkFactory,
+        on_change: Callable[[], None] | None = None,
+    ):
+        # env is what connectors are lent (ports only); db and uows are the service's own.
         self.env, self._box, self.on_change = env, box, on_change
+        self.db, self.uows = db, uows
         self._allocations: dict[str, tuple[tuple[str, str, str], ChannelAllocation | None]] = {}
 
     def _instances(self, session: Any) -> SqlConnectorInstances:
@@ -103,14 +115,14 @@ class ConnectorService:
         return cls.from_stored(row.id, self._box().open(row.config), row.mappings, self.env)
 
     async def load(self, connector_id: str) -> Connector[Any, Any]:
-        async with self.env.uows.reader() as uow:
+        async with self.uows.reader() as uow:
             row = await self._instances(uow.session).get(connector_id)
         if row is None:
             raise NotFound(f"connector {connector_id} does not exist")
         return self.build(row)
 
     async def rows(self) -> list[InstanceRow]:
-        async with self.env.uows.reader() as uow:
+        async with self.uows.reader() as uow:
             return await self._instances(uow.session).list()
 
     # -- adding and removing --------------------------------------------------------------
@@ -143,7 +155,7 @@ class ConnectorService:
             raise InvalidInput(f"{cls.title} rejected the check: {error}", field="config") from error
         finally:
             await connector.aclose()
-        async with self.env.uows() as uow:
+        async with self.uows() as uow:
             instances = self._instances(uow.session)
             if await instances.get(spec.id) is not None:
                 raise Conflict(f"connector {spec.id} already exists", field="id")
@@ -176,7 +188,7 @@ class ConnectorService:
             )
 
     async def remove(self, connector_id: str) -> None:
-        async with self.env.uows() as uow:
+        async with self.uows() as uow:
             if not await self._instances(uow.session).delete(connector_id):
                 raise NotFound(f"connector {connector_id} does not exist")
             await uow.commit()

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.connectors.queue import DEAD_LETTER_PREFIX, WorkQueue
 from hub.connectors.registry import connector_type
 from hub.connectors.service import ConnectorService, masked
 from hub.db import tables as t
 from hub.db.connectors import InstanceRow, SqlHolds
+from hub.db.work_queue import DEAD_LETTER_PREFIX, WorkQueue
 from hub.sync.engine import recent_runs
 
 __all__ = ["describe", "status"]
@@ -34,9 +34,9 @@ def describe(service: ConnectorService, row: InstanceRow) -> dict[str, Any]:
 
 
 async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) -> dict[str, Any]:
-    db = service.env.db
+    db = service.db
     runs = await recent_runs(db, row.id, limit=50)
-    async with service.env.uows.reader() as uow:
+    async with service.uows.reader() as uow:
         r = t.sync_runs.c
         entities = list(await uow.session.scalars(select(r.entity).where(r.connector_id == row.id).distinct()))
     # Per entity, not among the latest runs: a frequent poll would push an hourly one out.
@@ -44,7 +44,7 @@ async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) 
     for entity in sorted(entities):
         latest = await recent_runs(db, row.id, limit=1, entity=entity)
         last_sync[entity] = latest[0].as_dict()
-    async with service.env.uows.reader() as uow:
+    async with service.uows.reader() as uow:
         holds = await SqlHolds(uow.session).active(row.id)
         c = t.connector_cursors.c
         cursors = {

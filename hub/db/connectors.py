@@ -16,6 +16,7 @@ from hub.connectors.sdk.state import Binding, Hold
 from hub.core.errors import DuplicateRecord
 from hub.db import tables as t
 from hub.db.types import utcnow
+from hub.db.work_queue import enqueue
 
 __all__ = [
     "InstanceRow",
@@ -24,6 +25,7 @@ __all__ = [
     "SqlCursors",
     "SqlHolds",
     "SqlWebhookReceipts",
+    "SqlWorkRequests",
 ]
 
 _b = t.bindings.c
@@ -210,6 +212,14 @@ class SqlHolds:
             .order_by(c.first_seen)
         )
         return [Hold(*row) for row in await self.session.execute(stmt)]
+
+
+class SqlWorkRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, connector_id: str, kind: str, keys: Iterable[str]) -> None:
+        await enqueue(self.session, connector_id, kind, keys)
 
 
 class SqlWebhookReceipts:

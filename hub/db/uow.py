@@ -35,6 +35,7 @@ from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.db import repositories as r
 from hub.db import tables as t
+from hub.db.connectors import SqlBindings, SqlCursors, SqlHolds, SqlWebhookReceipts, SqlWorkRequests
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
@@ -48,7 +49,8 @@ OUTBOX_LOCK = 0x6A78_6368_7562  # "jxchub"
 
 
 class SqlUnitOfWork:
-    """Implements :class:`hub.core.ports.UnitOfWork`; use as ``async with uow: …``."""
+    """Implements :class:`hub.core.ports.UnitOfWork` and, for connectors,
+    :class:`hub.connectors.sdk.ports.ConnectorUnitOfWork`; use as ``async with uow: …``."""
 
     def __init__(
         self,
@@ -102,6 +104,12 @@ class SqlUnitOfWork:
         self.bills = r.BillRepository(s)
         self.supplier_payments = r.DocumentRepository(s, SupplierPayment)
         self.expenses = r.DocumentRepository(s, Expense)
+        # What connectors remember (hub.connectors.sdk.ports.ConnectorUnitOfWork).
+        self.bindings = SqlBindings(s)
+        self.cursors = SqlCursors(s)
+        self.holds = SqlHolds(s)
+        self.webhook_receipts = SqlWebhookReceipts(s)
+        self.work = SqlWorkRequests(s)
         return self
 
     async def __aexit__(

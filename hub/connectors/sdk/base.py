@@ -34,12 +34,11 @@ from hub.connectors.sdk.errors import ConfigurationError
 from hub.connectors.sdk.webhooks import WebhookDelivery
 
 if TYPE_CHECKING:
+    from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
     from hub.core.channels import ChannelAllocation
     from hub.core.events import DomainEvent
-    from hub.db.engine import Database
-    from hub.db.uow import SqlUnitOfWork, UnitOfWorkFactory
     from hub.outbox.subscribers import Subscriber
-    from hub.sync.engine import Reconciler
+    from hub.sync.plan import Reconciler
 
 __all__ = ["Capability", "Connector", "ConnectorConfig", "ConnectorEnv", "ConnectorMappings", "Work"]
 
@@ -68,8 +67,8 @@ class ConnectorMappings(BaseModel):
 class ConnectorEnv:
     """What the hub lends a connector instance."""
 
-    db: Database
-    uows: UnitOfWorkFactory
+    #: Units of work on the hub's records and the connector's state (see sdk.ports).
+    uows: ConnectorUnitOfWorks
     #: Tests and simulators route the connector's HTTP here (None: the real network).
     transport: httpx.AsyncBaseTransport | None = None
     #: Per-instance state that must outlive one connector object (rate limiters).
@@ -117,7 +116,7 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
 
     @classmethod
     async def triggered(
-        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: SqlUnitOfWork
+        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: ConnectorUnitOfWork
     ) -> dict[str, list[str]]:
         """The work (kind → keys) a hub event gives one instance; read-only use of ``uow``."""
         return {}
@@ -147,7 +146,7 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         """Problems with the mappings against the hub's records (unknown warehouses …)."""
         return []
 
-    async def prepare(self, uow: SqlUnitOfWork) -> None:
+    async def prepare(self, uow: ConnectorUnitOfWork) -> None:
         """Set up hub records the instance needs, in the transaction that adds it."""
         return None
 
@@ -156,7 +155,7 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         return None
 
     def work(self) -> dict[str, Work]:
-        """The kinds of queued work this connector does (see :mod:`hub.connectors.queue`)."""
+        """The kinds of queued work this connector does (see :mod:`hub.db.work_queue`)."""
         return {}
 
     # -- webhooks ------------------------------------------------------------------------------

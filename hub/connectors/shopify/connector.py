@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from hub.connectors.sdk.base import Capability, Connector, ConnectorEnv, Work
 from hub.connectors.sdk.errors import WebhookRejected
 from hub.connectors.sdk.pagination import Page, paginate
+from hub.connectors.sdk.ports import ConnectorUnitOfWork
 from hub.connectors.sdk.ratelimit import CostBucket
 from hub.connectors.sdk.webhooks import WebhookDelivery, verify_hmac_base64
 from hub.connectors.shopify import queries
@@ -29,10 +30,8 @@ from hub.core import handlers
 from hub.core.channels import ChannelAllocation
 from hub.core.commands import NewCustomer
 from hub.core.events import DomainEvent, ProductUpserted, ShipmentCreated, StockLevelChanged
-from hub.db.connectors import SqlWebhookReceipts
-from hub.db.uow import SqlUnitOfWork
 from hub.mappings.shopify import order_gid_from_webhook
-from hub.sync.engine import Reconciler
+from hub.sync.plan import Reconciler
 
 __all__ = ["ShopifyConnector"]
 
@@ -62,7 +61,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
 
     @classmethod
     async def triggered(
-        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: SqlUnitOfWork
+        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: ConnectorUnitOfWork
     ) -> dict[str, list[str]]:
         if isinstance(event, StockLevelChanged):
             warehouses = set((mappings.get("locations") or {}).values())
@@ -130,7 +129,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
             if location not in known
         ]
 
-    async def prepare(self, uow: SqlUnitOfWork) -> None:
+    async def prepare(self, uow: ConnectorUnitOfWork) -> None:
         if self.mappings.customer is None and await uow.customers.get(self.id) is None:
             await handlers.create_customer(NewCustomer(code=self.id, name=f"Shopify store {self.id}"), uow)
         await self.orders.start(uow)
@@ -155,15 +154,13 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         return WebhookDelivery(id=webhook_id, topic=topic, payload=payload, headers=headers)
 
     async def webhook_handle(self, delivery: WebhookDelivery) -> None:
-        from hub.connectors.queue import enqueue
-
         async with self.env.uows() as uow:
-            if not await SqlWebhookReceipts(uow.session).first_time(self.id, delivery.id, delivery.topic):
+            if not await uow.webhook_receipts.first_time(self.id, delivery.id, delivery.topic):
                 return  # a redelivery: taken in already
             if delivery.topic in ORDER_TOPICS and isinstance(delivery.payload, dict):
                 gid = order_gid_from_webhook(delivery.topic, delivery.payload)
                 if gid is not None:
-                    await enqueue(uow.session, self.id, "order", [gid])
+                    await uow.work.enqueue(self.id, "order", [gid])
             await uow.commit()
 
     async def aclose(self) -> None:

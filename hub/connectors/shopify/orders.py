@@ -22,6 +22,7 @@ from typing import Any
 
 from hub.connectors.sdk.errors import ConnectorError
 from hub.connectors.sdk.pagination import Page, paginate
+from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
 from hub.connectors.shopify import queries
 from hub.connectors.shopify.client import ShopifyClient
@@ -30,11 +31,8 @@ from hub.core import handlers
 from hub.core.commands import LineReduction, NewReturn, ReturnLineIn, SalesOrderReduction
 from hub.core.errors import DomainError
 from hub.core.sales import OPEN_STATUSES
-from hub.db.connectors import SqlBindings, SqlCursors, SqlHolds
-from hub.db.uow import SqlUnitOfWork, UnitOfWorkFactory
 from hub.mappings.shopify import OrderIn, hold_reason, order_from_graphql, sales_order_command
-from hub.sync.engine import Progress
-from hub.sync.plan import Action, ApplyResult, Plan, PlanItem
+from hub.sync.plan import Action, ApplyResult, Plan, PlanItem, Progress
 
 __all__ = ["CURSOR", "SINCE", "OrdersIn", "OrdersReconciler"]
 
@@ -65,7 +63,7 @@ class OrdersIn:
         connector_id: str,
         mappings: ShopifyMappings,
         client: ShopifyClient,
-        uows: UnitOfWorkFactory,
+        uows: ConnectorUnitOfWorks,
         *,
         customer: str,
         currency: str,
@@ -73,10 +71,10 @@ class OrdersIn:
         self.id, self.mappings, self.client, self.uows = connector_id, mappings, client, uows
         self.customer, self.currency = customer, currency
 
-    async def start(self, uow: SqlUnitOfWork) -> None:
+    async def start(self, uow: ConnectorUnitOfWork) -> None:
         """Orders placed before the connector was added are not brought in."""
         now = _iso(datetime.now(UTC))
-        cursors = SqlCursors(uow.session)
+        cursors = uow.cursors
         await cursors.advance(self.id, SINCE, now)
         await cursors.advance(self.id, CURSOR, now)
 
@@ -102,8 +100,8 @@ class OrdersIn:
         """Bring the hub in line with one order as the store has it; says what was done."""
         order = order_from_graphql(node)
         async with self.uows() as uow:
-            since = await SqlCursors(uow.session).get(self.id, SINCE)
-            bindings = SqlBindings(uow.session)
+            since = await uow.cursors.get(self.id, SINCE)
+            bindings = uow.bindings
             binding = await bindings.by_external(self.id, ORDER, order.id)
             if binding is None:
                 created_at = node.get("createdAt") or order.updated_at
@@ -117,8 +115,8 @@ class OrdersIn:
             await uow.commit()
         return outcome
 
-    async def _create(self, uow: SqlUnitOfWork, order: OrderIn) -> str:
-        holds = SqlHolds(uow.session)
+    async def _create(self, uow: ConnectorUnitOfWork, order: OrderIn) -> str:
+        holds = uow.holds
         products = await uow.products.get_many(line.sku for line in order.lines)
         reason = hold_reason(order, (sku for sku, p in products.items() if p.active), self.mappings.locations)
         if reason is not None:
@@ -133,14 +131,12 @@ class OrdersIn:
         )
         sales_order = await handlers.create_sales_order(command, uow, currency=self.currency, hold_when_short=True)
         assert sales_order.id is not None
-        await SqlBindings(uow.session).add(
-            Binding(self.id, ORDER, str(sales_order.id), order.id, last_version=order.updated_at)
-        )
+        await uow.bindings.add(Binding(self.id, ORDER, str(sales_order.id), order.id, last_version=order.updated_at))
         await holds.release(self.id, ORDER, order.id)
         await self._update(uow, order, sales_order.id)
         return "created"
 
-    async def _update(self, uow: SqlUnitOfWork, order: OrderIn, sales_order_id: int) -> str:
+    async def _update(self, uow: ConnectorUnitOfWork, order: OrderIn, sales_order_id: int) -> str:
         sales_order = await uow.sales_orders.get(sales_order_id, lock=True)
         if sales_order is None:
             return MISSING
@@ -148,7 +144,7 @@ class OrdersIn:
         if order.cancelled and sales_order.status in OPEN_STATUSES:
             await handlers.cancel_sales_order(sales_order_id, uow)
             done.append("cancelled")
-        bindings = SqlBindings(uow.session)
+        bindings = uow.bindings
         for refund in order.refunds:
             if await bindings.by_external(self.id, REFUND, refund.id) is not None:
                 continue
@@ -225,10 +221,10 @@ class OrdersReconciler:
 
     async def plan(self, progress: Progress) -> Plan:
         async with self.orders.uows.reader() as uow:
-            cursor = await SqlCursors(uow.session).get(self.orders.id, CURSOR)
-            since = await SqlCursors(uow.session).get(self.orders.id, SINCE)
-            held = await SqlHolds(uow.session).active(self.orders.id)
-            bound = {b.external_id: b for b in await SqlBindings(uow.session).all(self.orders.id, ORDER)}
+            cursor = await uow.cursors.get(self.orders.id, CURSOR)
+            since = await uow.cursors.get(self.orders.id, SINCE)
+            held = await uow.holds.active(self.orders.id)
+            bound = {b.external_id: b for b in await uow.bindings.all(self.orders.id, ORDER)}
         progress("reading orders", 0, None)
         plan = Plan(self.entity)
         seen: set[str] = set()
@@ -264,6 +260,6 @@ class OrdersReconciler:
             progress("bringing orders in", done + 1, len(items))
         if advance_to is not None:
             async with self.orders.uows() as uow:
-                await SqlCursors(uow.session).advance(self.orders.id, CURSOR, advance_to)
+                await uow.cursors.advance(self.orders.id, CURSOR, advance_to)
                 await uow.commit()
         return result

@@ -22,16 +22,14 @@ from typing import Any
 
 from hub.connectors.sdk.errors import FatalAPIError
 from hub.connectors.sdk.pagination import Page, paginate
+from hub.connectors.sdk.ports import ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyMappings
 from hub.connectors.shopify.queries import INVENTORY_SET, VARIANTS
 from hub.core.numbers import ZERO
-from hub.db.connectors import SqlBindings
-from hub.db.uow import UnitOfWorkFactory
 from hub.mappings.shopify import inventory_set_input
-from hub.sync.engine import Progress
-from hub.sync.plan import Action, ApplyResult, Plan, PlanItem
+from hub.sync.plan import Action, ApplyResult, Plan, PlanItem, Progress
 
 __all__ = ["StockOut", "StockReconciler", "Target"]
 
@@ -81,7 +79,7 @@ class StockOut:
     """Shared by the queued pushes (a few SKUs, levels from bindings) and the full
     reconciliation (every SKU, levels read from the store)."""
 
-    def __init__(self, connector_id: str, mappings: ShopifyMappings, client: ShopifyClient, uows: UnitOfWorkFactory):
+    def __init__(self, connector_id: str, mappings: ShopifyMappings, client: ShopifyClient, uows: ConnectorUnitOfWorks):
         self.id, self.mappings, self.client, self.uows = connector_id, mappings, client, uows
         self.channel = mappings.channel()
 
@@ -172,14 +170,14 @@ class StockOut:
 
     async def _remember(self, written: list[Target]) -> None:
         async with self.uows() as uow:
-            await SqlBindings(uow.session).remember(
+            await uow.bindings.remember(
                 self.id, LEVEL, {t.key: (f"{t.item}@{t.location}", str(t.quantity)) for t in written}
             )
             await uow.commit()
 
     async def bind_variants(self, variants: dict[str, Variant]) -> None:
         async with self.uows() as uow:
-            bindings = SqlBindings(uow.session)
+            bindings = uow.bindings
             for variant in variants.values():
                 known = await bindings.by_canonical(self.id, VARIANT, variant.sku)
                 if known is None:
@@ -192,7 +190,7 @@ class StockOut:
     async def written(self, skus: Iterable[str] | None = None) -> dict[str, int]:
         """What the hub last wrote, by ``sku@location`` (for ``skus``, or all)."""
         async with self.uows.reader() as uow:
-            bindings = SqlBindings(uow.session)
+            bindings = uow.bindings
             if skus is None:
                 found = await bindings.all(self.id, LEVEL)
             else:
@@ -253,7 +251,7 @@ class StockOut:
     async def bound_items(self, skus: Iterable[str]) -> dict[str, str]:
         """sku → inventory item, for the SKUs whose variant is bound."""
         async with self.uows.reader() as uow:
-            bound = await SqlBindings(uow.session).many(self.id, VARIANT, skus)
+            bound = await uow.bindings.many(self.id, VARIANT, skus)
         return {sku: str(b.data["item"]) for sku, b in bound.items() if b.data.get("item")}
 
     async def _write_retrying_stale(self, targets: list[Target], compare: Mapping[str, int | None]) -> int:
