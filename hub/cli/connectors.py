@@ -25,12 +25,13 @@ from rich.text import Text
 
 from hub.bootstrap import Hub
 from hub.cli._common import err, out, run
+from hub.connectors.reconcile import reconcile as reconcile_instance
 from hub.connectors.sdk.errors import ConnectorError
 from hub.connectors.service import ConnectorSpec
 from hub.connectors.status import describe, status
-from hub.core.errors import DomainError, InvalidInput, NotFound
+from hub.core.errors import DomainError, NotFound
 from hub.db.connectors import InstanceRow
-from hub.sync.engine import Progress, RunReport, recent_runs, run_reconciliation
+from hub.sync.engine import Progress, RunReport, recent_runs
 from hub.sync.plan import Action
 
 __all__ = ["register"]
@@ -284,22 +285,10 @@ def reconcile(
     """
 
     async def main(hub: Hub) -> list[RunReport]:
-        connector = await hub.connectors.load(connector_id)
-        try:
-            reconcilers = connector.reconcilers()
-            if entity is not None and entity not in reconcilers:
-                raise InvalidInput(f"{connector_id} reconciles {', '.join(reconcilers) or 'nothing'}, not {entity!r}")
-            # The connector's own order (Shopify: orders before stock, so sales are counted first).
-            chosen = [entity] if entity else list(reconcilers)
-            with _progress_bars() as bar_for:
-                return [
-                    await run_reconciliation(
-                        hub.db, connector_id, reconcilers[name], dry_run=dry_run, trigger="cli", progress=bar_for(name)
-                    )
-                    for name in chosen
-                ]
-        finally:
-            await connector.aclose()
+        with _progress_bars() as bar_for:
+            return await reconcile_instance(
+                hub.connectors, connector_id, entity, dry_run=dry_run, trigger="cli", progress_for=bar_for
+            )
 
     reports = _attempt("reconcile", main)
     if not reports:

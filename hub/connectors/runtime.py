@@ -15,6 +15,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from hub.connectors.reconcile import run_reconcilers
 from hub.connectors.sdk.base import Connector, Work
 from hub.connectors.service import ConnectorService
 from hub.db.connectors import InstanceRow
@@ -22,7 +23,6 @@ from hub.db.types import utcnow
 from hub.db.work_queue import Item, WorkQueue
 from hub.outbox.leadership import Leadership
 from hub.outbox.signal import wait
-from hub.sync.engine import run_reconciliation
 
 __all__ = ["ConnectorRuntime", "InstanceWorker"]
 
@@ -46,11 +46,8 @@ class InstanceWorker:
             if lease is None:
                 return
             try:
-                connector = self.service.build(self.row)
-                try:
+                async with self.service.live(self.row) as connector:
                     await self._serve(connector, self.stop, lease.lost)
-                finally:
-                    await connector.aclose()
             except Exception:
                 if not await self._exists():
                     # Removed mid-work: its rows went with it (e.g. a run report's
@@ -123,8 +120,7 @@ class InstanceWorker:
         return True
 
     async def _reconcile(self, connector: Connector[Any, Any], entity: str, trigger: str) -> None:
-        reconciler = connector.reconcilers()[entity]
-        report = await run_reconciliation(self.db, self.row.id, reconciler, trigger=trigger)
+        [report] = await run_reconcilers(self.db, connector, entity, trigger=trigger)
         if report.status != "succeeded":
             log.warning("%s: %s reconciliation %s: %s", self.row.id, entity, report.status, report.errors[:3])
 

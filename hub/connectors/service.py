@@ -8,8 +8,9 @@ vendor accepted the credentials.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -100,26 +101,44 @@ class ConnectorService:
         known = self._allocations.get(row.id)
         if known is not None and known[0] == made_from:
             return known[1]
-        connector = self.build(row)
-        try:
-            allocation = connector.allocation()
-        finally:
-            await connector.aclose()
+        allocation = self._allocation(row)
         self._allocations[row.id] = (made_from, allocation)
         return allocation
 
-    def build(self, row: InstanceRow) -> Connector[Any, Any]:
+    def _allocation(self, row: InstanceRow) -> ChannelAllocation | None:
+        # From the type and the mappings alone: no config to decrypt, nothing to build.
+        cls = self._type(row)
+        return cls.allocation(cls.mappings_model.model_validate(row.mappings))
+
+    def _type(self, row: InstanceRow) -> type[Connector[Any, Any]]:
         cls = connector_type(row.type)
         if cls is None:
             raise InvalidInput(f"connector type {row.type!r} is not installed", field="type")
-        return cls.from_stored(row.id, self._box().open(row.config), row.mappings, self.env)
+        return cls
 
-    async def load(self, connector_id: str) -> Connector[Any, Any]:
+    def build(self, row: InstanceRow) -> Connector[Any, Any]:
+        """The live connector (HTTP clients …); the caller closes it — prefer :meth:`live`."""
+        return self._type(row).from_stored(row.id, self._box().open(row.config), row.mappings, self.env)
+
+    @contextlib.asynccontextmanager
+    async def live(self, row: InstanceRow) -> AsyncIterator[Connector[Any, Any]]:
+        """The live connector of an instance, closed however the block ends."""
+        connector = self.build(row)
+        try:
+            yield connector
+        finally:
+            await connector.aclose()
+
+    async def instance(self, connector_id: str) -> InstanceRow:
         async with self.uows.reader() as uow:
             row = await self._instances(uow.session).get(connector_id)
         if row is None:
             raise NotFound(f"connector {connector_id} does not exist")
-        return self.build(row)
+        return row
+
+    async def load(self, connector_id: str) -> Connector[Any, Any]:
+        """The live connector of ``connector_id``; the caller closes it — prefer :meth:`live`."""
+        return self.build(await self.instance(connector_id))
 
     async def rows(self) -> list[InstanceRow]:
         async with self.uows.reader() as uow:
@@ -169,14 +188,14 @@ class ConnectorService:
         return row
 
     async def _check_allocation(self, connector: Connector[Any, Any]) -> None:
-        mine = connector.allocation()
+        mine = connector.allocation(connector.mappings)
         if mine is None:
             return
         channels = [(connector.id, mine)]
         for row in await self.rows():
-            if row.id == connector.id:
+            if row.id == connector.id or connector_type(row.type) is None:
                 continue
-            other = self.build(row).allocation()
+            other = self._allocation(row)
             if other is not None:
                 channels.append((row.id, other))
         skus = {sku for _, allocation in channels for sku in allocation.overrides}

@@ -27,7 +27,6 @@ from hub.connectors.shopify.fulfillments import FulfillmentsOut
 from hub.connectors.shopify.orders import OrdersIn, OrdersReconciler
 from hub.connectors.shopify.stock import StockOut, StockReconciler
 from hub.core import handlers
-from hub.core.channels import ChannelAllocation
 from hub.core.commands import NewCustomer
 from hub.core.events import DomainEvent, ProductUpserted, ShipmentCreated, StockLevelChanged
 from hub.mappings.shopify import order_gid_from_webhook
@@ -90,9 +89,6 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
             "orders": float(self.config.poll_interval_seconds),
             "stock": float(self.config.stock_reconcile_interval_seconds),
         }
-
-    def allocation(self) -> ChannelAllocation:
-        return self.mappings.channel()
 
     # -- lifecycle ------------------------------------------------------------------------------
 

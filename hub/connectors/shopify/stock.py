@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from hub.connectors.sdk.channels import offer
 from hub.connectors.sdk.errors import FatalAPIError
 from hub.connectors.sdk.pagination import Page, paginate
 from hub.connectors.sdk.ports import ConnectorUnitOfWorks
@@ -27,7 +27,6 @@ from hub.connectors.sdk.state import Binding
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyMappings
 from hub.connectors.shopify.queries import INVENTORY_SET, VARIANTS
-from hub.core.numbers import ZERO
 from hub.mappings.shopify import inventory_set_input
 from hub.sync.plan import Action, ApplyResult, Plan, PlanItem, Progress
 
@@ -102,20 +101,10 @@ class StockOut:
             product = products.get(sku)
             if product is None:
                 continue
-            available = {level.warehouse: level.available for level in levels.get(sku, [])}
-            shares = self.channel.split(sku, available) if product.active else {}
-            result[sku] = self._per_location(shares)
+            available = tuple(sorted((level.warehouse, level.available) for level in levels.get(sku, [])))
+            _, split = offer(self.channel, sku, product.active, available)
+            result[sku] = self.mappings.per_location(dict(split))
         return result
-
-    def _per_location(self, shares: dict[str, Decimal]) -> dict[str, int]:
-        # A warehouse feeding several locations offers its share at the first of them.
-        out: dict[str, int] = {}
-        given: set[str] = set()
-        for location, warehouse in sorted(self.mappings.locations.items()):
-            share = shares.get(warehouse, ZERO) if warehouse not in given else ZERO
-            given.add(warehouse)
-            out[location] = int(share)
-        return out
 
     # -- reading the store --------------------------------------------------------------------
 
