@@ -17,7 +17,7 @@ from typing import ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.core.numbers import Money, Quantity
+from hub.core.numbers import ZERO, Money, Quantity
 
 __all__ = [
     "EVENT_TYPES",
@@ -215,6 +215,12 @@ class OrderLine(BaseModel):
     price: Money
 
 
+class SoldLine(OrderLine):
+    """A sales order's line: with its discount, an amount off the line as a whole."""
+
+    discount: Money = ZERO
+
+
 class _PurchaseOrderEvent(DomainEvent):
     aggregate_type = "purchase_order"
     purchase_order_id: int
@@ -272,7 +278,7 @@ class SalesOrderConfirmed(_SalesOrderEvent):
     external_id: str | None
     currency: str
     total: Money
-    lines: list[OrderLine]
+    lines: list[SoldLine]
 
 
 class SalesOrderOnHold(_SalesOrderEvent):
@@ -284,7 +290,7 @@ class SalesOrderOnHold(_SalesOrderEvent):
     currency: str
     total: Money
     reason: str
-    lines: list[OrderLine]
+    lines: list[SoldLine]
 
 
 class SalesOrderCancelled(_SalesOrderEvent):
@@ -480,6 +486,8 @@ class InvoicedLine(BaseModel):
     description: str | None = None
     qty: Quantity
     unit_price: Money
+    #: An amount off a goods line (its share of the sales order line's discount).
+    discount: Money = ZERO
     tax_code: str | None
     tax_rate: str
     net: Money

@@ -195,6 +195,8 @@ sales_order_lines = Table(
     Column("tax_code", String(64)),
     Column("invoiced", Amount, nullable=False, server_default="0"),
     Column("credited", Amount, nullable=False, server_default="0"),
+    Column("discount", Amount, nullable=False, server_default="0"),
+    Column("discount_invoiced", Amount, nullable=False, server_default="0"),
 )
 
 sales_order_charges = Table(
