@@ -13,7 +13,7 @@ a new class with the same ``type`` and the next ``version``; the old class stays
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -221,6 +221,16 @@ class SoldLine(OrderLine):
     discount: Money = ZERO
 
 
+class OrderedCharge(BaseModel):
+    """A sales order's charge: shipping, or an order-level discount (a positive amount taken off)."""
+
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    kind: Literal["shipping", "discount"]
+    description: str
+    amount: Money
+    tax_code: str | None = None
+
+
 class _PurchaseOrderEvent(DomainEvent):
     aggregate_type = "purchase_order"
     purchase_order_id: int
@@ -279,6 +289,8 @@ class SalesOrderConfirmed(_SalesOrderEvent):
     currency: str
     total: Money
     lines: list[SoldLine]
+    #: Shipping and order-level discounts (none on most orders).
+    charges: list[OrderedCharge] = []
 
 
 class SalesOrderOnHold(_SalesOrderEvent):
@@ -291,6 +303,8 @@ class SalesOrderOnHold(_SalesOrderEvent):
     total: Money
     reason: str
     lines: list[SoldLine]
+    #: Shipping and order-level discounts (none on most orders).
+    charges: list[OrderedCharge] = []
 
 
 class SalesOrderCancelled(_SalesOrderEvent):

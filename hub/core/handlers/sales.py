@@ -7,6 +7,7 @@ from typing import Any
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction, unique_skus
 from hub.core.errors import DuplicateRecord, InsufficientStock, InvalidInput, NotFound
 from hub.core.events import (
+    OrderedCharge,
     ReducedLine,
     ReturnedLine,
     ReturnReceived,
@@ -55,6 +56,10 @@ def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
         total=order.total,
         lines=[
             SoldLine(sku=line.sku, qty=line.qty, price=line.unit_price, discount=line.discount) for line in order.lines
+        ],
+        charges=[
+            OrderedCharge(kind=c.kind.value, description=c.description, amount=c.amount, tax_code=c.tax_code)
+            for c in order.charges
         ],
     )
     if order.status == SalesOrderStatus.ON_HOLD:
