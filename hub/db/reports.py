@@ -240,8 +240,8 @@ class ReportQueries:
     async def payable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
         """Bills dated by ``at`` (on hold included) with what was due on them, and prepayments.
 
-        Supplier payments dated on or before ``at`` count, with all their allocations:
-        an allocation carries no date of its own."""
+        Supplier payments dated on or before ``at`` count, and of their allocations those
+        dated on or before it (a later allocation is dated the day it was made)."""
         b, sp, a = t.bills.c, t.supplier_payments.c, t.supplier_payment_allocations.c
         bills = await self._rows(
             select(b.id, b.supplier, b.currency, b.number, b.due_date, b.total, b.status)
@@ -257,7 +257,7 @@ class ReportQueries:
         for bill_id, amount, supplier, currency in await self._rows(
             select(a.bill_id, a.amount, sp.supplier, sp.currency)
             .join(t.supplier_payments, sp.id == a.payment_id)
-            .where(sp.date <= at)
+            .where(sp.date <= at, a.date <= at)
         ):
             paid[bill_id] = paid.get(bill_id, ZERO) + amount
             prepaid[(supplier, currency)] -= amount

@@ -625,6 +625,8 @@ supplier_payment_allocations = Table(
     Column("line_no", Integer, nullable=False),
     Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
     Column("amount", Amount, nullable=False),
+    # The day it was set against the bill (the payment's, or the later call's): aging as at a day.
+    Column("date", Date, nullable=False),
 )
 
 expenses = Table(
