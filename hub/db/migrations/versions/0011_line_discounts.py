@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from hub.db.downgrades import refuse_while
+
 revision: str = '0011'
 down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
@@ -30,6 +32,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Invoices already billed less for these lines: dropping the discounts would leave
+    # orders whose totals disagree with their invoices.
+    refuse_while(
+        '0011',
+        {'sales order lines with a discount': 'SELECT count(*) FROM sales_order_lines WHERE CAST(discount AS REAL) <> 0'},
+        'Restore a backup taken before the upgrade, or stay on this version.',
+    )
     with op.batch_alter_table('sales_order_lines', schema=None) as batch_op:
         batch_op.drop_column('discount_invoiced')
         batch_op.drop_column('discount')
