@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import sqlalchemy
-from _scratch import scratch_postgres
+from _scratch import add_postgres_url, scratch_postgres
 from rich.console import Console
 
-__all__ = ["DEFAULT_POSTGRES", "arguments", "on_both_databases"]
-
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+__all__ = ["arguments", "on_both_databases"]
 
 R = TypeVar("R")
 
@@ -30,11 +28,7 @@ def arguments(
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per row (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved slices each row is measured in (default 3)")
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES,
-        help=f"server to create the scratch database on (default {DEFAULT_POSTGRES})",
-    )
+    add_postgres_url(parser)
     parser.add_argument("--skus", type=int, default=300, help="SKUs the orders spread over (default 300)")
     extra(parser)
     args = parser.parse_args()

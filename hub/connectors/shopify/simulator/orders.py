@@ -272,14 +272,7 @@ class Order(Node):
         value = self.subtotal
         if amount <= 0 or amount > self.subtotal:
             raise ValueError("a discount must be positive and no more than the line items after discounts")
-        application = DiscountApplication(
-            legacy_id,
-            amount=amount,
-            code=code,
-            title=title if code is None else None,
-            index=len(self.discount_applications),
-            currency_code=self.currency_code,
-        )
+        application = self._application(legacy_id, amount, code, title)
         left = amount
         for i, line in enumerate(self.line_items):
             last = i == len(self.line_items) - 1
@@ -295,16 +288,36 @@ class Order(Node):
         """Take ``amount`` off one line item: a code entitled to it, or a discount staff gave it."""
         if amount <= 0 or amount > line.discounted:
             raise ValueError("a line's discount must be positive and no more than the line after discounts")
-        application = DiscountApplication(
+        application = self._application(
             legacy_id,
-            amount=amount,
-            code=code,
-            title=title if code is None else None,
-            index=len(self.discount_applications),
-            currency_code=self.currency_code,
+            amount,
+            code,
+            title,
             target_selection="ENTITLED" if code is not None else "EXPLICIT",
             allocation_method="ACROSS" if code is not None else "ONE",
         )
         line.discount_allocations.append((application, amount))
         self.discount_applications.append(application)
         return application
+
+    def _application(
+        self,
+        legacy_id: int,
+        amount: Decimal,
+        code: str | None,
+        title: str | None,
+        *,
+        target_selection: str = "ALL",
+        allocation_method: str = "ACROSS",
+    ) -> DiscountApplication:
+        """The order's next discount application: a code's, or (without one) a titled manual one."""
+        return DiscountApplication(
+            legacy_id,
+            amount=amount,
+            code=code,
+            title=title if code is None else None,
+            index=len(self.discount_applications),
+            currency_code=self.currency_code,
+            target_selection=target_selection,
+            allocation_method=allocation_method,
+        )
