@@ -195,6 +195,8 @@ sales_order_lines = Table(
     Column("tax_code", String(64)),
     Column("invoiced", Amount, nullable=False, server_default="0"),
     Column("credited", Amount, nullable=False, server_default="0"),
+    Column("discount", Amount, nullable=False, server_default="0"),
+    Column("discount_invoiced", Amount, nullable=False, server_default="0"),
 )
 
 sales_order_charges = Table(
@@ -623,6 +625,8 @@ supplier_payment_allocations = Table(
     Column("line_no", Integer, nullable=False),
     Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
     Column("amount", Amount, nullable=False),
+    # The day it was set against the bill (the payment's, or the later call's): aging as at a day.
+    Column("date", Date, nullable=False),
 )
 
 expenses = Table(
