@@ -24,7 +24,7 @@ from hub.connectors.shopify import queries
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyConfig, ShopifyMappings
 from hub.connectors.shopify.fulfillments import FulfillmentsOut
-from hub.connectors.shopify.orders import OrdersIn, OrdersReconciler
+from hub.connectors.shopify.orders import OrdersIn
 from hub.connectors.shopify.stock import StockOut, StockReconciler
 from hub.core import handlers
 from hub.core.commands import NewCustomer
@@ -82,7 +82,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         }
 
     def reconcilers(self) -> dict[str, Reconciler]:
-        return {"orders": OrdersReconciler(self.orders), "stock": StockReconciler(self.stock)}
+        return {"orders": self.orders.reconciler(), "stock": StockReconciler(self.stock)}
 
     def schedule(self) -> dict[str, float]:
         return {
