@@ -25,7 +25,7 @@ from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyConfig, ShopifyMappings
 from hub.connectors.shopify.fulfillments import FulfillmentsOut
 from hub.connectors.shopify.orders import OrdersIn
-from hub.connectors.shopify.stock import StockOut, StockReconciler
+from hub.connectors.shopify.stock import StockOut
 from hub.core import handlers
 from hub.core.commands import NewCustomer
 from hub.core.events import DomainEvent, ProductUpserted, ShipmentCreated, StockLevelChanged
@@ -82,7 +82,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         }
 
     def reconcilers(self) -> dict[str, Reconciler]:
-        return {"orders": self.orders.reconciler(), "stock": StockReconciler(self.stock)}
+        return {"orders": self.orders.reconciler(), "stock": self.stock.reconciler()}
 
     def schedule(self) -> dict[str, float]:
         return {
