@@ -28,7 +28,7 @@ class Action(StrEnum):
     CONFLICT = "conflict"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanItem:
     #: Identifies the record in the report, e.g. ``"TEA-1@gid://shopify/Location/1"``.
     key: str

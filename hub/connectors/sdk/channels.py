@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -81,12 +82,17 @@ class ChannelMappings(ConnectorMappings):
         """A warehouse split (from :func:`offer`) as whole units per location; a warehouse
         feeding several locations offers its share at the first of them (by id), so the
         store never counts one unit twice."""
-        out: dict[str, int] = {}
+        return {location: int(split.get(warehouse, ZERO)) if first else 0 for location, warehouse, first in self._order}
+
+    @cached_property
+    def _order(self) -> tuple[tuple[str, str, bool], ...]:
+        # (location, warehouse, whether it is the warehouse's first location), by location.
         given: set[str] = set()
+        order = []
         for location, warehouse in sorted(self.locations.items()):
-            out[location] = int(split.get(warehouse, ZERO)) if warehouse not in given else 0
+            order.append((location, warehouse, warehouse not in given))
             given.add(warehouse)
-        return out
+        return tuple(order)
 
 
 #: Remembered splits: (allocation's number, SKU, active, available) → (ATS, split).

@@ -121,6 +121,13 @@ class LevelWriter(ABC):
             result[sku] = self.mappings.per_location(dict(split))
         return result
 
+    async def stocked(self) -> set[str]:
+        """The SKUs the channel's warehouses have available stock of (the candidates for
+        a desired level above 0)."""
+        async with self.uows.reader() as uow:
+            levels = await uow.stock.for_warehouses(self.channel.warehouses)
+        return {sku for sku, per in levels.items() if any(level.available > 0 for level in per)}
+
     # -- what the hub remembers -------------------------------------------------------------------
 
     async def written(self, skus: Iterable[str] | None = None) -> dict[str, int]:
@@ -266,10 +273,11 @@ class LevelWriter(ABC):
                     planned.append(PlanItem(key, action, quantity, None, "not stocked at this location"))
                     continue
                 actual = item.levels[location]
-                action = Action.UNCHANGED if actual == quantity else Action.UPDATE
-                planned.append(
-                    PlanItem(key, action, quantity, actual, context=Target(item.sku, location, item.item, quantity))
-                )
+                if actual == quantity:
+                    planned.append(PlanItem(key, Action.UNCHANGED, quantity, actual))
+                else:
+                    target = Target(item.sku, location, item.item, quantity)
+                    planned.append(PlanItem(key, Action.UPDATE, quantity, actual, context=target))
         return planned
 
 
@@ -302,8 +310,9 @@ class LevelReconciler:
         if chunk:
             await flush()
         # What the hub offers that the vendor does not sell.
-        for sku, per in sorted((await w.desired(None)).items()):
-            if sku not in seen and any(per.values()):
+        unseen = (await w.stocked()) - seen
+        for sku, per in sorted((await w.desired(unseen)).items()):
+            if any(per.values()):
                 plan.items.append(PlanItem(sku, Action.CONFLICT, reason="not sold there"))
         return plan
 
