@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +15,7 @@ from hub.connectors.sdk.state import Binding, Hold
 from hub.core.errors import DuplicateRecord
 from hub.db import tables as t
 from hub.db.types import utcnow
+from hub.db.upsert import upsert_insert
 from hub.db.work_queue import enqueue
 
 __all__ = [
@@ -32,7 +32,7 @@ _b = t.bindings.c
 
 
 def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return lambda table: upsert_insert(session, table)
 
 
 def _binding(row: Any) -> Binding:

@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +28,7 @@ from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
 from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
+from hub.db.upsert import insert_for, upsert_insert
 
 __all__ = [
     "AccountRepository",
@@ -221,8 +221,7 @@ class InvoiceRepository(DocumentRepository[Invoice]):
 
 
 def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(rows).on_conflict_do_nothing()
+    return insert_for(dialect)(table).values(rows).on_conflict_do_nothing()
 
 
 class StockRepository(_Repository):
@@ -315,9 +314,9 @@ class AccountRepository(_Repository):
         return Chart({role: code for role, code in rows})
 
     async def set_codes(self, codes: dict[str, str]) -> None:
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(t.account_codes).values([dict(role=role, code=code) for role, code in codes.items()])
+        stmt = upsert_insert(self.session, t.account_codes).values(
+            [dict(role=role, code=code) for role, code in codes.items()]
+        )
         stmt = stmt.on_conflict_do_update(index_elements=["role"], set_={"code": stmt.excluded.code})
         await self.session.execute(stmt)
 
