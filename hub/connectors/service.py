@@ -27,6 +27,7 @@ from hub.connectors.staging import StagedCredentials
 from hub.core.channels import ChannelAllocation, overcommitted
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.db.connectors import InstanceRow, SqlConnectorInstances
+from hub.db.credentials import reseal
 from hub.db.engine import Database
 from hub.db.uow import UnitOfWorkFactory
 
@@ -217,7 +218,9 @@ class ConnectorService:
         data = stored if config is None else _keeping_secrets(cls.config_model, config, stored)
         config_ = _validated(cls.config_model, data, "config")
         mappings_ = _validated(cls.mappings_model, row.mappings if mappings is None else mappings, "mappings")
-        new_credentials = any(reveal(config_).get(name) != stored.get(name) for name in _secret_fields(cls.config_model))
+        new_credentials = any(
+            reveal(config_).get(name) != stored.get(name) for name in _secret_fields(cls.config_model)
+        )
         # Credentials unchanged: the instance's own stored tokens serve the check.
         staged = StagedCredentials(self.env.uows) if new_credentials else None
         env = self.env if staged is None else dataclasses.replace(self.env, uows=staged)
@@ -283,3 +286,14 @@ class ConnectorService:
             await uow.commit()
         if self.on_change is not None:
             self.on_change()
+
+    # -- the secret key ----------------------------------------------------------------------
+
+    async def rotate_secrets(self) -> tuple[int, int]:
+        """Re-encrypt what older keys sealed with ``HUB_SECRET_KEY`` (one transaction);
+        answers (re-encrypted, stored in all). Running it again re-encrypts nothing."""
+        async with self.uows() as uow:
+            counts = await reseal(uow.session, self._box())
+            await uow.commit()
+        self._allocations.clear()
+        return counts

@@ -22,7 +22,7 @@ from hub.connectors.sdk.secrets import SecretBox
 from hub.db import tables as t
 from hub.db.types import utcnow
 
-__all__ = ["SqlCredentials", "credentials_lock_key"]
+__all__ = ["SqlCredentials", "credentials_lock_key", "reseal"]
 
 _c = t.connector_credentials.c
 
@@ -88,3 +88,29 @@ class SqlCredentials:
         stmt = dialect_insert(t.connector_credentials).values(connector_id=connector_id, updated_at=utcnow(), **values)
         stmt = stmt.on_conflict_do_update(index_elements=["connector_id"], set_={**values, "updated_at": utcnow()})
         await self.session.execute(stmt)
+
+
+async def reseal(session: AsyncSession, box: SecretBox) -> tuple[int, int]:
+    """Re-encrypt every stored connector config and token set still sealed with an old key,
+    with the current one; answers (re-encrypted, stored in all). Instances keep their
+    ``updated_at``: their workers go on as they were."""
+    resealed = total = 0
+    i = t.connector_instances.c
+    for id, sealed in (await session.execute(select(i.id, i.config).order_by(i.id))).all():
+        total += 1
+        if not box.is_current(sealed):
+            await session.execute(
+                update(t.connector_instances)
+                .where(i.id == id)
+                .values(config=box.reseal(sealed), updated_at=i.updated_at)
+            )
+            resealed += 1
+    rows = await session.execute(select(_c.connector_id, _c.secrets).where(_c.secrets.is_not(None)))
+    for id, sealed in rows.all():
+        total += 1
+        if not box.is_current(sealed):
+            await session.execute(
+                update(t.connector_credentials).where(_c.connector_id == id).values(secrets=box.reseal(sealed))
+            )
+            resealed += 1
+    return resealed, total

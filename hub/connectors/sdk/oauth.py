@@ -153,7 +153,10 @@ class OAuth2Tokens:
         try:
             async with httpx.AsyncClient(transport=self._transport, timeout=self._timeout) as http:
                 response = await http.post(
-                    endpoint.url, data=form, auth=auth or httpx.USE_CLIENT_DEFAULT, headers={"Accept": "application/json"}
+                    endpoint.url,
+                    data=form,
+                    auth=auth or httpx.USE_CLIENT_DEFAULT,
+                    headers={"Accept": "application/json"},
                 )
         except httpx.HTTPError as error:
             raise translate(error, endpoint.vendor) from error
