@@ -44,13 +44,18 @@ async def admin(hub: Hub) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(hub_=hub), raise_app_exceptions=False)
     hooks = {"response": [openapi_conformance.check]}
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://hub.test", event_hooks=hooks, headers={"Authorization": f"Bearer {secret}"}
+        transport=transport,
+        base_url="http://hub.test",
+        event_hooks=hooks,
+        headers={"Authorization": f"Bearer {secret}"},
     ) as http:
         yield http
 
 
 async def _add(admin: httpx.AsyncClient, grant: str) -> dict[str, object]:
-    added = await admin.post("/v1/connectors", json={"id": "books", "type": "ledger", "config": {"refresh_token": grant}})
+    added = await admin.post(
+        "/v1/connectors", json={"id": "books", "type": "ledger", "config": {"refresh_token": grant}}
+    )
     assert added.status_code == 201, added.text
     body: dict[str, object] = added.json()
     return body
@@ -62,7 +67,9 @@ async def _stored_refresh(hub: Hub) -> str | None:
     return None if stored is None else str(stored["refresh_token"])
 
 
-async def test_adding_stores_the_token_the_check_was_given(hub: Hub, admin: httpx.AsyncClient, vendor: TokenVendor) -> None:
+async def test_adding_stores_the_token_the_check_was_given(
+    hub: Hub, admin: httpx.AsyncClient, vendor: TokenVendor
+) -> None:
     grant = vendor.grant()
     await _add(admin, grant)
     assert vendor.refreshes == [(grant, 200)]

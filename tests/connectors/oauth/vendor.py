@@ -113,7 +113,10 @@ class LedgerConnector(Connector[LedgerConfig, ConnectorMappings]):
     def __init__(self, id: str, config: LedgerConfig, mappings: ConnectorMappings, env: Any) -> None:
         super().__init__(id, config, mappings, env)
         endpoint = TokenEndpoint(
-            f"{config.base_url}/connect/token", config.client_id, config.client_secret.get_secret_value(), vendor="Ledger"
+            f"{config.base_url}/connect/token",
+            config.client_id,
+            config.client_secret.get_secret_value(),
+            vendor="Ledger",
         )
         self.tokens = OAuth2Tokens(
             id, endpoint, env.uows, refresh_token=config.refresh_token.get_secret_value(), transport=env.transport
@@ -139,5 +142,3 @@ class LedgerConnector(Connector[LedgerConfig, ConnectorMappings]):
 
 def ledger_config(refresh_token: str, **changes: Any) -> dict[str, Any]:
     return {"refresh_token": refresh_token, **changes}
-
-
