@@ -108,6 +108,10 @@ class Tables:
     credential_problems: dict[str, str] = field(default_factory=dict)
 
 
+#: Tables whose values are immutable: a shallow copy is a full one.
+_FLAT = ("account_codes", "numbers", "cursors", "holds", "webhook_receipts", "work", "credential_problems")
+
+
 def _copy(tables: Tables) -> Tables:
     """A copy deep enough that no change to it reaches ``tables``.
 
@@ -118,7 +122,7 @@ def _copy(tables: Tables) -> Tables:
         rows = getattr(tables, name)
         if name in ("moves", "journal"):
             copied[name] = list(rows)
-        elif name in ("account_codes", "numbers", "cursors", "holds", "webhook_receipts", "work", "credential_problems"):
+        elif name in _FLAT:
             copied[name] = dict(rows)  # immutable values
         elif name == "credentials":
             copied[name] = {key: dict(value) for key, value in rows.items()}

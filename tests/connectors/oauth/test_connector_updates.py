@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from hub.api.app import create_app
@@ -29,7 +30,7 @@ def vendor() -> TokenVendor:
 @pytest.fixture
 async def hub(database_url: str, vendor: TokenVendor, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Hub]:
     monkeypatch.setitem(connector_types(), "ledger", LedgerConnector)
-    settings = Settings(database_url=database_url, migrate_on_start=False, secret_key="k1", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, migrate_on_start=False, secret_key=SecretStr("k1"), _env_file=None)  # type: ignore[call-arg]
     built = build(settings)
     built.connectors.env.transport = vendor.transport()
     try:

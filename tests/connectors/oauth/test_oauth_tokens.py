@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from hub.bootstrap import Hub, build
 from hub.config import Settings
@@ -106,7 +107,7 @@ async def test_concurrent_refreshes_in_one_process_make_one_request() -> None:
 
 @pytest.fixture
 async def two_hubs(database_url: str) -> AsyncIterator[tuple[Hub, Hub]]:
-    settings = Settings(database_url=database_url, migrate_on_start=False, secret_key="k1", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, migrate_on_start=False, secret_key=SecretStr("k1"), _env_file=None)  # type: ignore[call-arg]
     hubs = build(settings), build(settings)
     async with hubs[0].uow() as uow:
         await SqlConnectorInstances(uow.session).add("books", "ledger", "sealed", {})
