@@ -56,7 +56,8 @@ class Hub:
 def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
     """Wire a hub. ``subscribers`` are the event handlers it runs (``hub worker``, ``hub serve``)."""
     db = open_database(settings.database_url, pool_size=settings.db_pool_size)
-    uows = UnitOfWorkFactory(db, tenant=settings.tenant, base_currency=settings.currency)
+    box = _secret_box(settings)
+    uows = UnitOfWorkFactory(db, tenant=settings.tenant, base_currency=settings.currency, box=box)
     metrics = Metrics()
     delivery = Delivery(
         uows,
@@ -72,7 +73,7 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         uow=uows,
         keys=ApiKeyStore(db),
         delivery=delivery,
-        connectors=ConnectorService(env, _secret_box(settings), db=db, uows=uows),
+        connectors=ConnectorService(env, box, db=db, uows=uows),
         work=WorkQueue(db),
         reads=Reads(db, pool_size=settings.db_pool_size),
         subscribers=named,
@@ -89,7 +90,8 @@ def _secret_box(settings: Settings) -> Callable[[], SecretBox]:
             key = settings.secret_key.get_secret_value() if settings.secret_key else None
             url = make_url(settings.database_url)
             path = url.database if url.get_backend_name() == "sqlite" else None
-            made.append(secret_box_for(key, path))
+            old = settings.secret_key_old.get_secret_value().split(",") if settings.secret_key_old else []
+            made.append(secret_box_for(key, path, [k.strip() for k in old if k.strip()]))
         return made[0]
 
     return box

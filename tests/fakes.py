@@ -21,6 +21,7 @@ an update.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from hub.connectors.sdk import state
+from hub.connectors.sdk.credentials import CredentialStore
 from hub.connectors.sdk.state import Binding, Hold
 from hub.core import ports
 from hub.core.alerts import ReorderAlert
@@ -101,6 +103,13 @@ class Tables:
     holds: dict[tuple[str, str, str], Hold] = field(default_factory=dict)
     webhook_receipts: dict[tuple[str, str], str] = field(default_factory=dict)
     work: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Instances whose grant the vendor refused (``needs_reauth``), with the reason.
+    credential_problems: dict[str, str] = field(default_factory=dict)
+
+
+#: Tables whose values are immutable: a shallow copy is a full one.
+_FLAT = ("account_codes", "numbers", "cursors", "holds", "webhook_receipts", "work", "credential_problems")
 
 
 def _copy(tables: Tables) -> Tables:
@@ -113,8 +122,10 @@ def _copy(tables: Tables) -> Tables:
         rows = getattr(tables, name)
         if name in ("moves", "journal"):
             copied[name] = list(rows)
-        elif name in ("account_codes", "numbers", "cursors", "holds", "webhook_receipts", "work"):
+        elif name in _FLAT:
             copied[name] = dict(rows)  # immutable values
+        elif name == "credentials":
+            copied[name] = {key: dict(value) for key, value in rows.items()}
         elif name == "bindings":
             copied[name] = {key: dataclasses.replace(row, data=dict(row.data)) for key, row in rows.items()}
         elif isinstance(rows, dict):
@@ -516,6 +527,26 @@ class FakeWorkRequests(_Repository):
             self._t.work[(connector_id, kind, key)] = self._t.work.get((connector_id, kind, key), 0) + 1
 
 
+class FakeCredentials(_Repository):
+    """Tokens in the clear (nothing to protect in memory); ``lock`` is an asyncio lock per
+    instance, held until the unit of work commits or ends, as a transaction's lock."""
+
+    async def lock(self, connector_id: str) -> None:
+        lock = self._uow.store.credential_locks.setdefault(connector_id, asyncio.Lock())
+        await lock.acquire()
+        self._uow.held.append(lock)
+
+    async def get(self, connector_id: str) -> dict[str, Any] | None:
+        found = self._t.credentials.get(connector_id)
+        return None if found is None else dict(found)
+
+    async def put(self, connector_id: str, secrets: Mapping[str, Any]) -> None:
+        self._t.credentials[connector_id] = dict(secrets)
+
+    async def needs_reauth(self, connector_id: str, reason: str) -> None:
+        self._t.credential_problems[connector_id] = reason
+
+
 class FakeUnitOfWork:
     """Implements :class:`hub.connectors.sdk.ports.ConnectorUnitOfWork` (and so
     :class:`hub.core.ports.UnitOfWork`) over a :class:`FakeStore`."""
@@ -571,6 +602,9 @@ class FakeUnitOfWork:
         self.holds: state.HoldRepository = FakeHolds(self)
         self.webhook_receipts: state.WebhookReceipts = FakeWebhookReceipts(self)
         self.work: state.WorkRequests = FakeWorkRequests(self)
+        self.credentials: CredentialStore = FakeCredentials(self)
+        #: Locks taken through ``credentials.lock``, released when the transaction ends.
+        self.held: list[asyncio.Lock] = []
 
     @property
     def tables(self) -> Tables:
@@ -609,11 +643,17 @@ class FakeUnitOfWork:
         self._version = self.store.version
         self._events.clear()
         self.committed = envelopes
+        self._release()
 
     async def rollback(self) -> None:
         """Forget every change and event since the last commit."""
         self._tables = None
         self._events.clear()
+        self._release()
+
+    def _release(self) -> None:
+        while self.held:
+            self.held.pop().release()
 
 
 class FakeStore:
@@ -626,6 +666,7 @@ class FakeStore:
         self.version = 0
         self.outbox: list[Envelope] = []
         self.events: list[DomainEvent] = []
+        self.credential_locks: dict[str, asyncio.Lock] = {}
         # Like database sequences, ids are never handed out twice, even when the
         # insert that took one is rolled back.
         self._ids: dict[str, itertools.count[int]] = {}

@@ -1,4 +1,4 @@
-"""``hub connectors add | list | show | remove`` and ``hub reconcile``: connector instances.
+"""``hub connectors add | update | list | show | remove`` and ``hub reconcile``: connector instances.
 
 They work on the database directly, through the same service as ``/v1/connectors``, so
 no hub needs to be running. A running hub's workers pick up an instance added here
@@ -82,25 +82,25 @@ class _BriefLog(logging.Handler):
         err.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
-def _json_object(option: str, value: str) -> dict[str, Any]:
+def _json_object(option: str, value: str, command: str = "connectors add") -> dict[str, Any]:
     """Inline JSON, or ``@FILE``: the file's JSON."""
     text = value
     if value.startswith("@"):
         try:
             text = Path(value[1:]).read_text(encoding="utf-8")
         except OSError as error:
-            _fail("connectors add", f"{option}: cannot read {value[1:]}: {error.strerror}", code=2)
+            _fail(command, f"{option}: cannot read {value[1:]}: {error.strerror}", code=2)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         hint = f"; to read the file, write @{value}" if not value.startswith("@") and Path(value).is_file() else ""
         _fail(
-            "connectors add",
+            command,
             f"{option}: not JSON ({error.msg}, line {error.lineno} column {error.colno}){hint}",
             code=2,
         )
     if not isinstance(data, dict):
-        _fail("connectors add", f"{option}: must be a JSON object, not {type(data).__name__}", code=2)
+        _fail(command, f"{option}: must be a JSON object, not {type(data).__name__}", code=2)
     return data
 
 
@@ -139,6 +139,31 @@ def connectors_add(
     capabilities = _attempt("connectors add", add)
     err.print(f"connector {spec.id} added ({spec.type}: {', '.join(capabilities)})", highlight=False)
     err.print(f"A running hub (hub serve, hub worker) reconciles it first; to do it now: hub reconcile {spec.id}")
+
+
+@connectors_app.command("update")
+def connectors_update(
+    connector_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: Annotated[str | None, typer.Option(help=f"the new config (secrets left out are kept): {JSON_HELP}")] = None,
+    mappings: Annotated[str | None, typer.Option(help="the new mappings: a JSON object or @FILE")] = None,
+) -> None:
+    """Replace an instance's config and/or mappings (checked as on adding).
+
+    Secrets the new config leaves out keep their stored values; new credentials make a
+    needs_reauth instance active again. If any check fails, nothing is saved. A running
+    hub's worker restarts with the change.
+    """
+    if config is None and mappings is None:
+        _fail("connectors update", "nothing to change: give --config, --mappings or both", code=2)
+    config_ = None if config is None else _json_object("--config", config, "connectors update")
+    mappings_ = None if mappings is None else _json_object("--mappings", mappings, "connectors update")
+
+    async def update(hub: Hub) -> str:
+        row = await hub.connectors.update(connector_id, config_, mappings_)
+        return row.status
+
+    state = _attempt("connectors update", update)
+    err.print(f"connector {connector_id} updated ({state})", highlight=False)
 
 
 @connectors_app.command("list")

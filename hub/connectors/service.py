@@ -1,5 +1,5 @@
-"""Connector instances: adding (validated, credentials checked, stored encrypted),
-listing, showing their status, removing, and building the live connector object.
+"""Connector instances: adding and updating (validated, credentials checked, stored
+encrypted), listing, showing their status, removing, and building the live connector.
 
 Nothing is stored unless the config validates, the mappings name records that exist,
 the channel's allocation does not promise stock other channels already hold, and the
@@ -9,11 +9,13 @@ vendor accepted the credentials.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import typing
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -21,13 +23,17 @@ from hub.connectors.registry import connector_type, connector_types
 from hub.connectors.sdk.base import Connector, ConnectorEnv
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, RetriableAPIError
 from hub.connectors.sdk.secrets import SecretBox
+from hub.connectors.staging import StagedCredentials
 from hub.core.channels import ChannelAllocation, overcommitted
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.db.connectors import InstanceRow, SqlConnectorInstances
+from hub.db.credentials import reseal
 from hub.db.engine import Database
 from hub.db.uow import UnitOfWorkFactory
 
 __all__ = ["ConnectorService", "ConnectorSpec", "UpstreamUnavailable"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class UpstreamUnavailable(ConnectorError):
@@ -48,6 +54,34 @@ def _field_error(error: ValidationError, prefix: str) -> InvalidInput:
     for part in first.get("loc", ()):
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return InvalidInput(f"{path}: {first.get('msg', 'invalid')}", field=path)
+
+
+def _validated(model: type[ModelT], data: Mapping[str, Any], prefix: str) -> ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _field_error(error, prefix) from error
+
+
+#: How a secret is shown (``masked``): sent back unchanged, it means "keep it".
+MASK = "**********"
+
+
+def _secret_fields(model: type[BaseModel]) -> list[str]:
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is SecretStr or SecretStr in typing.get_args(info.annotation)
+    ]
+
+
+def _keeping_secrets(model: type[BaseModel], given: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """``given``, with the secrets it leaves out or sends masked taken from ``stored``."""
+    data = dict(given)
+    for name in _secret_fields(model):
+        if (name not in data or data[name] == MASK) and name in stored:
+            data[name] = stored[name]
+    return data
 
 
 def reveal(model: BaseModel) -> dict[str, Any]:
@@ -151,15 +185,66 @@ class ConnectorService:
         if cls is None:
             known = ", ".join(sorted(connector_types())) or "none"
             raise InvalidInput(f"unknown connector type {spec.type!r} (installed: {known})", field="type")
-        try:
-            config = cls.config_model.model_validate(spec.config)
-        except ValidationError as error:
-            raise _field_error(error, "config") from error
-        try:
-            mappings = cls.mappings_model.model_validate(spec.mappings)
-        except ValidationError as error:
-            raise _field_error(error, "mappings") from error
-        connector = cls(spec.id, config, mappings, self.env)
+        config = _validated(cls.config_model, spec.config, "config")
+        mappings = _validated(cls.mappings_model, spec.mappings, "mappings")
+        staged = StagedCredentials(self.env.uows)
+        connector = cls(spec.id, config, mappings, dataclasses.replace(self.env, uows=staged))
+        await self._check(connector)
+        async with self.uows() as uow:
+            instances = self._instances(uow.session)
+            if await instances.get(spec.id) is not None:
+                raise Conflict(f"connector {spec.id} already exists", field="id")
+            await instances.add(spec.id, spec.type, self._box().seal(reveal(config)), mappings.model_dump(mode="json"))
+            await uow.credentials.replace(spec.id, staged.secrets)
+            await connector.prepare(uow)
+            await uow.commit()
+            row = await instances.get(spec.id)
+        assert row is not None
+        if self.on_change is not None:
+            self.on_change()
+        return row
+
+    async def update(
+        self, connector_id: str, config: Mapping[str, Any] | None = None, mappings: Mapping[str, Any] | None = None
+    ) -> InstanceRow:
+        """Replace the config and/or the mappings, checked as :meth:`add` checks them.
+
+        A secret the new config leaves out (or sends back masked, as shown) keeps its
+        stored value. New credentials replace the tokens the instance stored since and
+        make a ``needs_reauth`` instance ``active`` again."""
+        row = await self.instance(connector_id)
+        cls = self._type(row)
+        stored = self._box().open(row.config)
+        data = stored if config is None else _keeping_secrets(cls.config_model, config, stored)
+        config_ = _validated(cls.config_model, data, "config")
+        mappings_ = _validated(cls.mappings_model, row.mappings if mappings is None else mappings, "mappings")
+        new_credentials = any(
+            reveal(config_).get(name) != stored.get(name) for name in _secret_fields(cls.config_model)
+        )
+        # Credentials unchanged: the instance's own stored tokens serve the check.
+        staged = StagedCredentials(self.env.uows) if new_credentials else None
+        env = self.env if staged is None else dataclasses.replace(self.env, uows=staged)
+        connector = cls(connector_id, config_, mappings_, env)
+        await self._check(connector)
+        async with self.uows() as uow:
+            instances = self._instances(uow.session)
+            status = "active" if new_credentials else None
+            sealed = self._box().seal(reveal(config_))
+            if not await instances.update(connector_id, sealed, mappings_.model_dump(mode="json"), status=status):
+                raise NotFound(f"connector {connector_id} does not exist")
+            if staged is not None:
+                await uow.credentials.replace(connector_id, staged.secrets)
+            # Not prepare(): that starts an instance (its cursors from now), once.
+            await uow.commit()
+            updated = await instances.get(connector_id)
+        assert updated is not None
+        if self.on_change is not None:
+            self.on_change()
+        return updated
+
+    async def _check(self, connector: Connector[Any, Any]) -> None:
+        """Mappings against the hub and the vendor, the channel's share, the credentials."""
+        cls = type(connector)
         try:
             problems = await connector.validate_mappings()
             if problems:
@@ -174,18 +259,6 @@ class ConnectorService:
             raise InvalidInput(f"{cls.title} rejected the check: {error}", field="config") from error
         finally:
             await connector.aclose()
-        async with self.uows() as uow:
-            instances = self._instances(uow.session)
-            if await instances.get(spec.id) is not None:
-                raise Conflict(f"connector {spec.id} already exists", field="id")
-            await instances.add(spec.id, spec.type, self._box().seal(reveal(config)), mappings.model_dump(mode="json"))
-            await connector.prepare(uow)
-            await uow.commit()
-            row = await instances.get(spec.id)
-        assert row is not None
-        if self.on_change is not None:
-            self.on_change()
-        return row
 
     async def _check_allocation(self, connector: Connector[Any, Any]) -> None:
         mine = connector.allocation(connector.mappings)
@@ -213,3 +286,14 @@ class ConnectorService:
             await uow.commit()
         if self.on_change is not None:
             self.on_change()
+
+    # -- the secret key ----------------------------------------------------------------------
+
+    async def rotate_secrets(self) -> tuple[int, int]:
+        """Re-encrypt what older keys sealed with ``HUB_SECRET_KEY`` (one transaction);
+        answers (re-encrypted, stored in all). Running it again re-encrypts nothing."""
+        async with self.uows() as uow:
+            counts = await reseal(uow.session, self._box())
+            await uow.commit()
+        self._allocations.clear()
+        return counts

@@ -1,5 +1,8 @@
 """What an operator sees of a connector instance: config (secrets masked), mappings,
-last sync per entity, cursors, recent errors, orders on hold, work waiting."""
+last sync per entity, cursors, recent errors, orders on hold, work waiting.
+
+``status`` is ``active``, or ``needs_reauth`` once the vendor refused the instance's
+grant: the first recent error then says why (``source: credentials``)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from hub.connectors.registry import connector_type
 from hub.connectors.service import ConnectorService, masked
 from hub.db import tables as t
 from hub.db.connectors import InstanceRow, SqlHolds
+from hub.db.credentials import SqlCredentials
 from hub.db.work_queue import DEAD_LETTER_PREFIX, WorkQueue
 from hub.sync.engine import recent_runs
 
@@ -45,6 +49,7 @@ async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) 
         latest = await recent_runs(db, row.id, limit=1, entity=entity)
         last_sync[entity] = latest[0].as_dict()
     async with service.uows.reader() as uow:
+        refused = await SqlCredentials(uow.session, None, write=False).problem(row.id)
         holds = await SqlHolds(uow.session).active(row.id)
         c = t.connector_cursors.c
         cursors = {
@@ -62,7 +67,10 @@ async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) 
                 .limit(20)
             )
         )
-    errors: list[dict[str, Any]] = [
+    errors: list[dict[str, Any]] = []
+    if row.status == "needs_reauth":
+        errors.append({"source": "credentials", "kind": "needs_reauth", "key": "", "error": refused or ""})
+    errors += [
         {"source": "queue", "kind": e["kind"], "key": e["key"], "attempts": e["attempts"], "error": e["last_error"]}
         for e in await queue.errors(row.id)
     ]

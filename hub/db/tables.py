@@ -763,6 +763,18 @@ connector_instances = Table(
     Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
 )
 
+#: Tokens a connector instance was given by its vendor since it was configured (OAuth2
+#: access and rotated refresh tokens), Fernet-encrypted JSON; ``problem`` says why the
+#: vendor refused its grant while the instance is ``needs_reauth``.
+connector_credentials = Table(
+    "connector_credentials",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("secrets", Text),
+    Column("problem", Text),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
 #: The link between a canonical record and an external one. Unique on both sides, so
 #: two concurrent deliveries of one external order cannot bind two hub orders.
 bindings = Table(

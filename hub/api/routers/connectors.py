@@ -39,6 +39,17 @@ class ConnectorIn(BaseModel):
     mappings: dict[str, Any] = Field(default_factory=dict)
 
 
+class ConnectorChanges(BaseModel):
+    """What ``PATCH /v1/connectors/{id}`` replaces: the config, the mappings, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: The whole config; a secret left out, or sent back as shown (``**********``),
+    #: keeps its stored value.
+    config: dict[str, Any] | None = None
+    mappings: dict[str, Any] | None = None
+
+
 class ConnectorOut(BaseModel):
     id: str
     type: str
@@ -117,6 +128,25 @@ async def add_connector(body: ConnectorIn, ctx: Admin) -> Response:
         return ConnectorOut.model_validate(describe(ctx.hub.connectors, row))
 
     return await ctx.effect(action)
+
+
+@router.patch("/connectors/{connector_id}", response_model=ConnectorOut, tags=["connectors"])
+async def update_connector(connector_id: ConnectorPath, body: ConnectorChanges, ctx: Admin) -> Response:
+    """Replace the config and/or the mappings, checked as on adding (refused: 422 naming
+    the field, nothing saved). Secrets the config leaves out, or sends masked, are kept.
+    New credentials make a ``needs_reauth`` instance ``active`` again; its worker
+    restarts with the change and works the queue it parked."""
+
+    async def action() -> ConnectorOut:
+        if body.config is None and body.mappings is None:
+            raise InvalidInput("nothing to change: give config, mappings or both", field="config")
+        try:
+            row = await ctx.hub.connectors.update(connector_id, body.config, body.mappings)
+        except UpstreamUnavailable as error:
+            raise _upstream(error) from error
+        return ConnectorOut.model_validate(describe(ctx.hub.connectors, row))
+
+    return await ctx.effect(action, status=200)
 
 
 @router.get("/connectors", response_model=list[ConnectorOut], tags=["connectors"])

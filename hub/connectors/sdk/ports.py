@@ -3,7 +3,7 @@
 A connector never opens a database session. It asks the factory it was lent
 (:attr:`ConnectorEnv.uows <hub.connectors.sdk.base.ConnectorEnv>`) for a unit of work and
 finds everything there — the canonical repositories the core handlers use, and its own
-state as ports (:mod:`hub.connectors.sdk.state`):
+state as ports (:mod:`hub.connectors.sdk.state`, :mod:`hub.connectors.sdk.credentials`):
 
     async with env.uows() as uow:               # to write; env.uows.reader() to read
         binding = await uow.bindings.by_external(id, "order", gid)
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from hub.connectors.sdk.credentials import CredentialStore
 from hub.connectors.sdk.state import BindingRepository, CursorRepository, HoldRepository, WebhookReceipts, WorkRequests
 from hub.core.ports import UnitOfWork
 
@@ -42,6 +43,9 @@ class ConnectorUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def work(self) -> WorkRequests: ...
+
+    @property
+    def credentials(self) -> CredentialStore: ...
 
 
 class ConnectorUnitOfWorks(Protocol):
