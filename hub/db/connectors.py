@@ -85,7 +85,7 @@ class SqlBindings:
 
     async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
         """Bind each canonical id to (external id, hash of what was written), new or not, in
-        one statement — a writer's bookkeeping after a batch costs one round trip."""
+        one statement — a writer's bookkeeping after a batch costs one execution."""
         if not written:
             return
         now = utcnow()
@@ -101,12 +101,18 @@ class SqlBindings:
             )
             for canonical, (external, last_hash) in written.items()
         ]
-        stmt = _insert(self.session)(t.bindings).values(rows)
+        # One statement of fixed shape run over every row (executemany): compiled once and
+        # cached, where a VALUES list as long as the batch would be compiled anew each time.
+        stmt = _insert(self.session)(t.bindings)
         stmt = stmt.on_conflict_do_update(
             index_elements=["connector_id", "entity", "canonical_id"],
-            set_={"external_id": stmt.excluded.external_id, "last_hash": stmt.excluded.last_hash, "updated_at": now},
+            set_={
+                "external_id": stmt.excluded.external_id,
+                "last_hash": stmt.excluded.last_hash,
+                "updated_at": stmt.excluded.updated_at,
+            },
         )
-        await self.session.execute(stmt)
+        await self.session.execute(stmt, rows)
 
     async def add(self, binding: Binding) -> None:
         try:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from hub.connectors.sdk.channels import ChannelMappings, offer
 from hub.connectors.sdk.errors import FatalAPIError
-from hub.connectors.sdk.ports import ConnectorUnitOfWorks
+from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
 from hub.sync.plan import Action, ApplyResult, Plan, PlanItem, Progress
 
@@ -104,13 +104,16 @@ class LevelWriter(ABC):
         does not know are left out. ``skus`` None: every SKU stocked in the channel's
         warehouses."""
         async with self.uows.reader() as uow:
-            if skus is None:
-                levels = await uow.stock.for_warehouses(self.channel.warehouses)
-                wanted = sorted(levels)
-            else:
-                wanted = sorted(set(skus))
-                levels = await uow.stock.for_skus(wanted)
-            products = await uow.products.get_many(wanted)
+            return await self._desired(uow, skus)
+
+    async def _desired(self, uow: ConnectorUnitOfWork, skus: Iterable[str] | None) -> dict[str, dict[str, int]]:
+        if skus is None:
+            levels = await uow.stock.for_warehouses(self.channel.warehouses)
+            wanted = sorted(levels)
+        else:
+            wanted = sorted(set(skus))
+            levels = await uow.stock.for_skus(wanted)
+        products = await uow.products.get_many(wanted)
         result: dict[str, dict[str, int]] = {}
         for sku in wanted:
             product = products.get(sku)
@@ -133,17 +136,23 @@ class LevelWriter(ABC):
     async def written(self, skus: Iterable[str] | None = None) -> dict[str, int]:
         """What the hub last wrote, by ``sku@location`` (for ``skus``, or all)."""
         async with self.uows.reader() as uow:
-            if skus is None:
-                found = await uow.bindings.all(self.id, self.level_record)
-            else:
-                keys = [f"{sku}@{location}" for sku in skus for location in self.mappings.locations]
-                found = list((await uow.bindings.many(self.id, self.level_record, keys)).values())
+            return await self._written(uow, skus)
+
+    async def _written(self, uow: ConnectorUnitOfWork, skus: Iterable[str] | None) -> dict[str, int]:
+        if skus is None:
+            found = await uow.bindings.all(self.id, self.level_record)
+        else:
+            keys = [f"{sku}@{location}" for sku in skus for location in self.mappings.locations]
+            found = list((await uow.bindings.many(self.id, self.level_record, keys)).values())
         return {b.canonical_id: int(b.last_hash) for b in found if b.last_hash is not None}
 
     async def bound_items(self, skus: Iterable[str]) -> dict[str, str]:
         """sku → the vendor's item, for the SKUs bound."""
         async with self.uows.reader() as uow:
-            bound = await uow.bindings.many(self.id, self.item_record, skus)
+            return await self._bound_items(uow, skus)
+
+    async def _bound_items(self, uow: ConnectorUnitOfWork, skus: Iterable[str]) -> dict[str, str]:
+        bound = await uow.bindings.many(self.id, self.item_record, skus)
         return {sku: str(b.data["item"]) for sku, b in bound.items() if b.data.get("item")}
 
     async def bind_items(self, items: Iterable[VendorItem]) -> None:
@@ -204,13 +213,16 @@ class LevelWriter(ABC):
 
     async def push(self, skus: list[str]) -> dict[str, str | None]:
         """Queued work: bring these SKUs' levels to what the channel offers."""
-        desired = await self.desired(skus)
-        written = await self.written(desired)
-        changed = {
-            sku: per
-            for sku, per in desired.items()
-            if any(written.get(f"{sku}@{location}") != quantity for location, quantity in per.items())
-        }
+        # One read of the hub for the batch: desired levels, what was written, items bound.
+        async with self.uows.reader() as uow:
+            desired = await self._desired(uow, skus)
+            written = await self._written(uow, desired)
+            changed = {
+                sku: per
+                for sku, per in desired.items()
+                if any(written.get(f"{sku}@{location}") != quantity for location, quantity in per.items())
+            }
+            items = await self._bound_items(uow, changed) if changed else {}
         result: dict[str, str | None] = dict.fromkeys(skus)
         if not changed:
             return result
@@ -218,7 +230,6 @@ class LevelWriter(ABC):
         # so a push costs the write alone (a change at the vendor since is caught by the
         # compare, then re-read). New SKUs and locations are read from the vendor — their
         # levels are both the compare values and the check that they exist there.
-        items = await self.bound_items(changed)
         targets: list[Target] = []
         compare: dict[str, int | None] = {}
         unread: list[str] = []
