@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from hub.connectors.registry import connector_type
 from hub.connectors.service import ConnectorService, masked
-from hub.db import tables as t
-from hub.db.connectors import InstanceRow, SqlHolds
-from hub.db.credentials import SqlCredentials
-from hub.db.work_queue import DEAD_LETTER_PREFIX, WorkQueue
+from hub.db.connector_status import status_snapshot
+from hub.db.connectors import InstanceRow
+from hub.db.work_queue import WorkQueue
 from hub.sync.engine import recent_runs
 
 __all__ = ["describe", "status"]
@@ -40,33 +37,13 @@ def describe(service: ConnectorService, row: InstanceRow) -> dict[str, Any]:
 async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) -> dict[str, Any]:
     db = service.db
     runs = await recent_runs(db, row.id, limit=50)
-    async with service.uows.reader() as uow:
-        r = t.sync_runs.c
-        entities = list(await uow.session.scalars(select(r.entity).where(r.connector_id == row.id).distinct()))
+    seen = await status_snapshot(service.uows, row.id)
     # Per entity, not among the latest runs: a frequent poll would push an hourly one out.
     last_sync: dict[str, Any] = {}
-    for entity in sorted(entities):
+    for entity in seen.entities:
         latest = await recent_runs(db, row.id, limit=1, entity=entity)
         last_sync[entity] = latest[0].as_dict()
-    async with service.uows.reader() as uow:
-        refused = await SqlCredentials(uow.session, None, write=False).problem(row.id)
-        holds = await SqlHolds(uow.session).active(row.id)
-        c = t.connector_cursors.c
-        cursors = {
-            stream: value
-            for stream, value in await uow.session.execute(
-                select(c.stream, c.value).where(c.connector_id == row.id).order_by(c.stream)
-            )
-        }
-        d = t.dead_letters.c
-        letters = list(
-            await uow.session.execute(
-                select(d.id, d.type, d.aggregate_id, d.error, d.attempts, d.updated_at)
-                .where(d.subscriber == f"{DEAD_LETTER_PREFIX}{row.id}", d.status == "pending")
-                .order_by(d.id.desc())
-                .limit(20)
-            )
-        )
+    refused, holds, cursors, letters = seen.refused, seen.holds, seen.cursors, seen.dead_letters
     errors: list[dict[str, Any]] = []
     if row.status == "needs_reauth":
         errors.append({"source": "credentials", "kind": "needs_reauth", "key": "", "error": refused or ""})
