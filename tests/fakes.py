@@ -280,6 +280,14 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
         if any(o.channel == document.channel and o.external_id == document.external_id for o in self._rows.values()):
             raise DuplicateRecord("sales_orders: external_id is already taken", field="external_id")
 
+    async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> ports.OrderReferences:
+        products = self._t.products
+        return ports.OrderReferences(
+            customer=self._t.customers.get(customer),
+            warehouse=self._t.warehouses.get(warehouse),
+            products={sku: products[sku] for sku in set(skus) if sku in products},
+        )
+
     async def open_total(self, customer: str) -> Decimal:
         return sum((o.total for o in self._rows.values() if o.customer == customer and o.status in OPEN_STATUSES), ZERO)
 
@@ -328,6 +336,15 @@ class FakeStockRepository(_Repository):
             for sku, warehouse in keys:
                 levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
         return {key: levels[key] for key in keys if key in levels}
+
+    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        # Copies, as the database's: a change not saved is lost, here as there.
+        levels = self._t.levels
+        return {key: dataclasses.replace(levels[key]) for key in keys if key in levels}
+
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        for level in levels:
+            self._t.levels[(level.sku, level.warehouse)] = dataclasses.replace(level)
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
         found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}

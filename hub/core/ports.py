@@ -13,6 +13,7 @@ the gap-free number series (``numbers.next``) after them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -46,6 +47,7 @@ __all__ = [
     "MasterRepository",
     "MoveRepository",
     "NumberSeries",
+    "OrderReferences",
     "ProductRepository",
     "PurchaseOrderRepository",
     "SalesOrderRepository",
@@ -99,7 +101,31 @@ class BillRepository(DocumentRepository[Bill], Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class OrderReferences:
+    """What a new sales order names, looked up together; None (or left out) where unknown.
+
+    The records are read, not locked, and changing them changes nothing stored.
+    """
+
+    customer: Customer | None
+    warehouse: Warehouse | None
+    products: dict[str, Product]
+
+
 class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
+    async def add(self, document: SalesOrder) -> None:
+        """Insert the order with its lines and charges, assigning their ids.
+
+        The order is written as it stands: to change it afterwards, even in the same
+        unit of work, ``get(id, lock=True)`` it again.
+        """
+        ...
+
+    async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> OrderReferences:
+        """The customer, warehouse and products a new order names, in one look-up."""
+        ...
+
     async def open_total(self, customer: str) -> Decimal:
         """Σ total of the customer's open orders (on hold, confirmed, partially shipped)."""
         ...
@@ -121,6 +147,15 @@ class StockRepository(Protocol):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         """Lock the levels of these SKU × warehouse keys, creating missing ones at zero
         (or, with ``create=False``, leaving them out)."""
+        ...
+
+    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        """Lock the existing levels of these keys as ``lock(create=False)`` does, as copies
+        that nothing writes back by itself: :meth:`save_levels` stores what changed."""
+        ...
+
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        """Store these levels (from :meth:`lock_levels`) as they stand now."""
         ...
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:

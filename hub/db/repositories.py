@@ -12,11 +12,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
@@ -27,7 +28,6 @@ from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
-from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "NumberSeries",
     "ProductRepository",
     "PurchaseOrderRepository",
-    "SalesOrderRepository",
     "StockRepository",
     "ValuationRepository",
 ]
@@ -50,12 +49,19 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
+def duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
+    """The driver's unique-key violation as the core's error, naming the field where it can."""
     message = str(error.orig).lower()
     for field in ("barcode", "external_id", "sku", "code"):
         if field in message:
             return DuplicateRecord(f"{what}: {field} is already taken", field=field)
     return DuplicateRecord(f"{what}: a record with these keys already exists")
+
+
+async def flushed(session: AsyncSession) -> None:
+    """Write the ORM's pending changes, if any, before a Core statement reads past it."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
 
 
 class _Repository:
@@ -66,7 +72,7 @@ class _Repository:
         try:
             await self.session.flush()
         except IntegrityError as error:
-            raise _duplicate(error, what) from error
+            raise duplicate(error, what) from error
 
     async def _one(self, stmt: Select[Any], lock: bool) -> Any:
         if lock:
@@ -180,24 +186,6 @@ class BillRepository(DocumentRepository[Bill]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
-class SalesOrderRepository(DocumentRepository[SalesOrder]):
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session, SalesOrder)
-
-    async def open_total(self, customer: str) -> Decimal:
-        stmt = select(t.sales_orders.c.total).where(
-            t.sales_orders.c.customer == customer, t.sales_orders.c.status.in_(OPEN_STATUSES)
-        )
-        return sum(await self.session.scalars(stmt), ZERO)
-
-    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
-        stmt = select(SalesOrder).where(
-            t.sales_orders.c.channel == channel,
-            t.sales_orders.c.external_id == external_id,
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-
 class InvoiceRepository(DocumentRepository[Invoice]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, Invoice)
@@ -225,6 +213,20 @@ def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any
     return insert(table).values(rows).on_conflict_do_nothing()
 
 
+_levels = t.stock_levels.c
+_LOCK_LEVELS = (
+    select(t.stock_levels)
+    .where(tuple_(_levels.sku, _levels.warehouse).in_(bindparam("keys", expanding=True)))
+    .order_by(_levels.sku, _levels.warehouse)
+    .with_for_update()
+)
+_SAVE_LEVELS = (
+    update(t.stock_levels)
+    .where(_levels.sku == bindparam("k_sku"), _levels.warehouse == bindparam("k_warehouse"))
+    .values(on_hand=bindparam("v_on_hand"), reserved=bindparam("v_reserved"), in_transit=bindparam("v_in_transit"))
+)
+
+
 class StockRepository(_Repository):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         if not keys:
@@ -241,6 +243,42 @@ class StockRepository(_Repository):
             .execution_options(populate_existing=True)
         )
         return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
+
+    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        if not keys:
+            return {}
+        await flushed(self.session)
+        rows = await self.session.execute(_LOCK_LEVELS, {"keys": list(keys)})
+        return {(level.sku, level.warehouse): level for level in (StockLevel(**row._mapping) for row in rows)}
+
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        levels = list(levels)
+        if not levels:
+            return
+        await self.session.execute(
+            _SAVE_LEVELS,
+            [
+                dict(
+                    k_sku=v.sku,
+                    k_warehouse=v.warehouse,
+                    v_on_hand=v.on_hand,
+                    v_reserved=v.reserved,
+                    v_in_transit=v.in_transit,
+                )
+                for v in levels
+            ],
+        )
+        # A copy the ORM loaded earlier in this unit of work now holds the stored values
+        # too, as if read again (without being marked changed).
+        identity = self.session.sync_session.identity_map
+        if not len(identity):
+            return
+        mapper = sa_inspect(StockLevel)
+        for level in levels:
+            tracked = identity.get(mapper.identity_key_from_primary_key([level.sku, level.warehouse]))
+            if tracked is not None and tracked is not level:
+                for name in ("on_hand", "reserved", "in_transit"):
+                    set_committed_value(tracked, name, getattr(level, name))
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
         found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}

@@ -38,6 +38,7 @@ from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
+from hub.db.sales_orders import SalesOrderRepository
 from hub.outbox.envelope import Envelope, envelope_for
 from hub.outbox.signal import CHANNEL
 
@@ -81,7 +82,7 @@ class SqlUnitOfWork:
         self.customers = r.MasterRepository(s, Customer)
         self.purchase_orders = r.PurchaseOrderRepository(s)
         self.receipts = r.DocumentRepository(s, Receipt)
-        self.sales_orders = r.SalesOrderRepository(s)
+        self.sales_orders = SalesOrderRepository(s)
         self.shipments = r.DocumentRepository(s, Shipment)
         self.returns = r.DocumentRepository(s, SalesReturn)
         self.transfers = r.DocumentRepository(s, Transfer)

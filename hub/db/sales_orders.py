@@ -1,0 +1,123 @@
+"""Sales orders in storage, and the look-ups and writes a confirmation makes.
+
+Confirming an order is the hub's hottest write, so its statements are SQLAlchemy Core,
+built once here: the customer, warehouse and products in one outer-joined read, the
+order in one insert and its lines in another (one multi-row statement), none of it
+through the ORM's unit of work. Everything else about orders — reading, locking and
+changing them later — stays with the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from hub.core.catalog import Customer, Product, Warehouse
+from hub.core.numbers import ZERO
+from hub.core.ports import OrderReferences
+from hub.core.sales import OPEN_STATUSES, SalesOrder
+from hub.db import tables as t
+from hub.db.repositories import DocumentRepository, duplicate, flushed
+from hub.db.types import utcnow
+
+__all__ = ["SalesOrderRepository"]
+
+_c, _w, _p = t.customers, t.warehouses, t.products
+#: One row per product found, or one row of NULL products: the customer and warehouse
+#: columns are NULL where the code is unknown.
+_REFERENCES = select(*_c.columns, *_w.columns, *_p.columns).select_from(
+    select(literal(1).label("one"))
+    .subquery("one")
+    .outerjoin(_c, _c.c.code == bindparam("customer"))
+    .outerjoin(_w, _w.c.code == bindparam("warehouse"))
+    .outerjoin(_p, _p.c.sku.in_(bindparam("skus", expanding=True)))
+)
+_SPANS = ((Customer, _c), (Warehouse, _w), (Product, _p))
+
+
+def _written(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns if column.name != "id")
+
+
+_ORDER, _LINE, _CHARGE = _written(t.sales_orders), _written(t.sales_order_lines), _written(t.sales_order_charges)
+_INSERT_ORDER = insert(t.sales_orders).returning(t.sales_orders.c.id)
+_INSERT_LINES = insert(t.sales_order_lines).returning(t.sales_order_lines.c.id, sort_by_parameter_order=True)
+_INSERT_CHARGES = insert(t.sales_order_charges).returning(t.sales_order_charges.c.id, sort_by_parameter_order=True)
+
+
+def _values(record: object, columns: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in columns}
+
+
+def _records(row: Row[Any]) -> list[object | None]:
+    """The row's customer, warehouse and product, each None where its id is NULL."""
+    found: list[object | None] = []
+    start = 0
+    for cls, table in _SPANS:
+        values = row[start : start + len(table.columns)]
+        start += len(table.columns)
+        found.append(None if values[0] is None else cls(**dict(zip(table.columns.keys(), values, strict=True))))
+    return found
+
+
+async def _insert_children(
+    conn: AsyncConnection, order_id: int, children: Sequence[Any], stmt: Any, columns: Sequence[str]
+) -> None:
+    """Insert an order's lines (or charges) in one statement, assigning their ids."""
+    if not children:
+        return
+    for child in children:
+        child.order_id = order_id
+    ids = (await conn.execute(stmt, [_values(child, columns) for child in children])).scalars()
+    for child, child_id in zip(children, ids, strict=True):
+        child.id = child_id
+
+
+class SalesOrderRepository(DocumentRepository[SalesOrder]):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, SalesOrder)
+
+    async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> OrderReferences:
+        await flushed(self.session)  # products made in this unit of work are found too
+        params = {"customer": customer, "warehouse": warehouse, "skus": sorted(set(skus))}
+        rows = (await self.session.execute(_REFERENCES, params)).all()
+        found_customer = found_warehouse = None
+        products: dict[str, Product] = {}
+        for row in rows:
+            found_customer, found_warehouse, product = _records(row)
+            if isinstance(product, Product):
+                products[product.sku] = product
+        assert found_customer is None or isinstance(found_customer, Customer)
+        assert found_warehouse is None or isinstance(found_warehouse, Warehouse)
+        return OrderReferences(customer=found_customer, warehouse=found_warehouse, products=products)
+
+    async def add(self, document: SalesOrder) -> None:
+        # Stamped here as hub/db/orm.py's listener stamps what the ORM inserts.
+        document.created_at = document.created_at or utcnow()
+        document.updated_at = document.updated_at or document.created_at
+        conn = await self.session.connection()
+        try:
+            order_id = (await conn.execute(_INSERT_ORDER, _values(document, _ORDER))).scalar_one()
+            await _insert_children(conn, order_id, document.lines, _INSERT_LINES, _LINE)
+            await _insert_children(conn, order_id, document.charges, _INSERT_CHARGES, _CHARGE)
+        except IntegrityError as error:
+            raise duplicate(error, "SalesOrder") from error
+        document.id = order_id
+
+    async def open_total(self, customer: str) -> Decimal:
+        stmt = select(t.sales_orders.c.total).where(
+            t.sales_orders.c.customer == customer, t.sales_orders.c.status.in_(OPEN_STATUSES)
+        )
+        return sum(await self.session.scalars(stmt), ZERO)
+
+    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
+        stmt = select(SalesOrder).where(
+            t.sales_orders.c.channel == channel,
+            t.sales_orders.c.external_id == external_id,
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
