@@ -199,7 +199,8 @@ class FakeProductRepository(FakeMasterRepository[Product]):
         return {sku: self._rows[sku] for sku in set(skus) if sku in self._rows}
 
     async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
-        return {sku: self._rows[sku] for sku in sorted(set(skus)) if sku in self._rows}
+        # Copies, as the database's: changing them changes nothing stored.
+        return {sku: dataclasses.replace(self._rows[sku]) for sku in sorted(set(skus)) if sku in self._rows}
 
     async def flush(self) -> None:
         # Products are edited in place, so a taken barcode shows only when "written".
@@ -383,6 +384,13 @@ class FakeMoveRepository(_Repository):
 class FakeAlertRepository(_Repository):
     async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
         return {a.sku: a for a in self._t.alerts if a.sku in skus and a.cleared_at is None}
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        for (sku, _), level in sorted(self._t.levels.items()):
+            if sku in found:
+                found[sku].append(dataclasses.replace(level))
+        return await self.active(skus), found
 
     async def add(self, alert: ReorderAlert) -> None:
         # The database allows one active alert per SKU (a partial unique index).

@@ -72,7 +72,10 @@ class MasterRepository(Protocol[T]):
 class ProductRepository(MasterRepository[Product], Protocol):
     async def get_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Lock these products, in SKU order; missing ones are left out. The records are
+        for reading: a change to them is not stored (``get`` the product to change it)."""
+        ...
 
     async def flush(self) -> None:
         """Write pending changes now; raises :class:`DuplicateRecord` on a taken barcode."""
@@ -185,6 +188,11 @@ class AlertRepository(Protocol):
         ...
 
     async def add(self, alert: ReorderAlert) -> None: ...
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        """In one look-up: :meth:`active`, and every warehouse's level of each SKU as
+        :meth:`StockRepository.for_skus` gives them (copies, for reading)."""
+        ...
 
 
 class AccountRepository(Protocol):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +99,14 @@ class MasterRepository(_Repository, Generic[T]):
         await self._flush(self.cls.__name__.lower())
 
 
+_LOCK_PRODUCTS = (
+    select(t.products)
+    .where(t.products.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(t.products.c.sku)
+    .with_for_update()
+)
+
+
 class ProductRepository(MasterRepository[Product]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, Product, "sku")
@@ -126,16 +134,10 @@ class ProductRepository(MasterRepository[Product]):
         wanted = sorted(set(skus))
         if not wanted:
             return {}
-        stmt = (
-            select(Product)
-            .where(t.products.c.sku.in_(wanted))
-            .order_by(t.products.c.sku)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        locked = {product.sku: product for product in await self.session.scalars(stmt)}
-        self._seen.update(locked)
-        return locked
+        await flushed(self.session)
+        rows = await self.session.execute(_LOCK_PRODUCTS, {"skus": wanted})
+        # Copies, not the ORM's (cheaper, and a reader's): not kept with the products seen.
+        return {product.sku: product for product in (Product(**row._mapping) for row in rows)}
 
     async def add(self, record: Product) -> None:
         await super().add(record)
@@ -335,6 +337,20 @@ class MoveRepository(_Repository):
         return daily
 
 
+_alerts, _lv = t.reorder_alerts.c, t.stock_levels.c
+#: Per SKU, each warehouse's level (or one row of NULLs) with the id of its active alert, if any.
+_STANDING = (
+    select(t.products.c.sku, _lv.warehouse, _lv.on_hand, _lv.reserved, _lv.in_transit, _alerts.id)
+    .select_from(
+        t.products.outerjoin(t.stock_levels, _lv.sku == t.products.c.sku).outerjoin(
+            t.reorder_alerts, and_(_alerts.sku == t.products.c.sku, _alerts.cleared_at.is_(None))
+        )
+    )
+    .where(t.products.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(t.products.c.sku, _lv.warehouse)
+)
+
+
 class AlertRepository(_Repository):
     async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
         stmt = select(ReorderAlert).where(
@@ -345,6 +361,21 @@ class AlertRepository(_Repository):
     async def add(self, alert: ReorderAlert) -> None:
         self.session.add(alert)
         await self.session.flush()
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        await flushed(self.session)
+        levels: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        alert_ids = set()
+        for sku, warehouse, on_hand, reserved, in_transit, alert_id in await self.session.execute(
+            _STANDING, {"skus": list(skus)}
+        ):
+            if warehouse is not None:
+                levels[sku].append(StockLevel(sku, warehouse, on_hand, reserved, in_transit))
+            if alert_id is not None:
+                alert_ids.add(alert_id)
+        # Active alerts are few, and a judgement may change them: those come tracked.
+        alerts = await self.active(skus) if alert_ids else {}
+        return alerts, levels
 
 
 class AccountRepository(_Repository):

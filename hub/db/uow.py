@@ -38,6 +38,7 @@ from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
+from hub.db.repositories import flushed
 from hub.db.sales_orders import SalesOrderRepository
 from hub.outbox.envelope import Envelope, envelope_for
 from hub.outbox.signal import CHANNEL
@@ -46,6 +47,8 @@ __all__ = ["OUTBOX_LOCK", "SqlUnitOfWork", "UnitOfWorkFactory"]
 
 #: Advisory lock key serialising outbox inserts until commit (PostgreSQL).
 OUTBOX_LOCK = 0x6A78_6368_7562  # "jxchub"
+
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')")
 
 
 class SqlUnitOfWork:
@@ -132,15 +135,12 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         envelopes = [envelope_for(event, tenant=self._tenant) for event in self._events]
         try:
-            await self.session.flush()
+            await flushed(self.session)
             if envelopes:
                 if self._db.dialect == "postgresql":
                     # One round trip for both: the lock, and a notification delivered on
                     # commit to relays in other processes (see hub.outbox.signal).
-                    await self.session.execute(
-                        text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')"),
-                        {"key": OUTBOX_LOCK, "channel": CHANNEL},
-                    )
+                    await self.session.execute(_LOCK_AND_NOTIFY, {"key": OUTBOX_LOCK, "channel": CHANNEL})
                 await self.session.execute(insert(t.outbox), [outbox_row(envelope) for envelope in envelopes])
             await self.session.commit()
         except IntegrityError as error:

@@ -119,8 +119,7 @@ async def refresh_alerts(
     # each judge the total from a stale view of the other.
     products = await uow.products.lock_many(watched)
     watched = [sku for sku in watched if sku in products]
-    alerts = await uow.alerts.active(watched)
-    levels = await uow.stock.for_skus(watched)
+    alerts, levels = await uow.alerts.standing(watched)
     available = {sku: sum((level.available for level in levels[sku]), ZERO) for sku in watched}
     # What is on order only shapes the suggestion of a low-stock alert.
     short = [sku for sku in watched if (point := products[sku].reorder_point) is not None and available[sku] < point]
