@@ -58,12 +58,6 @@ def duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
     return DuplicateRecord(f"{what}: a record with these keys already exists")
 
 
-async def flushed(session: AsyncSession) -> None:
-    """Write the ORM's pending changes, if any, before a Core statement reads past it."""
-    if session.new or session.dirty or session.deleted:
-        await session.flush()
-
-
 class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -134,7 +128,6 @@ class ProductRepository(MasterRepository[Product]):
         wanted = sorted(set(skus))
         if not wanted:
             return {}
-        await flushed(self.session)
         rows = await self.session.execute(_LOCK_PRODUCTS, {"skus": wanted})
         # Copies, not the ORM's (cheaper, and a reader's): not kept with the products seen.
         return {product.sku: product for product in (Product(**row._mapping) for row in rows)}
@@ -249,7 +242,6 @@ class StockRepository(_Repository):
     async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
         if not keys:
             return {}
-        await flushed(self.session)
         rows = await self.session.execute(_LOCK_LEVELS, {"keys": list(keys)})
         return {(level.sku, level.warehouse): level for level in (StockLevel(**row._mapping) for row in rows)}
 
@@ -363,7 +355,6 @@ class AlertRepository(_Repository):
         await self.session.flush()
 
     async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
-        await flushed(self.session)
         levels: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
         alert_ids = set()
         for sku, warehouse, on_hand, reserved, in_transit, alert_id in await self.session.execute(

@@ -4,7 +4,9 @@ Confirming an order is the hub's hottest write, so its statements are SQLAlchemy
 built once here: the customer, warehouse and products in one outer-joined read, the
 order in one insert and its lines in another (one multi-row statement), none of it
 through the ORM's unit of work. Everything else about orders — reading, locking and
-changing them later — stays with the ORM.
+changing them later — stays with the ORM. Reads go through ``session.execute``, which
+still flushes the ORM's pending changes first, so they see what the unit of work has
+changed so far.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from hub.core.numbers import ZERO
 from hub.core.ports import OrderReferences
 from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
-from hub.db.repositories import DocumentRepository, duplicate, flushed
+from hub.db.repositories import DocumentRepository, duplicate
 from hub.db.types import utcnow
 
 __all__ = ["SalesOrderRepository"]
@@ -83,7 +85,6 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
         super().__init__(session, SalesOrder)
 
     async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> OrderReferences:
-        await flushed(self.session)  # products made in this unit of work are found too
         params = {"customer": customer, "warehouse": warehouse, "skus": sorted(set(skus))}
         rows = (await self.session.execute(_REFERENCES, params)).all()
         found_customer = found_warehouse = None

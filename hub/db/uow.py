@@ -38,7 +38,6 @@ from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
-from hub.db.repositories import flushed
 from hub.db.sales_orders import SalesOrderRepository
 from hub.outbox.envelope import Envelope, envelope_for
 from hub.outbox.signal import CHANNEL
@@ -135,7 +134,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         envelopes = [envelope_for(event, tenant=self._tenant) for event in self._events]
         try:
-            await flushed(self.session)
+            await self.session.flush()
             if envelopes:
                 if self._db.dialect == "postgresql":
                     # One round trip for both: the lock, and a notification delivered on
