@@ -24,7 +24,7 @@ from hub.core.numbers import ZERO
 from hub.core.ports import OrderReferences
 from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
-from hub.db.repositories import DocumentRepository, duplicate
+from hub.db.repositories import DocumentRepository, copy_of, duplicate
 from hub.db.types import utcnow
 
 __all__ = ["SalesOrderRepository"]
@@ -63,7 +63,7 @@ def _records(row: Row[Any]) -> list[object | None]:
     for cls, table in _SPANS:
         values = row[start : start + len(table.columns)]
         start += len(table.columns)
-        found.append(None if values[0] is None else cls(**dict(zip(table.columns.keys(), values, strict=True))))
+        found.append(None if values[0] is None else copy_of(cls, dict(zip(table.columns.keys(), values, strict=True))))
     return found
 
 
