@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, literal, select
+from sqlalchemy import Row, Table, bindparam, func, insert, literal, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -50,6 +51,31 @@ _ORDER, _LINE, _CHARGE = _written(t.sales_orders), _written(t.sales_order_lines)
 _INSERT_ORDER = insert(t.sales_orders).returning(t.sales_orders.c.id)
 _INSERT_LINES = insert(t.sales_order_lines).returning(t.sales_order_lines.c.id, sort_by_parameter_order=True)
 _INSERT_CHARGES = insert(t.sales_order_charges).returning(t.sales_order_charges.c.id, sort_by_parameter_order=True)
+
+# PostgreSQL: the order and its lines in one statement — the order's insert as a
+# data-modifying CTE, the lines as columns of arrays unnested beside its new id.
+_o, _l = t.sales_orders, t.sales_order_lines
+_LINE_VALUES = tuple(name for name in _LINE if name != "order_id")
+_NEW_ORDER = (
+    insert(_o)
+    .values({name: bindparam(f"o_{name}", type_=_o.c[name].type) for name in _ORDER})
+    .returning(_o.c.id)
+    .cte("new_order")
+)
+_UNNESTED = (
+    func.unnest(*(bindparam(f"l_{name}", type_=ARRAY(_l.c[name].type)) for name in _LINE_VALUES))
+    .table_valued(*_LINE_VALUES)
+    .render_derived(name="line")
+)
+_INSERT_ORDER_WITH_LINES = (
+    insert(_l)
+    .add_cte(_NEW_ORDER)
+    .from_select(
+        ["order_id", *_LINE_VALUES],
+        select(_NEW_ORDER.c.id, *_UNNESTED.c).select_from(_NEW_ORDER.join(_UNNESTED, true())),
+    )
+    .returning(_l.c.id, _l.c.order_id, _l.c.line_no)
+)
 
 
 def _values(record: object, columns: Sequence[str]) -> dict[str, Any]:
@@ -103,12 +129,25 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
         document.updated_at = document.updated_at or document.created_at
         conn = await self.session.connection()
         try:
+            if conn.dialect.name == "postgresql" and document.lines and not document.charges:
+                await self._add_in_one(conn, document)
+                return
             order_id = (await conn.execute(_INSERT_ORDER, _values(document, _ORDER))).scalar_one()
             await _insert_children(conn, order_id, document.lines, _INSERT_LINES, _LINE)
             await _insert_children(conn, order_id, document.charges, _INSERT_CHARGES, _CHARGE)
         except IntegrityError as error:
             raise duplicate(error, "SalesOrder") from error
         document.id = order_id
+
+    async def _add_in_one(self, conn: AsyncConnection, document: SalesOrder) -> None:
+        params = {f"o_{name}": getattr(document, name) for name in _ORDER}
+        for name in _LINE_VALUES:
+            params[f"l_{name}"] = [getattr(line, name) for line in document.lines]
+        by_number = {line.line_no: line for line in document.lines}
+        for line_id, order_id, line_no in await conn.execute(_INSERT_ORDER_WITH_LINES, params):
+            line = by_number[line_no]
+            line.id, line.order_id = line_id, order_id
+            document.id = order_id
 
     async def open_total(self, customer: str) -> Decimal:
         stmt = select(t.sales_orders.c.total).where(
