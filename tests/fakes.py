@@ -282,11 +282,15 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
             raise DuplicateRecord("sales_orders: external_id is already taken", field="external_id")
 
     async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> ports.OrderReferences:
-        products = self._t.products
+        products, levels, skus = self._t.products, self._t.levels, set(skus)
         return ports.OrderReferences(
             customer=self._t.customers.get(customer),
             warehouse=self._t.warehouses.get(warehouse),
-            products={sku: products[sku] for sku in set(skus) if sku in products},
+            products={sku: products[sku] for sku in skus if sku in products},
+            # Copies, as the database's: a change not saved is lost, here as there.
+            levels={
+                (s, w): dataclasses.replace(level) for (s, w), level in levels.items() if w == warehouse and s in skus
+            },
         )
 
     async def open_total(self, customer: str) -> Decimal:
@@ -337,11 +341,6 @@ class FakeStockRepository(_Repository):
             for sku, warehouse in keys:
                 levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
         return {key: levels[key] for key in keys if key in levels}
-
-    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
-        # Copies, as the database's: a change not saved is lost, here as there.
-        levels = self._t.levels
-        return {key: dataclasses.replace(levels[key]) for key in keys if key in levels}
 
     async def save_levels(self, levels: Iterable[StockLevel]) -> None:
         for level in levels:

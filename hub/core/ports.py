@@ -4,7 +4,8 @@
 named ``lock…`` return rows the caller may change and that no concurrent unit of work
 can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time). To stay deadlock-free every handler locks in the same order:
-documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
+documents → stock levels (sorted) → customer → valuations (sorted) → products (sorted).
+(Only a new sales order locks a customer, after the levels its references lock.)
 Among documents: a payment or sales order before invoices, invoices in id order (a
 supplier payment before bills, bills in id order; a purchase order before its bill), and
 the gap-free number series (``numbers.next``) after them.
@@ -108,12 +109,16 @@ class BillRepository(DocumentRepository[Bill], Protocol):
 class OrderReferences:
     """What a new sales order names, looked up together; None (or left out) where unknown.
 
-    The records are read, not locked, and changing them changes nothing stored.
+    The customer, warehouse and products are read, not locked. ``levels`` are the
+    existing stock levels of the order's SKUs in its warehouse, *locked*. All are copies:
+    changing them changes nothing stored, except levels given to
+    :meth:`StockRepository.save_levels`.
     """
 
     customer: Customer | None
     warehouse: Warehouse | None
     products: dict[str, Product]
+    levels: dict[tuple[str, str], StockLevel]
 
 
 class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
@@ -126,7 +131,8 @@ class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
         ...
 
     async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> OrderReferences:
-        """The customer, warehouse and products a new order names, in one look-up."""
+        """The customer, warehouse and products a new order names, in one look-up that
+        also locks the SKUs' stock levels in the warehouse (as ``stock.lock(create=False)``)."""
         ...
 
     async def open_total(self, customer: str) -> Decimal:
@@ -152,13 +158,8 @@ class StockRepository(Protocol):
         (or, with ``create=False``, leaving them out)."""
         ...
 
-    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
-        """Lock the existing levels of these keys as ``lock(create=False)`` does, as copies
-        that nothing writes back by itself: :meth:`save_levels` stores what changed."""
-        ...
-
     async def save_levels(self, levels: Iterable[StockLevel]) -> None:
-        """Store these levels (from :meth:`lock_levels`) as they stand now."""
+        """Store these locked levels (copies, e.g. a new order's references) as they stand now."""
         ...
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:

@@ -220,12 +220,6 @@ def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any
 
 
 _levels = t.stock_levels.c
-_LOCK_LEVELS = (
-    select(t.stock_levels)
-    .where(tuple_(_levels.sku, _levels.warehouse).in_(bindparam("keys", expanding=True)))
-    .order_by(_levels.sku, _levels.warehouse)
-    .with_for_update()
-)
 _SAVE_LEVELS = (
     update(t.stock_levels)
     .where(_levels.sku == bindparam("k_sku"), _levels.warehouse == bindparam("k_warehouse"))
@@ -249,12 +243,6 @@ class StockRepository(_Repository):
             .execution_options(populate_existing=True)
         )
         return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
-
-    async def lock_levels(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
-        if not keys:
-            return {}
-        rows = await self.session.execute(_LOCK_LEVELS, {"keys": list(keys)})
-        return {(level.sku, level.warehouse): level for level in (copy_of(StockLevel, row._mapping) for row in rows)}
 
     async def save_levels(self, levels: Iterable[StockLevel]) -> None:
         levels = list(levels)

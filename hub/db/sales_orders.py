@@ -1,12 +1,12 @@
 """Sales orders in storage, and the look-ups and writes a confirmation makes.
 
 Confirming an order is the hub's hottest write, so its statements are SQLAlchemy Core,
-built once here: the customer, warehouse and products in one outer-joined read, the
-order in one insert and its lines in another (one multi-row statement), none of it
-through the ORM's unit of work. Everything else about orders — reading, locking and
-changing them later — stays with the ORM. Reads go through ``session.execute``, which
-still flushes the ORM's pending changes first, so they see what the unit of work has
-changed so far.
+built once here: the customer, warehouse and products in one outer-joined read that
+also locks the order's stock levels; the order and its lines in one statement on
+PostgreSQL (two on SQLite); none of it through the ORM's unit of work. Everything else
+about orders — reading, locking and changing them later — stays with the ORM. Reads go
+through ``session.execute``, which still flushes the ORM's pending changes first, so
+they see what the unit of work has changed so far.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub.core.catalog import Customer, Product, Warehouse
+from hub.core.ledger import StockLevel
 from hub.core.numbers import ZERO
 from hub.core.ports import OrderReferences
 from hub.core.sales import OPEN_STATUSES, SalesOrder
@@ -30,17 +31,26 @@ from hub.db.types import utcnow
 
 __all__ = ["SalesOrderRepository"]
 
-_c, _w, _p = t.customers, t.warehouses, t.products
-#: One row per product found, or one row of NULL products: the customer and warehouse
-#: columns are NULL where the code is unknown.
-_REFERENCES = select(*_c.columns, *_w.columns, *_p.columns).select_from(
+_c, _w, _p, _s = t.customers, t.warehouses, t.products, t.stock_levels
+#: The order's stock levels, locked in key order: the first lock a confirmation takes.
+_LOCKED = (
+    select(_s)
+    .where(_s.c.warehouse == bindparam("warehouse"), _s.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(_s.c.sku)
+    .with_for_update()
+    .cte("locked")
+)
+#: One row per product found (with its locked level, if any), or one row of NULL products:
+#: the customer and warehouse columns are NULL where the code is unknown.
+_REFERENCES = select(*_c.columns, *_w.columns, *_p.columns, *_LOCKED.c).select_from(
     select(literal(1).label("one"))
     .subquery("one")
     .outerjoin(_c, _c.c.code == bindparam("customer"))
     .outerjoin(_w, _w.c.code == bindparam("warehouse"))
     .outerjoin(_p, _p.c.sku.in_(bindparam("skus", expanding=True)))
+    .outerjoin(_LOCKED, _LOCKED.c.sku == _p.c.sku)
 )
-_SPANS = ((Customer, _c), (Warehouse, _w), (Product, _p))
+_SPANS = ((Customer, _c), (Warehouse, _w), (Product, _p), (StockLevel, _s))
 
 
 def _written(table: Table) -> tuple[str, ...]:
@@ -83,7 +93,7 @@ def _values(record: object, columns: Sequence[str]) -> dict[str, Any]:
 
 
 def _records(row: Row[Any]) -> list[object | None]:
-    """The row's customer, warehouse and product, each None where its id is NULL."""
+    """The row's customer, warehouse, product and stock level, each None where its key is NULL."""
     found: list[object | None] = []
     start = 0
     for cls, table in _SPANS:
@@ -115,13 +125,16 @@ class SalesOrderRepository(DocumentRepository[SalesOrder]):
         rows = (await self.session.execute(_REFERENCES, params)).all()
         found_customer = found_warehouse = None
         products: dict[str, Product] = {}
+        levels: dict[tuple[str, str], StockLevel] = {}
         for row in rows:
-            found_customer, found_warehouse, product = _records(row)
+            found_customer, found_warehouse, product, level = _records(row)
             if isinstance(product, Product):
                 products[product.sku] = product
+            if isinstance(level, StockLevel):
+                levels[(level.sku, level.warehouse)] = level
         assert found_customer is None or isinstance(found_customer, Customer)
         assert found_warehouse is None or isinstance(found_warehouse, Warehouse)
-        return OrderReferences(customer=found_customer, warehouse=found_warehouse, products=products)
+        return OrderReferences(customer=found_customer, warehouse=found_warehouse, products=products, levels=levels)
 
     async def add(self, document: SalesOrder) -> None:
         # Stamped here as hub/db/orm.py's listener stamps what the ORM inserts.

@@ -78,7 +78,8 @@ async def create_sales_order(
                 f"order {cmd.external_id} from channel {cmd.channel} is already sales order {existing.id}",
                 field="external_id",
             )
-    # One look-up for everything the order names; the checks keep their order.
+    # One look-up for everything the order names, which also locks its stock levels;
+    # the checks keep their order.
     refs = await uow.sales_orders.references(cmd.customer, cmd.warehouse, [line.sku for line in cmd.lines])
     customer = refs.customer
     if customer is None:
@@ -127,8 +128,7 @@ async def create_sales_order(
     if order.status != SalesOrderStatus.ON_HOLD:
         # The levels come as copies the unit of work does not track (cheaper than the
         # ORM's): the reservation is stored explicitly below.
-        levels = await uow.stock.lock_levels(sorted({(line.sku, order.warehouse) for line in order.lines}))
-        book = StockBook(levels=levels, valuations={})
+        book = StockBook(levels=refs.levels, valuations={})
         try:
             order.confirm(book)
         except InsufficientStock as short:
