@@ -59,8 +59,10 @@ def _written(table: Table) -> tuple[str, ...]:
 
 _ORDER, _LINE, _CHARGE = _written(t.sales_orders), _written(t.sales_order_lines), _written(t.sales_order_charges)
 _INSERT_ORDER = insert(t.sales_orders).returning(t.sales_orders.c.id)
-_INSERT_LINES = insert(t.sales_order_lines).returning(t.sales_order_lines.c.id, sort_by_parameter_order=True)
-_INSERT_CHARGES = insert(t.sales_order_charges).returning(t.sales_order_charges.c.id, sort_by_parameter_order=True)
+# Matched back by line number: asking for rows in parameter order would make SQLite
+# insert one row per statement.
+_INSERT_LINES = insert(t.sales_order_lines).returning(t.sales_order_lines.c.id, t.sales_order_lines.c.line_no)
+_INSERT_CHARGES = insert(t.sales_order_charges).returning(t.sales_order_charges.c.id, t.sales_order_charges.c.line_no)
 
 # PostgreSQL: the order and its lines in one statement — the order's insert as a
 # data-modifying CTE, the lines as columns of arrays unnested beside its new id.
@@ -111,9 +113,9 @@ async def _insert_children(
         return
     for child in children:
         child.order_id = order_id
-    ids = (await conn.execute(stmt, [_values(child, columns) for child in children])).scalars()
-    for child, child_id in zip(children, ids, strict=True):
-        child.id = child_id
+    by_number = {child.line_no: child for child in children}
+    for child_id, line_no in await conn.execute(stmt, [_values(child, columns) for child in children]):
+        by_number[line_no].id = child_id
 
 
 class SalesOrderRepository(DocumentRepository[SalesOrder]):
