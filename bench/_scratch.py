@@ -1,7 +1,9 @@
-"""What the bench scripts share: a scratch PostgreSQL database, dropped afterwards."""
+"""What the bench scripts share: a scratch PostgreSQL database, dropped afterwards, and the
+``--postgres-url`` option naming the server it is made on."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import uuid
@@ -12,6 +14,17 @@ from rich.markup import escape
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def add_postgres_url(parser: argparse.ArgumentParser) -> None:
+    """``--postgres-url``: the server the scratch database is created on."""
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES,
+        help=f"server to create the scratch database on (default {DEFAULT_POSTGRES})",
+    )
 
 
 @contextlib.asynccontextmanager

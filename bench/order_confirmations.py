@@ -23,10 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,7 +37,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy
-from _scratch import scratch_postgres
+from _runs import arguments, on_both_databases
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, event, insert, text
@@ -68,7 +65,6 @@ from hub.db.types import UTCDateTime
 
 __all__ = ["Rate", "main"]
 
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 CLIENTS = (1, 8)
 WAREHOUSE, CUSTOMER, SUPPLIER = "BENCH-WH", "BENCH-CUST", "BENCH-SUP"
 #: Seconds of unmeasured load before each workload's first slice (statement caches, pools).
@@ -353,38 +349,17 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    console.print(
-        f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs"
-    )
     run = functools.partial(
         bench_database, seconds=args.seconds, rounds=args.rounds, sku_count=args.skus, with_http=not args.no_http
     )
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
-        rows += await run("SQLite", f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
-    async with scratch_postgres(args.postgres_url, console) as url:
-        if url is not None:
-            console.print(await _postgres_settings(url))
-            rows += await run("PostgreSQL", url)
-    report(rows, args)
+    report(await on_both_databases(run, args.postgres_url, console, _postgres_settings), args)
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Sales-order confirmations per second vs bare INSERTs per second.")
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per row (default 5)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved slices each row is measured in (default 3)")
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES,
-        help=f"server to create the scratch database on (default {DEFAULT_POSTGRES})",
+    return arguments(
+        "Sales-order confirmations per second vs bare INSERTs per second.",
+        lambda parser: parser.add_argument("--no-http", action="store_true", help="skip the HTTP API rows"),
     )
-    parser.add_argument("--skus", type=int, default=300, help="SKUs the orders spread over (default 300)")
-    parser.add_argument("--no-http", action="store_true", help="skip the HTTP API rows")
-    args = parser.parse_args()
-    if args.seconds <= 0 or args.rounds < 1 or args.skus < 3:
-        parser.error("--seconds must be positive, --rounds at least 1, --skus at least 3")
-    return args
 
 
 if __name__ == "__main__":

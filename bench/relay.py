@@ -71,7 +71,7 @@ from _latency import (
     stage_times,
     stock_catalogue,
 )
-from _scratch import scratch_postgres
+from _scratch import add_postgres_url, scratch_postgres
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from rich.console import Console
 from rich.markup import escape
@@ -96,7 +96,6 @@ from hub.outbox.tansu import TansuBroker, tansu_binary
 
 __all__ = ["main"]
 
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULTS = Settings(_env_file=None)  # type: ignore[call-arg]
 WAREHOUSES = ("WH-SH", "WH-BJ", "WH-GZ", "WH-CD")
 #: The bare producer's topic: as many partitions as the hub's, fresh on every broker.
@@ -883,11 +882,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=6.0, help="seconds of each sustainable-rate trial (default 6)")
     parser.add_argument("--trials", type=int, default=5, help="open-loop trials of the rate search (default 5)")
     parser.add_argument("--concurrency", type=int, default=4, help="committers of the closed-loop probe (default 4)")
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES,
-        help=f"server to create the scratch database on (default {DEFAULT_POSTGRES})",
-    )
+    add_postgres_url(parser)
     parser.add_argument("--skip-throughput", action="store_true", help="latency rows only")
     parser.add_argument("--skip-latency", action="store_true", help="throughput rows only")
     parser.add_argument(

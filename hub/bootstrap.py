@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 
 from hub.config import Settings
-from hub.connectors.queue import WorkQueue
 from hub.connectors.sdk.base import ConnectorEnv
 from hub.connectors.sdk.secrets import SecretBox, secret_box_for
 from hub.connectors.service import ConnectorService
@@ -22,6 +21,7 @@ from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
 from hub.db.reads import Reads
 from hub.db.uow import UnitOfWorkFactory
+from hub.db.work_queue import WorkQueue
 from hub.ops.metrics import Metrics
 from hub.outbox.delivery import Delivery
 from hub.outbox.subscribers import Subscriber
@@ -56,7 +56,8 @@ class Hub:
 def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
     """Wire a hub. ``subscribers`` are the event handlers it runs (``hub worker``, ``hub serve``)."""
     db = open_database(settings.database_url, pool_size=settings.db_pool_size)
-    uows = UnitOfWorkFactory(db, tenant=settings.tenant, base_currency=settings.currency)
+    box = _secret_box(settings)
+    uows = UnitOfWorkFactory(db, tenant=settings.tenant, base_currency=settings.currency, box=box)
     metrics = Metrics()
     delivery = Delivery(
         uows,
@@ -65,14 +66,14 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         on_outcome=metrics.consumed,
     )
     named = {subscriber.name: subscriber for subscriber in subscribers}
-    env = ConnectorEnv(db=db, uows=uows, currency=settings.currency)
+    env = ConnectorEnv(uows=uows, currency=settings.currency)
     return Hub(
         settings=settings,
         db=db,
         uow=uows,
         keys=ApiKeyStore(db),
         delivery=delivery,
-        connectors=ConnectorService(env, _secret_box(settings)),
+        connectors=ConnectorService(env, box, db=db, uows=uows),
         work=WorkQueue(db),
         reads=Reads(db, pool_size=settings.db_pool_size),
         subscribers=named,
@@ -89,7 +90,8 @@ def _secret_box(settings: Settings) -> Callable[[], SecretBox]:
             key = settings.secret_key.get_secret_value() if settings.secret_key else None
             url = make_url(settings.database_url)
             path = url.database if url.get_backend_name() == "sqlite" else None
-            made.append(secret_box_for(key, path))
+            old = settings.secret_key_old.get_secret_value().split(",") if settings.secret_key_old else []
+            made.append(secret_box_for(key, path, [k.strip() for k in old if k.strip()]))
         return made[0]
 
     return box

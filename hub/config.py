@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     #: Encrypts connector credentials at rest. Required with PostgreSQL; on the embedded
     #: SQLite default a key file is made beside the database when it is not set.
     secret_key: SecretStr | None = None
+    #: Keys used before the current ``secret_key``, comma separated: what they sealed
+    #: still opens until ``hub secrets rotate`` has re-sealed it with the current key.
+    secret_key_old: SecretStr | None = None
 
     # -- events -------------------------------------------------------------------------------
     #: ``local``: the outbox is dispatched in-process to subscribers (embedded default);

@@ -1,4 +1,5 @@
-"""In-memory fakes of the core's storage ports (``hub.core.ports``) for unit tests.
+"""In-memory fakes of the core's storage ports (``hub.core.ports``) and of what connectors
+remember (``hub.connectors.sdk.state``), for unit tests.
 
 :class:`FakeStore` holds the committed state. Each :class:`FakeUnitOfWork` works on a
 private copy of it and swaps the copy in on :meth:`~FakeUnitOfWork.commit`, so a unit
@@ -20,9 +21,10 @@ an update.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -30,6 +32,9 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from hub.connectors.sdk import state
+from hub.connectors.sdk.credentials import CredentialStore
+from hub.connectors.sdk.state import Binding, Hold
 from hub.core import ports
 from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
@@ -92,6 +97,19 @@ class Tables:
     bills: dict[int, Bill] = field(default_factory=dict)
     supplier_payments: dict[int, SupplierPayment] = field(default_factory=dict)
     expenses: dict[int, Expense] = field(default_factory=dict)
+    # What connectors remember (hub.connectors.sdk.state), keyed as hub/db/tables.py is.
+    bindings: dict[tuple[str, str, str], Binding] = field(default_factory=dict)
+    cursors: dict[tuple[str, str], str] = field(default_factory=dict)
+    holds: dict[tuple[str, str, str], Hold] = field(default_factory=dict)
+    webhook_receipts: dict[tuple[str, str], str] = field(default_factory=dict)
+    work: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Instances whose grant the vendor refused (``needs_reauth``), with the reason.
+    credential_problems: dict[str, str] = field(default_factory=dict)
+
+
+#: Tables whose values are immutable: a shallow copy is a full one.
+_FLAT = ("account_codes", "numbers", "cursors", "holds", "webhook_receipts", "work", "credential_problems")
 
 
 def _copy(tables: Tables) -> Tables:
@@ -104,8 +122,12 @@ def _copy(tables: Tables) -> Tables:
         rows = getattr(tables, name)
         if name in ("moves", "journal"):
             copied[name] = list(rows)
-        elif name in ("account_codes", "numbers"):
-            copied[name] = dict(rows)
+        elif name in _FLAT:
+            copied[name] = dict(rows)  # immutable values
+        elif name == "credentials":
+            copied[name] = {key: dict(value) for key, value in rows.items()}
+        elif name == "bindings":
+            copied[name] = {key: dataclasses.replace(row, data=dict(row.data)) for key, row in rows.items()}
         elif isinstance(rows, dict):
             copied[name] = {key: _clone(row) for key, row in rows.items()}
         else:
@@ -353,6 +375,13 @@ class FakeStockRepository(_Repository):
                 found[sku].append(level)
         return found
 
+    async def for_warehouses(self, warehouses: Sequence[str]) -> dict[str, list[StockLevel]]:
+        found: dict[str, list[StockLevel]] = {}
+        for (sku, warehouse), level in sorted(self._t.levels.items()):
+            if warehouse in warehouses:
+                found.setdefault(sku, []).append(level)
+        return found
+
 
 class FakeValuationRepository(_Repository):
     async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:
@@ -424,8 +453,127 @@ class FakeNumberSeries(_Repository):
         return self._t.numbers[series]
 
 
+# -- connector state (hub.connectors.sdk.state) -----------------------------------------------
+
+
+class FakeBindings(_Repository):
+    def _find(self, connector_id: str, entity: str, external_id: str) -> Binding | None:
+        return next(
+            (
+                b
+                for (c, e, _), b in self._t.bindings.items()
+                if c == connector_id and e == entity and b.external_id == external_id
+            ),
+            None,
+        )
+
+    async def by_canonical(self, connector_id: str, entity: str, canonical_id: str) -> Binding | None:
+        found = self._t.bindings.get((connector_id, entity, canonical_id))
+        return None if found is None else dataclasses.replace(found, data=dict(found.data))
+
+    async def by_external(self, connector_id: str, entity: str, external_id: str) -> Binding | None:
+        found = self._find(connector_id, entity, external_id)
+        return None if found is None else dataclasses.replace(found, data=dict(found.data))
+
+    async def all(self, connector_id: str, entity: str) -> list[Binding]:
+        return [
+            dataclasses.replace(b, data=dict(b.data))
+            for (c, e, _), b in sorted(self._t.bindings.items(), key=lambda item: item[1].id or 0)
+            if c == connector_id and e == entity
+        ]
+
+    async def many(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, Binding]:
+        found = {}
+        for canonical in set(canonical_ids):
+            binding = await self.by_canonical(connector_id, entity, canonical)
+            if binding is not None:
+                found[canonical] = binding
+        return found
+
+    async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
+        for canonical, (external, last_hash) in written.items():
+            known = self._t.bindings.get((connector_id, entity, canonical))
+            if known is None:
+                await self.add(Binding(connector_id, entity, canonical, external, last_hash=last_hash))
+            else:
+                known.external_id, known.last_hash, known.updated_at = external, last_hash, datetime.now(UTC)
+
+    async def add(self, binding: Binding) -> None:
+        key = (binding.connector_id, binding.entity, binding.canonical_id)
+        if key in self._t.bindings or self._find(*key[:2], binding.external_id) is not None:
+            raise DuplicateRecord(f"{binding.entity} {binding.external_id} of {binding.connector_id} is already bound")
+        binding.id = self._next_id("bindings")
+        binding.updated_at = datetime.now(UTC)
+        self._t.bindings[key] = dataclasses.replace(binding, data=dict(binding.data))
+
+    async def save(self, binding: Binding) -> None:
+        key = (binding.connector_id, binding.entity, binding.canonical_id)
+        if key in self._t.bindings:
+            binding.updated_at = datetime.now(UTC)
+            self._t.bindings[key] = dataclasses.replace(binding, data=dict(binding.data), id=self._t.bindings[key].id)
+
+
+class FakeCursors(_Repository):
+    async def get(self, connector_id: str, stream: str) -> str | None:
+        return self._t.cursors.get((connector_id, stream))
+
+    async def advance(self, connector_id: str, stream: str, value: str) -> str:
+        now = self._t.cursors.get((connector_id, stream))
+        if now is None or value > now:
+            self._t.cursors[(connector_id, stream)] = now = value
+        return now
+
+
+class FakeHolds(_Repository):
+    async def hold(self, connector_id: str, entity: str, external_id: str, reason: str) -> None:
+        key, now = (connector_id, entity, external_id), datetime.now(UTC)
+        first = self._t.holds[key].first_seen if key in self._t.holds else now
+        self._t.holds[key] = Hold(connector_id, entity, external_id, reason, first, now)
+
+    async def release(self, connector_id: str, entity: str, external_id: str) -> None:
+        self._t.holds.pop((connector_id, entity, external_id), None)
+
+    async def active(self, connector_id: str) -> list[Hold]:
+        return [hold for (c, _, _), hold in sorted(self._t.holds.items()) if c == connector_id]
+
+
+class FakeWebhookReceipts(_Repository):
+    async def first_time(self, connector_id: str, webhook_id: str, topic: str) -> bool:
+        if (connector_id, webhook_id) in self._t.webhook_receipts:
+            return False
+        self._t.webhook_receipts[(connector_id, webhook_id)] = topic
+        return True
+
+
+class FakeWorkRequests(_Repository):
+    async def enqueue(self, connector_id: str, kind: str, keys: Iterable[str]) -> None:
+        for key in dict.fromkeys(keys):
+            self._t.work[(connector_id, kind, key)] = self._t.work.get((connector_id, kind, key), 0) + 1
+
+
+class FakeCredentials(_Repository):
+    """Tokens in the clear (nothing to protect in memory); ``lock`` is an asyncio lock per
+    instance, held until the unit of work commits or ends, as a transaction's lock."""
+
+    async def lock(self, connector_id: str) -> None:
+        lock = self._uow.store.credential_locks.setdefault(connector_id, asyncio.Lock())
+        await lock.acquire()
+        self._uow.held.append(lock)
+
+    async def get(self, connector_id: str) -> dict[str, Any] | None:
+        found = self._t.credentials.get(connector_id)
+        return None if found is None else dict(found)
+
+    async def put(self, connector_id: str, secrets: Mapping[str, Any]) -> None:
+        self._t.credentials[connector_id] = dict(secrets)
+
+    async def needs_reauth(self, connector_id: str, reason: str) -> None:
+        self._t.credential_problems[connector_id] = reason
+
+
 class FakeUnitOfWork:
-    """Implements :class:`hub.core.ports.UnitOfWork` over a :class:`FakeStore`."""
+    """Implements :class:`hub.connectors.sdk.ports.ConnectorUnitOfWork` (and so
+    :class:`hub.core.ports.UnitOfWork`) over a :class:`FakeStore`."""
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -473,6 +621,14 @@ class FakeUnitOfWork:
         )
         self.expenses: ports.DocumentRepository[Expense] = FakeDocumentRepository(self, "expenses", "expense_id")
         self.base_currency = store.base_currency
+        self.bindings: state.BindingRepository = FakeBindings(self)
+        self.cursors: state.CursorRepository = FakeCursors(self)
+        self.holds: state.HoldRepository = FakeHolds(self)
+        self.webhook_receipts: state.WebhookReceipts = FakeWebhookReceipts(self)
+        self.work: state.WorkRequests = FakeWorkRequests(self)
+        self.credentials: CredentialStore = FakeCredentials(self)
+        #: Locks taken through ``credentials.lock``, released when the transaction ends.
+        self.held: list[asyncio.Lock] = []
 
     @property
     def tables(self) -> Tables:
@@ -511,11 +667,17 @@ class FakeUnitOfWork:
         self._version = self.store.version
         self._events.clear()
         self.committed = envelopes
+        self._release()
 
     async def rollback(self) -> None:
         """Forget every change and event since the last commit."""
         self._tables = None
         self._events.clear()
+        self._release()
+
+    def _release(self) -> None:
+        while self.held:
+            self.held.pop().release()
 
 
 class FakeStore:
@@ -528,6 +690,7 @@ class FakeStore:
         self.version = 0
         self.outbox: list[Envelope] = []
         self.events: list[DomainEvent] = []
+        self.credential_locks: dict[str, asyncio.Lock] = {}
         # Like database sequences, ids are never handed out twice, even when the
         # insert that took one is rolled back.
         self._ids: dict[str, itertools.count[int]] = {}

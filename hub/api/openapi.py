@@ -49,7 +49,7 @@ _TITLES = {
     503: "Not ready",
 }
 #: Operations that reach a vendor's API while the request waits.
-_VENDOR_CALLS = frozenset({"add_connector", "reconcile", "webhook"})
+_VENDOR_CALLS = frozenset({"add_connector", "update_connector", "reconcile", "webhook"})
 #: create operation → (link name, target operation, {parameter: response expression}).
 _LINKS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     "create_product": [

@@ -55,6 +55,8 @@ class BillOut(Out):
 class BillAllocationOut(Out):
     bill_id: int
     amount: Money
+    #: The day it was set against the bill: the payment's date, or the day a later allocation was made.
+    date: dt.date
 
 
 class SupplierPaymentOut(Out):

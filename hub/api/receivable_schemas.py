@@ -20,6 +20,7 @@ class InvoiceLineOut(Out):
     description: str | None
     qty: Quantity
     unit_price: Money
+    #: An amount off a goods line: its share of the sales order line's discount.
     discount: Money
     tax_code: str | None
     tax_rate: Money

@@ -138,6 +138,8 @@ class SalesOrderLineOut(Out):
     returned: Quantity
     tax_code: str | None
     invoiced: Quantity
+    #: An amount off the line as a whole (a channel's line-level discount).
+    discount: Money = ZERO
 
 
 class OrderChargeOut(Out):

@@ -5,7 +5,8 @@ hub keys create | list | revoke                 API keys         (keys.py)
 hub relay | worker | dlq … | events schema      events           (events.py)
 hub openapi [--out FILE]                        the API document     (openapi.py)
 hub report NAME [--from --to --at …] [--csv]    weekly reports       (reports.py)
-hub connectors add | list | show | remove …     connector instances  (connectors.py)
+hub connectors add | update | list | show | remove   connector instances  (connectors.py)
+hub secrets rotate                              re-encrypt with the current key (secrets.py)
 hub reconcile ID [--dry-run]                    reconciliation       (connectors.py)
 hub connector new NAME                          a connector package  (scaffold.py)
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import connectors, core, events, keys, openapi, reports, scaffold
+from hub.cli import connectors, core, events, keys, openapi, reports, scaffold, secrets
 
 __all__ = ["app"]
 
@@ -26,3 +27,4 @@ reports.register(app)
 app.add_typer(keys.app, name="keys")
 connectors.register(app)
 app.add_typer(scaffold.app, name="connector")
+app.add_typer(secrets.app, name="secrets")

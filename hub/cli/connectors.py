@@ -1,4 +1,4 @@
-"""``hub connectors add | list | show | remove`` and ``hub reconcile``: connector instances.
+"""``hub connectors add | update | list | show | remove`` and ``hub reconcile``: connector instances.
 
 They work on the database directly, through the same service as ``/v1/connectors``, so
 no hub needs to be running. A running hub's workers pick up an instance added here
@@ -25,12 +25,13 @@ from rich.text import Text
 
 from hub.bootstrap import Hub
 from hub.cli._common import err, out, run
+from hub.connectors.reconcile import reconcile as reconcile_instance
 from hub.connectors.sdk.errors import ConnectorError
 from hub.connectors.service import ConnectorSpec
 from hub.connectors.status import describe, status
-from hub.core.errors import DomainError, InvalidInput, NotFound
+from hub.core.errors import DomainError, NotFound
 from hub.db.connectors import InstanceRow
-from hub.sync.engine import Progress, RunReport, recent_runs, run_reconciliation
+from hub.sync.engine import Progress, RunReport, recent_runs
 from hub.sync.plan import Action
 
 __all__ = ["register"]
@@ -81,25 +82,25 @@ class _BriefLog(logging.Handler):
         err.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
-def _json_object(option: str, value: str) -> dict[str, Any]:
+def _json_object(option: str, value: str, command: str = "connectors add") -> dict[str, Any]:
     """Inline JSON, or ``@FILE``: the file's JSON."""
     text = value
     if value.startswith("@"):
         try:
             text = Path(value[1:]).read_text(encoding="utf-8")
         except OSError as error:
-            _fail("connectors add", f"{option}: cannot read {value[1:]}: {error.strerror}", code=2)
+            _fail(command, f"{option}: cannot read {value[1:]}: {error.strerror}", code=2)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         hint = f"; to read the file, write @{value}" if not value.startswith("@") and Path(value).is_file() else ""
         _fail(
-            "connectors add",
+            command,
             f"{option}: not JSON ({error.msg}, line {error.lineno} column {error.colno}){hint}",
             code=2,
         )
     if not isinstance(data, dict):
-        _fail("connectors add", f"{option}: must be a JSON object, not {type(data).__name__}", code=2)
+        _fail(command, f"{option}: must be a JSON object, not {type(data).__name__}", code=2)
     return data
 
 
@@ -138,6 +139,31 @@ def connectors_add(
     capabilities = _attempt("connectors add", add)
     err.print(f"connector {spec.id} added ({spec.type}: {', '.join(capabilities)})", highlight=False)
     err.print(f"A running hub (hub serve, hub worker) reconciles it first; to do it now: hub reconcile {spec.id}")
+
+
+@connectors_app.command("update")
+def connectors_update(
+    connector_id: Annotated[str, typer.Argument(metavar="ID")],
+    config: Annotated[str | None, typer.Option(help=f"the new config (secrets left out are kept): {JSON_HELP}")] = None,
+    mappings: Annotated[str | None, typer.Option(help="the new mappings: a JSON object or @FILE")] = None,
+) -> None:
+    """Replace an instance's config and/or mappings (checked as on adding).
+
+    Secrets the new config leaves out keep their stored values; new credentials make a
+    needs_reauth instance active again. If any check fails, nothing is saved. A running
+    hub's worker restarts with the change.
+    """
+    if config is None and mappings is None:
+        _fail("connectors update", "nothing to change: give --config, --mappings or both", code=2)
+    config_ = None if config is None else _json_object("--config", config, "connectors update")
+    mappings_ = None if mappings is None else _json_object("--mappings", mappings, "connectors update")
+
+    async def update(hub: Hub) -> str:
+        row = await hub.connectors.update(connector_id, config_, mappings_)
+        return row.status
+
+    state = _attempt("connectors update", update)
+    err.print(f"connector {connector_id} updated ({state})", highlight=False)
 
 
 @connectors_app.command("list")
@@ -284,22 +310,10 @@ def reconcile(
     """
 
     async def main(hub: Hub) -> list[RunReport]:
-        connector = await hub.connectors.load(connector_id)
-        try:
-            reconcilers = connector.reconcilers()
-            if entity is not None and entity not in reconcilers:
-                raise InvalidInput(f"{connector_id} reconciles {', '.join(reconcilers) or 'nothing'}, not {entity!r}")
-            # The connector's own order (Shopify: orders before stock, so sales are counted first).
-            chosen = [entity] if entity else list(reconcilers)
-            with _progress_bars() as bar_for:
-                return [
-                    await run_reconciliation(
-                        hub.db, connector_id, reconcilers[name], dry_run=dry_run, trigger="cli", progress=bar_for(name)
-                    )
-                    for name in chosen
-                ]
-        finally:
-            await connector.aclose()
+        with _progress_bars() as bar_for:
+            return await reconcile_instance(
+                hub.connectors, connector_id, entity, dry_run=dry_run, trigger="cli", progress_for=bar_for
+            )
 
     reports = _attempt("reconcile", main)
     if not reports:

@@ -8,10 +8,10 @@ transaction as the inbox row — exactly once per event, however often it is del
 
 from __future__ import annotations
 
-from hub.connectors.queue import enqueue
 from hub.connectors.registry import connector_type, connector_types
 from hub.db.connectors import SqlConnectorInstances
 from hub.db.uow import SqlUnitOfWork
+from hub.db.work_queue import enqueue
 from hub.outbox.subscribers import Delivered, Subscriber
 
 __all__ = ["NAME", "connectors_subscriber"]

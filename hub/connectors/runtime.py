@@ -4,6 +4,11 @@ leadership), supervised so instances added or removed while the hub runs come an
 A worker, for its instance: runs every reconciliation once at start (a new instance's
 first sync; after a restart, the catch-up), then works its queue — batches of keys per
 kind of work, at the vendor's pace — and runs each scheduled reconciliation when due.
+
+An instance whose vendor refused its grant (``needs_reauth``, see
+:mod:`hub.connectors.sdk.oauth`) is parked: its worker stops and leaves the queue as it
+is — no attempt counted, nothing dead-lettered — and the supervisor starts none until
+new credentials make the instance ``active`` again.
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ import time
 from datetime import datetime
 from typing import Any
 
-from hub.connectors.queue import Item, WorkQueue
+from hub.connectors.reconcile import run_reconcilers
 from hub.connectors.sdk.base import Connector, Work
+from hub.connectors.sdk.errors import ReauthorizationRequired
 from hub.connectors.service import ConnectorService
 from hub.db.connectors import InstanceRow
 from hub.db.types import utcnow
+from hub.db.work_queue import Item, WorkQueue
 from hub.outbox.leadership import Leadership
 from hub.outbox.signal import wait
-from hub.sync.engine import run_reconciliation
 
 __all__ = ["ConnectorRuntime", "InstanceWorker"]
 
@@ -37,7 +43,7 @@ class InstanceWorker:
 
     @property
     def db(self) -> Any:
-        return self.service.env.db
+        return self.service.db
 
     async def run(self) -> None:
         """Until :attr:`stop` is set (the supervisor sets it when the hub stops too)."""
@@ -46,11 +52,8 @@ class InstanceWorker:
             if lease is None:
                 return
             try:
-                connector = self.service.build(self.row)
-                try:
+                async with self.service.live(self.row) as connector:
                     await self._serve(connector, self.stop, lease.lost)
-                finally:
-                    await connector.aclose()
             except Exception:
                 if not await self._exists():
                     # Removed mid-work: its rows went with it (e.g. a run report's
@@ -78,6 +81,8 @@ class InstanceWorker:
             while not halt.is_set() and not lost.is_set():
                 worked = False
                 for kind, work in connector.work().items():
+                    if halt.is_set():
+                        break
                     worked = await self._drain(kind, work) or worked
                 for entity, due in list(self._next.items()):
                     if time.monotonic() >= due and not halt.is_set():
@@ -107,9 +112,16 @@ class InstanceWorker:
         by_key = {item.key: item for item in items}
         try:
             results = await work.handle(list(by_key))
+        except ReauthorizationRequired as error:
+            self._park(str(error))
+            return False
         except Exception as error:  # a batch that fails as a whole fails each of its items
             log.warning("%s: %s batch of %d failed: %s", self.row.id, kind, len(items), error)
             results = dict.fromkeys(by_key, f"{type(error).__name__}: {error}")
+        if any(problem is not None for problem in results.values()) and await self._needs_reauth():
+            # The handler reported the refusal per key: still not the items' fault.
+            self._park("the vendor refused the instance's grant")
+            return False
         done: list[Item] = []
         for key, item in by_key.items():
             problem = results.get(key)
@@ -122,9 +134,23 @@ class InstanceWorker:
         await self.queue.complete(done)
         return True
 
+    def _park(self, why: str) -> None:
+        """Stop, leaving the queue untouched until new credentials are given."""
+        log.error("%s: needs new credentials, its queued work waits: %s", self.row.id, why)
+        self.stop.set()
+
+    async def _needs_reauth(self) -> bool:
+        try:
+            row = await self.service.instance(self.row.id)
+        except Exception:  # removed, or the database cannot say: fail the items as usual
+            return False
+        return row.status == "needs_reauth"
+
     async def _reconcile(self, connector: Connector[Any, Any], entity: str, trigger: str) -> None:
-        reconciler = connector.reconcilers()[entity]
-        report = await run_reconciliation(self.db, self.row.id, reconciler, trigger=trigger)
+        [report] = await run_reconcilers(self.db, connector, entity, trigger=trigger)
+        if report.status != "succeeded" and await self._needs_reauth():
+            self._park(f"{entity} reconciliation {report.status}")
+            return
         if report.status != "succeeded":
             log.warning("%s: %s reconciliation %s: %s", self.row.id, entity, report.status, report.errors[:3])
 

@@ -1,5 +1,5 @@
-"""Connector instances: adding (validated, credentials checked, stored encrypted),
-listing, showing their status, removing, and building the live connector object.
+"""Connector instances: adding and updating (validated, credentials checked, stored
+encrypted), listing, showing their status, removing, and building the live connector.
 
 Nothing is stored unless the config validates, the mappings name records that exist,
 the channel's allocation does not promise stock other channels already hold, and the
@@ -8,11 +8,14 @@ vendor accepted the credentials.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
-from collections.abc import Callable, Mapping
+import typing
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -20,11 +23,17 @@ from hub.connectors.registry import connector_type, connector_types
 from hub.connectors.sdk.base import Connector, ConnectorEnv
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, RetriableAPIError
 from hub.connectors.sdk.secrets import SecretBox
+from hub.connectors.staging import StagedCredentials
 from hub.core.channels import ChannelAllocation, overcommitted
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.db.connectors import InstanceRow, SqlConnectorInstances
+from hub.db.credentials import reseal
+from hub.db.engine import Database
+from hub.db.uow import UnitOfWorkFactory
 
 __all__ = ["ConnectorService", "ConnectorSpec", "UpstreamUnavailable"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class UpstreamUnavailable(ConnectorError):
@@ -47,6 +56,34 @@ def _field_error(error: ValidationError, prefix: str) -> InvalidInput:
     return InvalidInput(f"{path}: {first.get('msg', 'invalid')}", field=path)
 
 
+def _validated(model: type[ModelT], data: Mapping[str, Any], prefix: str) -> ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _field_error(error, prefix) from error
+
+
+#: How a secret is shown (``masked``): sent back unchanged, it means "keep it".
+MASK = "**********"
+
+
+def _secret_fields(model: type[BaseModel]) -> list[str]:
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is SecretStr or SecretStr in typing.get_args(info.annotation)
+    ]
+
+
+def _keeping_secrets(model: type[BaseModel], given: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """``given``, with the secrets it leaves out or sends masked taken from ``stored``."""
+    data = dict(given)
+    for name in _secret_fields(model):
+        if (name not in data or data[name] == MASK) and name in stored:
+            data[name] = stored[name]
+    return data
+
+
 def reveal(model: BaseModel) -> dict[str, Any]:
     """A config as plain data with its secrets in the clear (for sealing only)."""
     data = model.model_dump(mode="python")
@@ -64,8 +101,18 @@ def masked(model: BaseModel) -> dict[str, Any]:
 
 
 class ConnectorService:
-    def __init__(self, env: ConnectorEnv, box: Callable[[], SecretBox], *, on_change: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        env: ConnectorEnv,
+        box: Callable[[], SecretBox],
+        *,
+        db: Database,
+        uows: UnitOfWorkFactory,
+        on_change: Callable[[], None] | None = None,
+    ):
+        # env is what connectors are lent (ports only); db and uows are the service's own.
         self.env, self._box, self.on_change = env, box, on_change
+        self.db, self.uows = db, uows
         self._allocations: dict[str, tuple[tuple[str, str, str], ChannelAllocation | None]] = {}
 
     def _instances(self, session: Any) -> SqlConnectorInstances:
@@ -88,29 +135,47 @@ class ConnectorService:
         known = self._allocations.get(row.id)
         if known is not None and known[0] == made_from:
             return known[1]
-        connector = self.build(row)
-        try:
-            allocation = connector.allocation()
-        finally:
-            await connector.aclose()
+        allocation = self._allocation(row)
         self._allocations[row.id] = (made_from, allocation)
         return allocation
 
-    def build(self, row: InstanceRow) -> Connector[Any, Any]:
+    def _allocation(self, row: InstanceRow) -> ChannelAllocation | None:
+        # From the type and the mappings alone: no config to decrypt, nothing to build.
+        cls = self._type(row)
+        return cls.allocation(cls.mappings_model.model_validate(row.mappings))
+
+    def _type(self, row: InstanceRow) -> type[Connector[Any, Any]]:
         cls = connector_type(row.type)
         if cls is None:
             raise InvalidInput(f"connector type {row.type!r} is not installed", field="type")
-        return cls.from_stored(row.id, self._box().open(row.config), row.mappings, self.env)
+        return cls
 
-    async def load(self, connector_id: str) -> Connector[Any, Any]:
-        async with self.env.uows.reader() as uow:
+    def build(self, row: InstanceRow) -> Connector[Any, Any]:
+        """The live connector (HTTP clients …); the caller closes it — prefer :meth:`live`."""
+        return self._type(row).from_stored(row.id, self._box().open(row.config), row.mappings, self.env)
+
+    @contextlib.asynccontextmanager
+    async def live(self, row: InstanceRow) -> AsyncIterator[Connector[Any, Any]]:
+        """The live connector of an instance, closed however the block ends."""
+        connector = self.build(row)
+        try:
+            yield connector
+        finally:
+            await connector.aclose()
+
+    async def instance(self, connector_id: str) -> InstanceRow:
+        async with self.uows.reader() as uow:
             row = await self._instances(uow.session).get(connector_id)
         if row is None:
             raise NotFound(f"connector {connector_id} does not exist")
-        return self.build(row)
+        return row
+
+    async def load(self, connector_id: str) -> Connector[Any, Any]:
+        """The live connector of ``connector_id``; the caller closes it — prefer :meth:`live`."""
+        return self.build(await self.instance(connector_id))
 
     async def rows(self) -> list[InstanceRow]:
-        async with self.env.uows.reader() as uow:
+        async with self.uows.reader() as uow:
             return await self._instances(uow.session).list()
 
     # -- adding and removing --------------------------------------------------------------
@@ -120,15 +185,66 @@ class ConnectorService:
         if cls is None:
             known = ", ".join(sorted(connector_types())) or "none"
             raise InvalidInput(f"unknown connector type {spec.type!r} (installed: {known})", field="type")
-        try:
-            config = cls.config_model.model_validate(spec.config)
-        except ValidationError as error:
-            raise _field_error(error, "config") from error
-        try:
-            mappings = cls.mappings_model.model_validate(spec.mappings)
-        except ValidationError as error:
-            raise _field_error(error, "mappings") from error
-        connector = cls(spec.id, config, mappings, self.env)
+        config = _validated(cls.config_model, spec.config, "config")
+        mappings = _validated(cls.mappings_model, spec.mappings, "mappings")
+        staged = StagedCredentials(self.env.uows)
+        connector = cls(spec.id, config, mappings, dataclasses.replace(self.env, uows=staged))
+        await self._check(connector)
+        async with self.uows() as uow:
+            instances = self._instances(uow.session)
+            if await instances.get(spec.id) is not None:
+                raise Conflict(f"connector {spec.id} already exists", field="id")
+            await instances.add(spec.id, spec.type, self._box().seal(reveal(config)), mappings.model_dump(mode="json"))
+            await uow.credentials.replace(spec.id, staged.secrets)
+            await connector.prepare(uow)
+            await uow.commit()
+            row = await instances.get(spec.id)
+        assert row is not None
+        if self.on_change is not None:
+            self.on_change()
+        return row
+
+    async def update(
+        self, connector_id: str, config: Mapping[str, Any] | None = None, mappings: Mapping[str, Any] | None = None
+    ) -> InstanceRow:
+        """Replace the config and/or the mappings, checked as :meth:`add` checks them.
+
+        A secret the new config leaves out (or sends back masked, as shown) keeps its
+        stored value. New credentials replace the tokens the instance stored since and
+        make a ``needs_reauth`` instance ``active`` again."""
+        row = await self.instance(connector_id)
+        cls = self._type(row)
+        stored = self._box().open(row.config)
+        data = stored if config is None else _keeping_secrets(cls.config_model, config, stored)
+        config_ = _validated(cls.config_model, data, "config")
+        mappings_ = _validated(cls.mappings_model, row.mappings if mappings is None else mappings, "mappings")
+        new_credentials = any(
+            reveal(config_).get(name) != stored.get(name) for name in _secret_fields(cls.config_model)
+        )
+        # Credentials unchanged: the instance's own stored tokens serve the check.
+        staged = StagedCredentials(self.env.uows) if new_credentials else None
+        env = self.env if staged is None else dataclasses.replace(self.env, uows=staged)
+        connector = cls(connector_id, config_, mappings_, env)
+        await self._check(connector)
+        async with self.uows() as uow:
+            instances = self._instances(uow.session)
+            status = "active" if new_credentials else None
+            sealed = self._box().seal(reveal(config_))
+            if not await instances.update(connector_id, sealed, mappings_.model_dump(mode="json"), status=status):
+                raise NotFound(f"connector {connector_id} does not exist")
+            if staged is not None:
+                await uow.credentials.replace(connector_id, staged.secrets)
+            # Not prepare(): that starts an instance (its cursors from now), once.
+            await uow.commit()
+            updated = await instances.get(connector_id)
+        assert updated is not None
+        if self.on_change is not None:
+            self.on_change()
+        return updated
+
+    async def _check(self, connector: Connector[Any, Any]) -> None:
+        """Mappings against the hub and the vendor, the channel's share, the credentials."""
+        cls = type(connector)
         try:
             problems = await connector.validate_mappings()
             if problems:
@@ -143,28 +259,16 @@ class ConnectorService:
             raise InvalidInput(f"{cls.title} rejected the check: {error}", field="config") from error
         finally:
             await connector.aclose()
-        async with self.env.uows() as uow:
-            instances = self._instances(uow.session)
-            if await instances.get(spec.id) is not None:
-                raise Conflict(f"connector {spec.id} already exists", field="id")
-            await instances.add(spec.id, spec.type, self._box().seal(reveal(config)), mappings.model_dump(mode="json"))
-            await connector.prepare(uow)
-            await uow.commit()
-            row = await instances.get(spec.id)
-        assert row is not None
-        if self.on_change is not None:
-            self.on_change()
-        return row
 
     async def _check_allocation(self, connector: Connector[Any, Any]) -> None:
-        mine = connector.allocation()
+        mine = connector.allocation(connector.mappings)
         if mine is None:
             return
         channels = [(connector.id, mine)]
         for row in await self.rows():
-            if row.id == connector.id:
+            if row.id == connector.id or connector_type(row.type) is None:
                 continue
-            other = self.build(row).allocation()
+            other = self._allocation(row)
             if other is not None:
                 channels.append((row.id, other))
         skus = {sku for _, allocation in channels for sku in allocation.overrides}
@@ -176,9 +280,20 @@ class ConnectorService:
             )
 
     async def remove(self, connector_id: str) -> None:
-        async with self.env.uows() as uow:
+        async with self.uows() as uow:
             if not await self._instances(uow.session).delete(connector_id):
                 raise NotFound(f"connector {connector_id} does not exist")
             await uow.commit()
         if self.on_change is not None:
             self.on_change()
+
+    # -- the secret key ----------------------------------------------------------------------
+
+    async def rotate_secrets(self) -> tuple[int, int]:
+        """Re-encrypt what older keys sealed with ``HUB_SECRET_KEY`` (one transaction);
+        answers (re-encrypted, stored in all). Running it again re-encrypts nothing."""
+        async with self.uows() as uow:
+            counts = await reseal(uow.session, self._box())
+            await uow.commit()
+        self._allocations.clear()
+        return counts

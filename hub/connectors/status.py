@@ -1,5 +1,8 @@
 """What an operator sees of a connector instance: config (secrets masked), mappings,
-last sync per entity, cursors, recent errors, orders on hold, work waiting."""
+last sync per entity, cursors, recent errors, orders on hold, work waiting.
+
+``status`` is ``active``, or ``needs_reauth`` once the vendor refused the instance's
+grant: the first recent error then says why (``source: credentials``)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.connectors.queue import DEAD_LETTER_PREFIX, WorkQueue
 from hub.connectors.registry import connector_type
 from hub.connectors.service import ConnectorService, masked
 from hub.db import tables as t
 from hub.db.connectors import InstanceRow, SqlHolds
+from hub.db.credentials import SqlCredentials
+from hub.db.work_queue import DEAD_LETTER_PREFIX, WorkQueue
 from hub.sync.engine import recent_runs
 
 __all__ = ["describe", "status"]
@@ -34,9 +38,9 @@ def describe(service: ConnectorService, row: InstanceRow) -> dict[str, Any]:
 
 
 async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) -> dict[str, Any]:
-    db = service.env.db
+    db = service.db
     runs = await recent_runs(db, row.id, limit=50)
-    async with service.env.uows.reader() as uow:
+    async with service.uows.reader() as uow:
         r = t.sync_runs.c
         entities = list(await uow.session.scalars(select(r.entity).where(r.connector_id == row.id).distinct()))
     # Per entity, not among the latest runs: a frequent poll would push an hourly one out.
@@ -44,7 +48,8 @@ async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) 
     for entity in sorted(entities):
         latest = await recent_runs(db, row.id, limit=1, entity=entity)
         last_sync[entity] = latest[0].as_dict()
-    async with service.env.uows.reader() as uow:
+    async with service.uows.reader() as uow:
+        refused = await SqlCredentials(uow.session, None, write=False).problem(row.id)
         holds = await SqlHolds(uow.session).active(row.id)
         c = t.connector_cursors.c
         cursors = {
@@ -62,7 +67,10 @@ async def status(service: ConnectorService, queue: WorkQueue, row: InstanceRow) 
                 .limit(20)
             )
         )
-    errors: list[dict[str, Any]] = [
+    errors: list[dict[str, Any]] = []
+    if row.status == "needs_reauth":
+        errors.append({"source": "credentials", "kind": "needs_reauth", "key": "", "error": refused or ""})
+    errors += [
         {"source": "queue", "kind": e["kind"], "key": e["key"], "attempts": e["attempts"], "error": e["last_error"]}
         for e in await queue.errors(row.id)
     ]

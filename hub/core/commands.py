@@ -352,6 +352,9 @@ class SalesLine(Command):
     unit_price: Price
     #: The line's tax rate, if not the product's (``hub.core.invoicing.line_rate``).
     tax_code: Code | None = None
+    #: An amount off the line as a whole (all its units), e.g. a channel's line-level
+    #: discount; tax included where the order's prices include it. At most qty × unit_price.
+    discount: Price = Decimal(0)
 
 
 class ChargeIn(Command):

@@ -9,7 +9,8 @@ the rest is customer credit.
 A discount line (from the order's charges; negative amounts) takes its share of an amount
 credited, so the note gives back revenue and discount in proportion; and units given back
 take their share of the invoice's discount with them, so a return never gives back more
-than the customer paid for them.
+than the customer paid for them. Units of a line with a discount of its own (a channel's
+line-level discount) are credited at their discounted price.
 """
 
 from __future__ import annotations
@@ -122,7 +123,12 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
             net, tax = line.net - line.credited_net, line.tax - line.credited_tax
         else:
             amounts = price_line(
-                qty, line.unit_price, line.tax_rate, invoice.currency, inclusive=invoice.prices_include_tax
+                qty,
+                line.unit_price,
+                line.tax_rate,
+                invoice.currency,
+                discount=_discount_of(line, qty, invoice.currency),
+                inclusive=invoice.prices_include_tax,
             )
             # An amount credit may already have taken part of the line.
             net = min(amounts.net, line.net - line.credited_net)
@@ -130,6 +136,15 @@ def credit_units(invoice: Invoice, picks: Sequence[tuple[str, Decimal]], field: 
         line.credited_qty += qty
         credits.append(_credit(line, qty, net, tax))
     return credits + _discount_shares(invoice, sum((c.gross for c in credits), ZERO), goods_left)
+
+
+def _discount_of(line: InvoiceLine, qty: Decimal, currency: str) -> Decimal:
+    """The part of the line's own discount that goes with ``qty`` more units credited (counted
+    on the units credited so far, so a line's credits add up to its discount)."""
+    if not line.discount:
+        return ZERO
+    before = round_money(line.discount * line.credited_qty / line.qty, currency)
+    return round_money(line.discount * (line.credited_qty + qty) / line.qty, currency) - before
 
 
 def credit_amount(invoice: Invoice, amount: Decimal, field: str = "amount") -> list[CreditNoteLine]:

@@ -13,11 +13,11 @@ a new class with the same ``type`` and the next ``version``; the old class stays
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.core.numbers import Money, Quantity
+from hub.core.numbers import ZERO, Money, Quantity
 
 __all__ = [
     "EVENT_TYPES",
@@ -215,6 +215,22 @@ class OrderLine(BaseModel):
     price: Money
 
 
+class SoldLine(OrderLine):
+    """A sales order's line: with its discount, an amount off the line as a whole."""
+
+    discount: Money = ZERO
+
+
+class OrderedCharge(BaseModel):
+    """A sales order's charge: shipping, or an order-level discount (a positive amount taken off)."""
+
+    model_config = ConfigDict(frozen=True, json_schema_mode_override=_WIRE)
+    kind: Literal["shipping", "discount"]
+    description: str
+    amount: Money
+    tax_code: str | None = None
+
+
 class _PurchaseOrderEvent(DomainEvent):
     aggregate_type = "purchase_order"
     purchase_order_id: int
@@ -272,7 +288,9 @@ class SalesOrderConfirmed(_SalesOrderEvent):
     external_id: str | None
     currency: str
     total: Money
-    lines: list[OrderLine]
+    lines: list[SoldLine]
+    #: Shipping and order-level discounts (none on most orders).
+    charges: list[OrderedCharge] = []
 
 
 class SalesOrderOnHold(_SalesOrderEvent):
@@ -284,7 +302,9 @@ class SalesOrderOnHold(_SalesOrderEvent):
     currency: str
     total: Money
     reason: str
-    lines: list[OrderLine]
+    lines: list[SoldLine]
+    #: Shipping and order-level discounts (none on most orders).
+    charges: list[OrderedCharge] = []
 
 
 class SalesOrderCancelled(_SalesOrderEvent):
@@ -480,6 +500,8 @@ class InvoicedLine(BaseModel):
     description: str | None = None
     qty: Quantity
     unit_price: Money
+    #: An amount off a goods line (its share of the sales order line's discount).
+    discount: Money = ZERO
     tax_code: str | None
     tax_rate: str
     net: Money

@@ -11,6 +11,8 @@ of its own with no SKU: shipping at its amount, an order-level discount at minus
 amount (a discount that would take the invoice below zero waits for a later invoice).
 A void makes the charges it billed billable again.
 
+A goods line takes its share of the order line's discount
+(:meth:`~hub.core.sales.SalesOrderLine.discount_share`) as its ``discount``, an amount.
 Each line is priced by :func:`hub.core.tax.price_line` — rounded per line by the one
 rule of :mod:`hub.core.money` — and the invoice's totals are the sums of its lines.
 
@@ -127,6 +129,7 @@ class InvoiceLine:
     tax: Decimal
     gross: Decimal
     tax_code: str | None = None
+    #: An amount off a goods line: its share of the order line's discount.
     discount: Decimal = ZERO
     kind: LineKind = LineKind.GOODS
     #: What a charge's line is for (the charge's description), and which of the order's
@@ -189,7 +192,10 @@ class Invoice:
         lines = []
         for i, ((so_line, qty), code) in enumerate(zip(picks, codes, strict=True)):
             rate = rates[code].rate if code is not None else ZERO
-            amounts = price_line(qty, so_line.unit_price, rate, order.currency, inclusive=order.prices_include_tax)
+            discount = so_line.discount_share(qty, order.currency)
+            amounts = price_line(
+                qty, so_line.unit_price, rate, order.currency, discount=discount, inclusive=order.prices_include_tax
+            )
             lines.append(
                 InvoiceLine(
                     sku=so_line.sku,
@@ -200,10 +206,12 @@ class Invoice:
                     net=amounts.net,
                     tax=amounts.tax,
                     gross=amounts.gross,
+                    discount=discount,
                     line_no=i + 1,
                 )
             )
             so_line.invoiced += qty
+            so_line.discount_invoiced += discount
         charged = _charge_lines(order, rates, charge_codes, sum((line.gross for line in lines), ZERO))
         for charge, line in charged:
             charge.invoiced = True
@@ -262,6 +270,7 @@ class Invoice:
         for line in self.lines:
             if line.sku is not None:
                 by_sku[line.sku].invoiced -= line.qty
+                by_sku[line.sku].discount_invoiced -= line.discount
         billed = {line.charge_no for line in self.lines if line.charge_no is not None}
         for charge in order.charges:
             if charge.line_no in billed:

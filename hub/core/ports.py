@@ -166,6 +166,10 @@ class StockRepository(Protocol):
         """Every warehouse's level of each SKU, as committed now (and changed in this unit)."""
         ...
 
+    async def for_warehouses(self, warehouses: Sequence[str]) -> dict[str, list[StockLevel]]:
+        """Every SKU's levels in these warehouses (a channel's stock), by SKU."""
+        ...
+
 
 class ValuationRepository(Protocol):
     async def lock(self, skus: Sequence[str]) -> dict[str, Valuation]:

@@ -9,6 +9,11 @@ A confirmed order holds a reservation for everything not yet shipped; shipping
 consumes it, cancelling releases it, and so does reducing a line (units the channel
 took off before they shipped). Returns can follow any shipment.
 
+A line may carry a discount: an amount off the line as a whole (all its units), as a
+channel allocates a line-level discount. Its invoices take it in proportion to the units
+they bill, the line's last units what is left, so the invoices of a line add up to its
+discount to the cent; reducing the line keeps the discount of the units left.
+
 An order may also carry charges that are not goods: shipping (adds to the total) and an
 order-level discount (a positive amount that takes off it). Its first invoice bills
 them (:mod:`hub.core.invoicing`); the total is never below zero.
@@ -23,6 +28,7 @@ from enum import StrEnum
 
 from hub.core.errors import InvalidInput, InvalidTransition
 from hub.core.ledger import Reference, StockBook
+from hub.core.money import round_money
 from hub.core.numbers import ZERO, quantize
 
 __all__ = [
@@ -68,6 +74,10 @@ class SalesOrderLine:
     cogs: Decimal = ZERO
     #: The line's own tax code (None: the product's), see :mod:`hub.core.invoicing`.
     tax_code: str | None = None
+    #: An amount off the line as a whole (tax included where the order's prices are), and
+    #: the part of it on invoices not voided.
+    discount: Decimal = ZERO
+    discount_invoiced: Decimal = ZERO
     #: Quantity on invoices not voided, and of that the returned quantity credited back.
     invoiced: Decimal = ZERO
     credited: Decimal = ZERO
@@ -78,6 +88,26 @@ class SalesOrderLine:
     @property
     def unshipped(self) -> Decimal:
         return self.qty - self.shipped
+
+    @property
+    def value(self) -> Decimal:
+        """What the line comes to: its units at their price less its discount."""
+        return self.qty * self.unit_price - self.discount
+
+    def discount_share(self, qty: Decimal, currency: str) -> Decimal:
+        """The part of the discount that goes with ``qty`` more units invoiced: in proportion
+        to the units, and all that is left with the line's last units."""
+        left = self.discount - self.discount_invoiced
+        if self.invoiced + qty >= self.qty:
+            return left
+        return min(left, round_money(self.discount * qty / self.qty, currency))
+
+    def reduce_to(self, qty: Decimal, currency: str) -> None:
+        """Lower the ordered quantity; the discount keeps the share of the units left
+        (never less than its invoices took already)."""
+        kept = round_money(self.discount * qty / self.qty, currency) if self.qty else ZERO
+        self.discount = max(self.discount_invoiced, min(kept, qty * self.unit_price))
+        self.qty = qty
 
 
 @dataclass(eq=False)
@@ -167,7 +197,7 @@ class SalesOrder:
 
     @property
     def goods_total(self) -> Decimal:
-        return quantize(sum((line.qty * line.unit_price for line in self.lines), ZERO))
+        return quantize(sum((line.value for line in self.lines), ZERO))
 
     def check_charges(self) -> None:
         """Refuse discounts that take the order below zero (naming the last discount)."""
@@ -245,7 +275,7 @@ class SalesOrder:
             if release > 0:
                 book.release(sku, self.warehouse, release)
                 line.reserved -= release
-            line.qty = qty
+            line.reduce_to(qty, self.currency)
             reduced.append((sku, qty, removed))
         self._total()
         if all(line.qty == 0 for line in self.lines):

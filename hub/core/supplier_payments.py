@@ -31,6 +31,9 @@ __all__ = ["SupplierPayment", "SupplierPaymentAllocation", "allocate", "in_minor
 class SupplierPaymentAllocation:
     bill_id: int
     amount: Decimal
+    #: The day it was set against the bill: the payment's date for those made with it,
+    #: the day it was made for a later one (what aging as at a past day counts).
+    date: date | None = None
     line_no: int = 0
     id: int | None = None
     payment_id: int | None = None
@@ -80,10 +83,11 @@ def allocate(
     wanted: Sequence[tuple[int, Decimal]],
     bills: Mapping[int, Bill],
     *,
+    on: date,
     first_line: int = 1,
 ) -> list[SupplierPaymentAllocation]:
-    """Set ``(bill id, amount)`` against ``bills`` (locked), up to ``amount`` in all;
-    validates every allocation before paying any."""
+    """Set ``(bill id, amount)`` against ``bills`` (locked) on the day ``on``, up to ``amount``
+    in all; validates every allocation before paying any."""
     in_minor_units(amount, currency, "amount")
     seen: set[int] = set()
     total = ZERO
@@ -114,5 +118,5 @@ def allocate(
     allocations = []
     for i, (bill_id, part) in enumerate(wanted):
         bills[bill_id].pay(part)
-        allocations.append(SupplierPaymentAllocation(bill_id=bill_id, amount=part, line_no=first_line + i))
+        allocations.append(SupplierPaymentAllocation(bill_id=bill_id, amount=part, date=on, line_no=first_line + i))
     return allocations

@@ -1,6 +1,7 @@
 """Tax rates and the tax of a document line.
 
-A line's amount is ``qty × unit_price × (1 − discount)``, rounded to the currency
+A line's amount is ``qty × unit_price − discount`` (the discount an amount taken off the
+line, as channels allocate them), rounded to the currency
 (:func:`hub.core.money.round_money`). Prices are tax-exclusive unless the document says
 ``prices_include_tax``:
 
@@ -54,8 +55,10 @@ def price_line(
     discount: Decimal = ZERO,
     inclusive: bool = False,
 ) -> LineAmounts:
-    """Net, tax and gross of one line, each rounded to ``currency`` by the one rule."""
-    amount = round_money(qty * unit_price * (1 - discount), currency)
+    """Net, tax and gross of one line, each rounded to ``currency`` by the one rule.
+
+    ``discount`` is an amount off the line (tax included where the prices include it)."""
+    amount = round_money(qty * unit_price - discount, currency)
     if inclusive:
         tax = round_money(amount * rate / (1 + rate), currency)
         return LineAmounts(net=amount - tax, tax=tax, gross=amount)

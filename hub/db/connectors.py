@@ -8,14 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.connectors.sdk.state import Binding, Hold
 from hub.core.errors import DuplicateRecord
 from hub.db import tables as t
+from hub.db.engine import Database
 from hub.db.types import utcnow
+from hub.db.upsert import upsert_insert
+from hub.db.work_queue import enqueue
 
 __all__ = [
     "InstanceRow",
@@ -24,13 +26,15 @@ __all__ = [
     "SqlCursors",
     "SqlHolds",
     "SqlWebhookReceipts",
+    "SqlWorkRequests",
+    "instance_statuses",
 ]
 
 _b = t.bindings.c
 
 
 def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return lambda table: upsert_insert(session, table)
 
 
 def _binding(row: Any) -> Binding:
@@ -212,6 +216,14 @@ class SqlHolds:
         return [Hold(*row) for row in await self.session.execute(stmt)]
 
 
+class SqlWorkRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, connector_id: str, kind: str, keys: Iterable[str]) -> None:
+        await enqueue(self.session, connector_id, kind, keys)
+
+
 class SqlWebhookReceipts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -273,12 +285,33 @@ class SqlConnectorInstances:
         except IntegrityError as error:
             raise DuplicateRecord(f"connector {connector_id} already exists", field="id") from error
 
+    async def update(
+        self, connector_id: str, config: str, mappings: dict[str, Any], *, status: str | None = None
+    ) -> bool:
+        """Replace the sealed config and the mappings (and the status, if given); False if
+        there is no such instance. ``updated_at`` moves: its worker restarts with them."""
+        values: dict[str, Any] = {"config": config, "mappings": mappings, "updated_at": utcnow()}
+        if status is not None:
+            values["status"] = status
+        result = await self.session.execute(
+            update(t.connector_instances).where(t.connector_instances.c.id == connector_id).values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def delete(self, connector_id: str) -> bool:
         # Children go with it (ON DELETE CASCADE); delete them explicitly too, for
         # databases where foreign keys are not enforced.
-        for table in (t.bindings, t.connector_cursors, t.webhook_receipts, t.connector_holds, t.sync_runs):
+        children = (t.bindings, t.connector_cursors, t.webhook_receipts, t.connector_holds, t.sync_runs)
+        for table in (*children, t.connector_credentials):
             await self.session.execute(delete(table).where(table.c.connector_id == connector_id))
         result = await self.session.execute(
             delete(t.connector_instances).where(t.connector_instances.c.id == connector_id)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def instance_statuses(db: Database) -> dict[str, str]:
+    """Every instance's status (``active``, ``needs_reauth``), by id: for ``/metrics``."""
+    c = t.connector_instances.c
+    async with db.engine.connect() as conn:
+        return {id: status for id, status in await conn.execute(select(c.id, c.status).order_by(c.id))}

@@ -21,12 +21,12 @@ from json.encoder import encode_basestring_ascii as _string  # what json.dumps e
 from typing import Any, NamedTuple
 
 from sqlalchemy import Text, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
+from hub.db.upsert import insert_for
 from hub.outbox.envelope import Envelope
 
 __all__ = [
@@ -255,8 +255,9 @@ async def cursors(db: Database) -> dict[str, int]:
 
 
 async def save_cursor(db: Database, subscriber: str, position: int) -> None:
-    dialect_insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
-    stmt = dialect_insert(t.subscriber_cursors).values(subscriber=subscriber, position=position, updated_at=utcnow())
+    stmt = insert_for(db.dialect)(t.subscriber_cursors).values(
+        subscriber=subscriber, position=position, updated_at=utcnow()
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["subscriber"], set_={"position": position, "updated_at": utcnow()}
     )

@@ -76,22 +76,35 @@ class ReportQueries:
     # -- facts -------------------------------------------------------------------------------
 
     async def sold(self, start: date, end: date) -> list[Sale]:
-        """THE revenue source: shipped lines at their order's unit price, returns negative.
+        """THE revenue source: shipped lines at their order's unit price less the units' share
+        of the line's discount, returns negative.
 
         When invoices exist, this is the one function to point at them."""
         m, o, lines = t.stock_moves.c, t.sales_orders.c, t.sales_order_lines.c
         sales: list[Sale] = []
         for document, ref, sign in ((t.shipments, "shipment", 1), (t.sales_returns, "return", -1)):
             stmt = (
-                select(m.created_at, m.sku, m.qty, m.value, o.customer, o.channel, o.currency, lines.unit_price)
+                select(
+                    m.created_at,
+                    m.sku,
+                    m.qty,
+                    m.value,
+                    o.customer,
+                    o.channel,
+                    o.currency,
+                    lines.unit_price,
+                    lines.discount,
+                    lines.qty,
+                )
                 .join(document, and_(m.reference_type == ref, document.c.id == m.reference_id))
                 .join(t.sales_orders, t.sales_orders.c.id == document.c.order_id)
                 .join(t.sales_order_lines, and_(lines.order_id == o.id, lines.sku == m.sku))
                 .where(_within(m.created_at, start, end))
                 .order_by(m.id)
             )
-            for at, sku, qty, value, customer, channel, currency, price in await self._rows(stmt):
-                revenue = round_money(qty * price, currency)
+            for at, sku, qty, value, customer, channel, currency, price, discount, ordered in await self._rows(stmt):
+                off = discount * qty / ordered if discount else ZERO
+                revenue = round_money(qty * price - off, currency)
                 sale = Sale(at.date(), sku, customer, channel, currency, sign * qty, sign * revenue, sign * value)
                 sales.append(sale)
         return sales
@@ -227,8 +240,8 @@ class ReportQueries:
     async def payable(self, at: date) -> tuple[list[OpenItem], list[Credit]]:
         """Bills dated by ``at`` (on hold included) with what was due on them, and prepayments.
 
-        Supplier payments dated on or before ``at`` count, with all their allocations:
-        an allocation carries no date of its own."""
+        Supplier payments dated on or before ``at`` count, and of their allocations those
+        dated on or before it (a later allocation is dated the day it was made)."""
         b, sp, a = t.bills.c, t.supplier_payments.c, t.supplier_payment_allocations.c
         bills = await self._rows(
             select(b.id, b.supplier, b.currency, b.number, b.due_date, b.total, b.status)
@@ -244,7 +257,7 @@ class ReportQueries:
         for bill_id, amount, supplier, currency in await self._rows(
             select(a.bill_id, a.amount, sp.supplier, sp.currency)
             .join(t.supplier_payments, sp.id == a.payment_id)
-            .where(sp.date <= at)
+            .where(sp.date <= at, a.date <= at)
         ):
             paid[bill_id] = paid.get(bill_id, ZERO) + amount
             prepaid[(supplier, currency)] -= amount

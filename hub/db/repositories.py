@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,6 +29,7 @@ from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
 from hub.db import tables as t
+from hub.db.upsert import insert_for, upsert_insert
 
 __all__ = [
     "AccountRepository",
@@ -215,8 +215,7 @@ class InvoiceRepository(DocumentRepository[Invoice]):
 
 
 def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(rows).on_conflict_do_nothing()
+    return insert_for(dialect)(table).values(rows).on_conflict_do_nothing()
 
 
 _levels = t.stock_levels.c
@@ -375,9 +374,9 @@ class AccountRepository(_Repository):
         return Chart({role: code for role, code in rows})
 
     async def set_codes(self, codes: dict[str, str]) -> None:
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(t.account_codes).values([dict(role=role, code=code) for role, code in codes.items()])
+        stmt = upsert_insert(self.session, t.account_codes).values(
+            [dict(role=role, code=code) for role, code in codes.items()]
+        )
         stmt = stmt.on_conflict_do_update(index_elements=["role"], set_={"code": stmt.excluded.code})
         await self.session.execute(stmt)
 

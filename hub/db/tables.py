@@ -195,6 +195,8 @@ sales_order_lines = Table(
     Column("tax_code", String(64)),
     Column("invoiced", Amount, nullable=False, server_default="0"),
     Column("credited", Amount, nullable=False, server_default="0"),
+    Column("discount", Amount, nullable=False, server_default="0"),
+    Column("discount_invoiced", Amount, nullable=False, server_default="0"),
 )
 
 sales_order_charges = Table(
@@ -623,6 +625,8 @@ supplier_payment_allocations = Table(
     Column("line_no", Integer, nullable=False),
     Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
     Column("amount", Amount, nullable=False),
+    # The day it was set against the bill (the payment's, or the later call's): aging as at a day.
+    Column("date", Date, nullable=False),
 )
 
 expenses = Table(
@@ -756,6 +760,18 @@ connector_instances = Table(
     Column("mappings", JsonDoc, nullable=False),
     Column("status", String(16), nullable=False),
     _created(),
+    Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+#: Tokens a connector instance was given by its vendor since it was configured (OAuth2
+#: access and rotated refresh tokens), Fernet-encrypted JSON; ``problem`` says why the
+#: vendor refused its grant while the instance is ``needs_reauth``.
+connector_credentials = Table(
+    "connector_credentials",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("secrets", Text),
+    Column("problem", Text),
     Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
 )
 

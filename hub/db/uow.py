@@ -13,6 +13,7 @@ can only take ids once this one is visible. SQLite has one writer at a time anyw
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -20,6 +21,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.connectors.sdk.secrets import SecretBox
 from hub.core.catalog import Customer, Supplier, Warehouse
 from hub.core.counts import StockCount
 from hub.core.crediting import CreditNote
@@ -35,6 +37,8 @@ from hub.core.tax import TaxRate
 from hub.core.transfers import Transfer
 from hub.db import repositories as r
 from hub.db import tables as t
+from hub.db.connectors import SqlBindings, SqlCursors, SqlHolds, SqlWebhookReceipts, SqlWorkRequests
+from hub.db.credentials import SqlCredentials
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
@@ -51,7 +55,8 @@ _LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel,
 
 
 class SqlUnitOfWork:
-    """Implements :class:`hub.core.ports.UnitOfWork`; use as ``async with uow: …``."""
+    """Implements :class:`hub.core.ports.UnitOfWork` and, for connectors,
+    :class:`hub.connectors.sdk.ports.ConnectorUnitOfWork`; use as ``async with uow: …``."""
 
     def __init__(
         self,
@@ -61,8 +66,10 @@ class SqlUnitOfWork:
         tenant: str,
         write: bool,
         base_currency: str = "USD",
+        box: Callable[[], SecretBox] | None = None,
     ) -> None:
         self._db, self._sessions, self._tenant, self._write = db, sessions, tenant, write
+        self._box = box
         self.base_currency = base_currency
         self._events: list[DomainEvent] = []
         self._locked = False
@@ -105,6 +112,13 @@ class SqlUnitOfWork:
         self.bills = r.BillRepository(s)
         self.supplier_payments = r.DocumentRepository(s, SupplierPayment)
         self.expenses = r.DocumentRepository(s, Expense)
+        # What connectors remember (hub.connectors.sdk.ports.ConnectorUnitOfWork).
+        self.bindings = SqlBindings(s)
+        self.cursors = SqlCursors(s)
+        self.holds = SqlHolds(s)
+        self.webhook_receipts = SqlWebhookReceipts(s)
+        self.work = SqlWorkRequests(s)
+        self.credentials = SqlCredentials(s, self._box, write=self._write)
         return self
 
     async def __aexit__(
@@ -160,16 +174,24 @@ class SqlUnitOfWork:
 class UnitOfWorkFactory:
     """Makes units of work on one database: ``factory()`` to write, ``factory.reader()`` to read."""
 
-    def __init__(self, db: Database, *, tenant: str, base_currency: str = "USD") -> None:
+    def __init__(
+        self, db: Database, *, tenant: str, base_currency: str = "USD", box: Callable[[], SecretBox] | None = None
+    ) -> None:
         start_mappers()
         self.db = db
+        #: Seals what connectors store in ``uow.credentials`` (the hub's SecretBox).
+        self.box = box
         self.tenant = tenant
         self.base_currency = base_currency
         self._write = async_sessionmaker(db.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(db.engine, expire_on_commit=False)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self._write, tenant=self.tenant, write=True, base_currency=self.base_currency)
+        return SqlUnitOfWork(
+            self.db, self._write, tenant=self.tenant, write=True, base_currency=self.base_currency, box=self.box
+        )
 
     def reader(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self._read, tenant=self.tenant, write=False, base_currency=self.base_currency)
+        return SqlUnitOfWork(
+            self.db, self._read, tenant=self.tenant, write=False, base_currency=self.base_currency, box=self.box
+        )

@@ -153,11 +153,8 @@ class _Story:
         _hints(self.console, report, base, shop_url)
 
     async def _offers(self) -> list[dict[str, Any]]:
-        connector = await self.hub.connectors.load(shop.CONNECTOR_ID)
-        try:
-            allocation = connector.allocation()
-        finally:
-            await connector.aclose()
+        row = await self.hub.connectors.instance(shop.CONNECTOR_ID)
+        allocation = await self.hub.connectors.allocation_of(row)
         assert allocation is not None
         skus = [variant.sku for variant in self.sim.store.variants.values()]
         return await channel_stock(self.hub.reads, allocation, skus)

@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.core.commands import ChargeIn, NewSalesOrder, SalesLine
 from hub.core.numbers import ZERO, quantize
-from hub.mappings.shopify_charges import ChargeSpec, order_charges
+from hub.mappings.shopify_charges import ChargeSpec, line_discount, order_charges
 
 __all__ = [
     "NotFulfillable",
@@ -46,6 +46,8 @@ class OrderLineIn:
     #: Units taken off before they shipped: refunded with restock type CANCEL, or removed
     #: by editing the order (``currentQuantity`` short of ``quantity`` by more than refunds).
     cancelled: Decimal = ZERO
+    #: Line-level discounts on the line as a whole (:func:`~hub.mappings.shopify_charges.line_discount`).
+    discount: Decimal = ZERO
 
     @property
     def to_keep(self) -> Decimal:
@@ -94,7 +96,7 @@ def _nodes(connection: Any) -> list[dict[str, Any]]:
 
 def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
     """Read an ``Order`` as the ORDER document returns it."""
-    merged: dict[str, tuple[Decimal, Decimal, Decimal]] = {}  # sku → (qty, qty × price, units gone)
+    merged: dict[str, tuple[Decimal, Decimal, Decimal, Decimal]] = {}  # sku → (qty, qty × price, gone, discount)
     unstocked: list[str] = []
     for item in _nodes(node.get("lineItems")):
         sku = (item.get("sku") or "").strip()
@@ -104,10 +106,10 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
             unstocked.append(item.get("id", "?"))
             continue
         # One SKU on two lines (e.g. with different properties) is one hub line.
-        old_qty, old_value, old_gone = merged.get(sku, (ZERO, ZERO, ZERO))
+        old_qty, old_value, old_gone, old_discount = merged.get(sku, (ZERO, ZERO, ZERO, ZERO))
         current = item.get("currentQuantity")
         gone = qty - Decimal(current) if current is not None else ZERO
-        merged[sku] = (old_qty + qty, old_value + qty * price, old_gone + gone)
+        merged[sku] = (old_qty + qty, old_value + qty * price, old_gone + gone, old_discount + line_discount(item))
     refunds = _refunds(node)
     lines = tuple(
         OrderLineIn(
@@ -115,8 +117,9 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderIn:
             qty=qty,
             unit_price=quantize(value / qty) if qty else ZERO,
             cancelled=_cancelled(sku, qty, gone, refunds),
+            discount=discount,
         )
-        for sku, (qty, value, gone) in merged.items()
+        for sku, (qty, value, gone, discount) in merged.items()
     )
     locations: list[str] = []
     cancelled: list[str] = []
@@ -205,7 +208,10 @@ def sales_order_command(
         external_id=order.id,
         currency=order.currency or default_currency,
         prices_include_tax=order.taxes_included,
-        lines=[SalesLine(sku=line.sku, qty=line.qty, unit_price=line.unit_price) for line in order.lines],
+        lines=[
+            SalesLine(sku=line.sku, qty=line.qty, unit_price=line.unit_price, discount=line.discount)
+            for line in order.lines
+        ],
         charges=[ChargeIn(kind=c.kind, description=c.description, amount=c.amount) for c in order.charges],
     )
 

@@ -9,7 +9,9 @@
   the whole order). Shopify allocates them to the line items; the hub takes the sum
   of their allocations on the lines it carries (lines without a SKU are not carried,
   nor their share), one charge per application, named by its code or title.
-  Line-level discounts (``ENTITLED`` / ``EXPLICIT``) are not charges.
+- **Line-level discounts** (``ENTITLED`` / ``EXPLICIT``: a code for some products, a
+  discount staff gave one line) are not charges: :func:`line_discount` is what they take
+  off a line item, which becomes the hub line's ``discount``.
 
 Amounts are the shop's currency (``shopMoney``). In a tax-inclusive store
 (``taxesIncluded``) they include tax, as the line prices do, and the hub order says
@@ -25,7 +27,7 @@ from typing import Any, Literal
 
 from hub.core.numbers import ZERO
 
-__all__ = ["ChargeSpec", "order_charges"]
+__all__ = ["ChargeSpec", "line_discount", "order_charges"]
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,28 @@ def _shipping(node: Mapping[str, Any]) -> list[ChargeSpec]:
     return charges
 
 
+def _order_level(application: Mapping[str, Any]) -> bool:
+    return (application.get("targetSelection"), application.get("targetType")) == ("ALL", "LINE_ITEM")
+
+
+def line_discount(item: Mapping[str, Any]) -> Decimal:
+    """What the line-level discounts (not those on the whole order) take off a line item."""
+    return sum(
+        (
+            _amount(allocation.get("allocatedAmountSet")) or ZERO
+            for allocation in item.get("discountAllocations") or []
+            if not _order_level(allocation.get("discountApplication") or {})
+        ),
+        ZERO,
+    )
+
+
 def _discounts(carried: Iterable[Mapping[str, Any]]) -> list[ChargeSpec]:
     by_index: dict[int, tuple[str, Decimal]] = {}
     for item in carried:
         for allocation in item.get("discountAllocations") or []:
             application = allocation.get("discountApplication") or {}
-            if (application.get("targetSelection"), application.get("targetType")) != ("ALL", "LINE_ITEM"):
+            if not _order_level(application):
                 continue
             amount = _amount(allocation.get("allocatedAmountSet")) or ZERO
             name = _name(application.get("code") or application.get("title"), "Order discount")

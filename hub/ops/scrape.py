@@ -7,6 +7,7 @@
     hub_outbox_last_seq                            │ every process reports the same
     hub_dead_letters_pending{subscriber}           ┘
     hub_consumer_lag{subscriber}                   gauge; what it measures depends on the transport
+    hub_connector_needs_reauth{connector}          gauge, 1 while an instance waits for new credentials
 
 Consumer lag depends on the transport. ``local``: the newest outbox position minus the
 subscriber's persisted cursor, for every subscriber this hub runs and every cursor in
@@ -16,7 +17,7 @@ so records fetched but not yet handled count as lag); a process running no consu
 reports none, as the cursors of the local transport say nothing about consumer groups.
 Partitions held by other workers are reported by those workers.
 
-Each scrape costs four small queries (one of them on the unpublished-rows index).
+Each scrape costs five small queries (one of them on the unpublished-rows index).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from aiokafka.errors import IllegalStateError
 from prometheus_client import generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from hub.db.connectors import instance_statuses
 from hub.db.outbox import backlog, cursors
 from hub.outbox.deadletters import count_pending
 
@@ -72,6 +74,7 @@ async def _gauges(hub: Hub) -> list[Metric]:
         lag = await kafka_lag(hub.metrics.kafka_broker)
     else:
         lag = {}
+    instances = await instance_statuses(hub.db)
     age = 0.0 if outbox.oldest is None else max(0.0, (datetime.now(UTC) - outbox.oldest).total_seconds())
 
     dead = GaugeMetricFamily(
@@ -99,7 +102,20 @@ async def _gauges(hub: Hub) -> list[Metric]:
         GaugeMetricFamily("hub_outbox_last_seq", "Position of the newest outbox row", value=outbox.last_seq),
         dead,
         consumer_lag,
+        _needs_reauth(instances),
     ]
+
+
+def _needs_reauth(instances: dict[str, str]) -> Metric:
+    gauge = GaugeMetricFamily(
+        "hub_connector_needs_reauth",
+        "1 while a connector instance's vendor has refused its grant (invalid_grant) and its queued work "
+        "waits for new credentials (hub connectors update), else 0",
+        labels=["connector"],
+    )
+    for connector, status in instances.items():
+        gauge.add_metric([connector], 1 if status == "needs_reauth" else 0)
+    return gauge
 
 
 async def kafka_lag(broker: KafkaBroker, *, timeout: float = 0.5) -> dict[str, int]:

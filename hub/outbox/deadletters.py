@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.connectors.queue import DEAD_LETTER_PREFIX, enqueue
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
+from hub.db.work_queue import DEAD_LETTER_PREFIX, enqueue
 from hub.outbox.delivery import Delivery, Message, Outcome
 from hub.outbox.subscribers import Subscriber
 

@@ -26,7 +26,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from hub.core.errors import DomainError
@@ -34,6 +33,7 @@ from hub.core.events import EVENT_TYPES, EVENT_VERSIONS
 from hub.db import tables as t
 from hub.db.types import utcnow
 from hub.db.uow import UnitOfWorkFactory
+from hub.db.upsert import upsert_insert
 from hub.outbox.envelope import Envelope, causation_id, correlation_id
 from hub.outbox.subscribers import Delivered, Subscriber
 
@@ -259,10 +259,8 @@ def _named(fields: dict[str, Any]) -> dict[str, str | None]:
 
 async def _claim(session: object, subscriber: str, event_id: str) -> bool:
     """Insert the inbox row; False if this subscriber already applied the event."""
-    dialect = session.get_bind().dialect.name  # type: ignore[attr-defined]
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        dialect_insert(t.inbox)
+        upsert_insert(session, t.inbox)  # type: ignore[arg-type]
         .values(subscriber=subscriber, event_id=event_id, processed_at=utcnow())
         .on_conflict_do_nothing()
     )

@@ -9,36 +9,24 @@ what it reads back, a second run with nothing changed plans no writes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
-from hub.sync.plan import ApplyResult, Plan, PlanItem
+from hub.sync.plan import ApplyResult, Plan, Progress, Reconciler
 
 __all__ = ["Progress", "Reconciler", "RunReport", "recent_runs", "run_reconciliation"]
 
 log = logging.getLogger("hub.sync")
 
-#: ``progress(phase, done, total)``; total is None while unknown.
-Progress = Callable[[str, int, int | None], None]
-
 
 def _quiet(phase: str, done: int, total: int | None) -> None:
     return None
-
-
-class Reconciler(Protocol):
-    entity: str
-
-    async def plan(self, progress: Progress) -> Plan: ...
-
-    async def apply(self, items: list[PlanItem], progress: Progress) -> ApplyResult: ...
 
 
 @dataclass

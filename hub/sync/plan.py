@@ -10,11 +10,15 @@ conflict   it cannot be reconciled automatically (e.g. a SKU the platform lacks)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["Action", "ApplyResult", "Plan", "PlanItem"]
+__all__ = ["Action", "ApplyResult", "Plan", "PlanItem", "Progress", "Reconciler"]
+
+#: ``progress(phase, done, total)``; total is None while unknown.
+Progress = Callable[[str, int, int | None], None]
 
 
 class Action(StrEnum):
@@ -24,7 +28,7 @@ class Action(StrEnum):
     CONFLICT = "conflict"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanItem:
     #: Identifies the record in the report, e.g. ``"TEA-1@gid://shopify/Location/1"``.
     key: str
@@ -69,3 +73,14 @@ class ApplyResult:
     #: Items found changed on the platform while applying (e.g. a stale compare) and
     #: left for the next run, which reads them afresh.
     deferred: int = 0
+
+
+class Reconciler(Protocol):
+    """One entity's reconciliation: what should be vs what is (:meth:`plan`), then writing
+    the difference (:meth:`apply`); :mod:`hub.sync.engine` runs it and records the run."""
+
+    entity: str
+
+    async def plan(self, progress: Progress) -> Plan: ...
+
+    async def apply(self, items: list[PlanItem], progress: Progress) -> ApplyResult: ...

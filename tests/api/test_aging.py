@@ -145,9 +145,12 @@ def expected_ap(bills: list[Any], payments: list[Any], at: date) -> dict[Any, di
     paid: dict[int, Decimal] = defaultdict(Decimal)
     for p in payments:
         if date.fromisoformat(p["date"]) <= at:
-            rows[(p["supplier"], p["currency"])]["prepaid"] -= D(p["unallocated"])
+            rows[(p["supplier"], p["currency"])]["prepaid"] -= D(p["amount"])
             for a in p["allocations"]:
-                paid[a["bill_id"]] += D(a["amount"])
+                # Made with the payment, or later (dated the day it was made).
+                if date.fromisoformat(a["date"]) <= at:
+                    paid[a["bill_id"]] += D(a["amount"])
+                    rows[(p["supplier"], p["currency"])]["prepaid"] += D(a["amount"])
     for b in bills:
         due = D(b["total"]) - paid[b["id"]]
         if date.fromisoformat(b["date"]) <= at and due:
@@ -213,6 +216,7 @@ async def test_ap_aging_is_the_documents_recomputed_and_the_ap_balance(owed: htt
         got = figures(await aging(owed, "ap-aging", at.isoformat()), "supplier")
         assert nonzero(got) == nonzero(expected_ap(bills, payments, at)), offset
     [row] = figures(await aging(owed, "ap-aging", day(0)), "supplier").values()
+    assert [a["date"] for p in payments for a in p["allocations"]] == [day(-5)], "dated as the payment"
     # OLD: 20 − 15 = 5, due 70 days ago; HELD 12.50, due in 20 days; 10 prepaid.
     assert (row["days_61_90"], row["current"], row["on_hold"], row["prepaid"], row["total"]) == (
         D(5),
@@ -259,3 +263,24 @@ async def test_bad_aging_parameters_are_refused(
 ) -> None:
     async with writes_nothing(seed):
         assert_problem(await seed.get(f"/v1/reports/{name}", params=params), 422, field)
+
+
+async def test_ap_aging_at_a_past_day_leaves_out_later_allocations(owed: httpx.AsyncClient) -> None:
+    """A prepayment set against a bill today still stood as a prepayment, and the bill as owed, before."""
+    [order] = [o for o in await walk(owed, "/v1/purchase-orders", limit=500) if o["lines"][0]["sku"] == "TEA"][:1]
+    late = await create(owed, "/v1/bills", bill_body(order, ("TEA", 5, "2.00"), ref="LATE", date=day(-20)))
+    [payment] = await walk(owed, "/v1/supplier-payments", limit=500)
+    later = {"allocations": [{"bill": late["id"], "amount": "4.00"}]}
+    await create(owed, f"/v1/supplier-payments/{payment['id']}/allocations", later, status=200)
+    bills = await walk(owed, "/v1/bills", limit=500)
+    payments = await walk(owed, "/v1/supplier-payments", limit=500)
+    assert [a["date"] for a in payments[0]["allocations"]] == [day(-5), day(0)]
+    for offset in (-20, -5, -1, 0, 30):
+        at = TODAY + timedelta(days=offset)
+        got = figures(await aging(owed, "ap-aging", at.isoformat()), "supplier")
+        assert nonzero(got) == nonzero(expected_ap(bills, payments, at)), offset
+    # Yesterday: LATE wholly owed (10.00, due in 10 days' time then) and the 10.00 still prepaid.
+    [yesterday] = figures(await aging(owed, "ap-aging", day(-1)), "supplier").values()
+    assert (yesterday["current"], yesterday["prepaid"]) == (D("22.50"), D(-10))
+    [now] = figures(await aging(owed, "ap-aging", day(0)), "supplier").values()
+    assert (now["current"], now["prepaid"]) == (D("18.50"), D(-6))

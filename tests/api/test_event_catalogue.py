@@ -222,3 +222,29 @@ async def test_the_dead_letter_notice_has_the_documented_shape(monkeypatch: pyte
     [(body, topic)] = sent
     assert topic == "hub.dlq.v1"
     jsonschema.validate(json.loads(body), DeadLetterMessage.model_json_schema())
+
+
+async def test_a_placed_orders_events_list_its_charges(
+    seed: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schemas = write_schemas(tmp_path, monkeypatch)
+    charges = [
+        {"kind": "shipping", "description": "Courier", "amount": "3.00", "tax_code": None},
+        {"kind": "discount", "description": "SPRING", "amount": "2.00", "tax_code": None},
+    ]
+    body = sales_body(("TEA", 1, "5"), charges=[{k: v for k, v in c.items() if v is not None} for c in charges])
+    await create(seed, SO, body)
+    await create(seed, SO, sales_body(("TEA", 20, "5"), customer="C2", charges=body["charges"]))  # over its limit
+    placed = {e["type"]: e for e in await events(seed) if e["type"] in ("sales_order.confirmed", "sales_order.on_hold")}
+    for type_ in ("sales_order.confirmed", "sales_order.on_hold"):
+        message = {k: v for k, v in placed[type_].items() if k not in ("seq", "published_at")}
+        assert message["payload"]["charges"] == charges
+        schema = schemas[f"schemas/{type_}.v1.json"]
+        jsonschema.validate(message, schema)
+        # Additive: a message from before the charges were listed still conforms.
+        jsonschema.validate(
+            message | {"payload": {k: v for k, v in message["payload"].items() if k != "charges"}}, schema
+        )
+        with pytest.raises(jsonschema.ValidationError):
+            bad = [charges[0] | {"kind": "handling"}]
+            jsonschema.validate(message | {"payload": message["payload"] | {"charges": bad}}, schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +39,7 @@ async def test_partial_then_full_payment_with_a_prepayment(seed: httpx.AsyncClie
     assert (first["number"], first["unallocated"], first["allocations"]) == (
         "SPAY-000001",
         "0.00",
-        [{"bill_id": bill["id"], "amount": "8.00"}],
+        [{"bill_id": bill["id"], "amount": "8.00", "date": first["date"]}],
     )
     assert (await seed.get(f"{BILLS}/{bill['id']}")).json()["status"] == "partially_paid"
     second = await create(seed, PAY, pay_body("15.00", (bill["id"], "12.00")))
@@ -111,7 +112,12 @@ async def test_a_prepayment_is_allocated_to_bills_later(seed: httpx.AsyncClient)
     path = f"{PAY}/{ahead['id']}/allocations"
     journal = await walk(seed, "/v1/journal", cursor_param="after")
     later = await create(seed, path, {"allocations": [{"bill": bill["id"], "amount": "20.00"}]}, status=200)
-    assert (later["unallocated"], later["allocations"]) == ("10.00", [{"bill_id": bill["id"], "amount": "20.00"}])
+    # Dated the day it was made, not the payment's day.
+    today = datetime.now(UTC).date().isoformat()
+    assert (later["unallocated"], later["allocations"]) == (
+        "10.00",
+        [{"bill_id": bill["id"], "amount": "20.00", "date": today}],
+    )
     assert (await seed.get(f"{BILLS}/{bill['id']}")).json()["status"] == "paid"
     assert await walk(seed, "/v1/journal", cursor_param="after") == journal
     [event] = [e for e in await events(seed) if e["type"] == "supplier_payment.allocated"]

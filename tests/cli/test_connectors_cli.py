@@ -367,3 +367,51 @@ def _row(table: str, first: str) -> list[str]:
 def _rows(table: str, action: str) -> dict[str, list[str]]:
     """Plan items with ``action``: key → [desired, actual]."""
     return {cells[0]: cells[2:4] for line in table.splitlines() if (cells := _cells(line))[1:2] == [action]}
+
+
+def test_update_replaces_mappings_keeps_the_config_and_saves_nothing_it_refuses(cli: Cli, store: Store) -> None:
+    assert _add(cli, store).exit_code == 0
+    line = _one_line_error(
+        cli("connectors", "update", "shop", "--mappings", json.dumps(store.mappings(hangzhou="NOPE")))
+    )
+    assert (
+        line == f"hub connectors update: location {store.location('Hangzhou Store')} maps to unknown warehouse 'NOPE'"
+    )
+    wrong = json.dumps(store.config(token="shpat_wrong"))
+    line = _one_line_error(cli("connectors", "update", "shop", "--config", wrong))
+    assert line.startswith("hub connectors update: Shopify refused the credentials")
+    assert cli("connectors", "update", "shop").exit_code == 2
+
+    mappings = store.mappings()
+    only_shanghai = {"locations": {k: v for k, v in mappings["locations"].items() if v == "SH"}}
+    updated = cli("connectors", "update", "shop", "--mappings", json.dumps(only_shanghai))
+    assert updated.exit_code == 0, updated.output
+    assert updated.stderr.strip() == "connector shop updated (active)"
+    status = _status(cli)
+    assert list(status["mappings"]["locations"].values()) == ["SH"]
+    assert status["config"]["shop_url"] == store.url and status["config"]["access_token"] == "**********"
+    # The stored token still works: nothing was lost with the config left out.
+    assert cli("reconcile", "shop", "--entity", "stock", "--dry-run").exit_code == 0
+
+
+def test_secrets_rotate_reencrypts_with_the_new_key_once(
+    cli: Cli, store: Store, sqlite_url: str, tmp_path: Path
+) -> None:
+    assert _add(cli, store).exit_code == 0
+    runner = CliRunner()
+    base = {"HUB_DATABASE_URL": sqlite_url, "HUB_MIGRATE_ON_START": "0", "COLUMNS": "250"}
+    new_key = {**base, "HUB_SECRET_KEY": "cli-test-key-2"}
+    with_old = {**new_key, "HUB_SECRET_KEY_OLD": "cli-test-key"}
+
+    assert _one_line_error(runner.invoke(app, ["connectors", "show", "shop"], env=new_key)).startswith(
+        "hub connectors show: a connector config cannot be decrypted"
+    )
+    assert runner.invoke(app, ["connectors", "show", "shop"], env=with_old).exit_code == 0, "the old key opens"
+    first = runner.invoke(app, ["secrets", "rotate"], env=with_old)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.strip() == "1 of 1 stored secrets re-encrypted with the current key"
+    again = runner.invoke(app, ["secrets", "rotate"], env=with_old)
+    assert again.stderr.strip() == "0 of 1 stored secrets re-encrypted with the current key"
+    shown = runner.invoke(app, ["connectors", "show", "shop", "--json"], env=new_key)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["config"]["shop_url"] == store.url

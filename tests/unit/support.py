@@ -1,4 +1,5 @@
-"""Small builders for the unit tests: a seeded store, and one-line purchases and sales.
+"""Small builders for the unit tests: a seeded store, one-line purchases and sales, and the
+base of the books' state machines.
 
 Everything runs through the real handlers over :class:`tests.fakes.FakeStore`, so a
 test reads like what a user does: buy stock in, sell it, look at the books.
@@ -6,7 +7,12 @@ test reads like what a user does: buy stock in, sell it, look at the books.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
+from typing import Any, TypeVar
+
+from hypothesis.stateful import RuleBasedStateMachine
 
 from hub.core import handlers
 from hub.core.commands import (
@@ -21,10 +27,11 @@ from hub.core.commands import (
     ReceiptLineIn,
     SalesLine,
 )
+from hub.core.errors import DomainError, DuplicateRecord
 from hub.core.ledger import StockLevel, Valuation
 from hub.core.purchasing import PurchaseOrder
 from hub.core.sales import SalesOrder
-from tests.fakes import FakeStore
+from tests.fakes import FakeStore, Tables
 
 __all__ = [
     "CUSTOMER",
@@ -33,6 +40,7 @@ __all__ = [
     "WH1",
     "WH2",
     "D",
+    "StoreMachine",
     "buy",
     "event_types",
     "level",
@@ -41,6 +49,8 @@ __all__ = [
     "sell",
     "valuation",
 ]
+
+T = TypeVar("T")
 
 WH1, WH2 = "WH1", "WH2"
 SUPPLIER = "ACME"
@@ -120,3 +130,35 @@ def valuation(store: FakeStore, sku: str) -> Valuation:
 def event_types(store: FakeStore, since: int = 0) -> list[str]:
     """Types of the events committed after the first ``since`` (an earlier ``len(store.events)``)."""
     return [event.type for event in store.events[since:]]
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """A hypothesis state machine over one :class:`FakeStore`, its handlers run on an event
+    loop of its own (closed at teardown); subclasses add the rules and invariants."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runner = asyncio.Runner()
+        self.store = FakeStore()
+
+    def teardown(self) -> None:
+        self.runner.close()
+
+    @property
+    def t(self) -> Tables:
+        return self.store.tables
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run ``work`` (a set-up, say) to its end on the machine's loop."""
+        return self.runner.run(work)
+
+    def execute(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Run one command: its result, or None if refused; a refusal must change nothing at all."""
+        before = (self.store.version, len(self.store.outbox))
+        try:
+            return self.run(self.store.run(handler, *args))
+        except DuplicateRecord:
+            raise  # nothing reuses a key by chance: a duplicate is a bug, not a refusal
+        except DomainError:
+            assert (self.store.version, len(self.store.outbox)) == before
+            return None

@@ -25,7 +25,6 @@ that is there to sell) and stray one time in ten, so both paths are walked.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -35,7 +34,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from hub.core import handlers
 from hub.core.alerts import assess
@@ -70,6 +69,7 @@ from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
 from hub.core.sales import OPEN_STATUSES, SalesOrder, SalesOrderStatus
 from hub.core.transfers import Transfer, TransferStatus
 from tests.fakes import FakeStore, Tables
+from tests.unit.support import StoreMachine
 
 SKUS = ("A", "B", "C")
 WAREHOUSES = ("W1", "W2")
@@ -136,24 +136,12 @@ def pick(data: st.DataObject, documents: dict[int, Any], likely: Callable[[Any],
     return data.draw(st.sampled_from(sorted(documents)))
 
 
-class LedgerMachine(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.runner = asyncio.Runner()
-        self.store = FakeStore()
-
-    def teardown(self) -> None:
-        self.runner.close()
-
-    @property
-    def t(self) -> Tables:
-        return self.store.tables
-
+class LedgerMachine(StoreMachine):
     def execute(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> bool:
-        """Run one command; a refusal must change nothing at all."""
+        """Run one command; a refusal must change nothing at all (nor any stock figure)."""
         before = fingerprint(self.store)
         try:
-            self.runner.run(self.store.run(handler, *args))
+            self.run(self.store.run(handler, *args))
         except DuplicateRecord:
             raise  # nothing here reuses a key: a duplicate is a bug, not a refusal
         except DomainError:

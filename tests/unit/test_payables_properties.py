@@ -19,9 +19,7 @@ After every step the documents and the journal must agree:
 
 from __future__ import annotations
 
-import asyncio
 import functools
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,7 +27,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from hub.core import handlers
 from hub.core.billing import BillStatus
@@ -46,7 +44,6 @@ from hub.core.commands import (
     SalesLine,
     ShipLine,
 )
-from hub.core.errors import DomainError, DuplicateRecord
 from hub.core.payable_commands import (
     BillAllocationIn,
     BillLineIn,
@@ -55,8 +52,7 @@ from hub.core.payable_commands import (
     NewExpense,
     NewSupplierPayment,
 )
-from tests.fakes import FakeStore, Tables
-from tests.unit.support import seed
+from tests.unit.support import StoreMachine, seed
 
 SKUS = ("TEA", "CUP")
 SUPPLIERS = ("ACME", "XIHU")
@@ -71,30 +67,10 @@ cents = st.integers(1, 20_000).map(lambda n: Decimal(n).scaleb(-2))
 drift = st.sampled_from(("0", "0.01", "0.02", "-0.02", "0.05", "-0.30"))
 
 
-class PayablesMachine(RuleBasedStateMachine):
+class PayablesMachine(StoreMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.runner = asyncio.Runner()
-        self.store = FakeStore()
         self.references = 0
-
-    def teardown(self) -> None:
-        self.runner.close()
-
-    @property
-    def t(self) -> Tables:
-        return self.store.tables
-
-    def execute(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        """Run one command; a refusal must change nothing at all."""
-        before = (self.store.version, len(self.store.outbox))
-        try:
-            return self.runner.run(self.store.run(handler, *args))
-        except DuplicateRecord:
-            raise
-        except DomainError:
-            assert (self.store.version, len(self.store.outbox)) == before
-            return None
 
     @initialize()
     def setup(self) -> None:
@@ -105,7 +81,7 @@ class PayablesMachine(RuleBasedStateMachine):
             for sku in SKUS:
                 await self.store.run(handlers.create_product, NewProduct(sku=sku, name=sku))
 
-        self.runner.run(master())
+        self.run(master())
 
     # -- rules --------------------------------------------------------------------------------
 

@@ -18,15 +18,13 @@ the documents and the journal must agree:
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from hub.core import handlers
 from hub.core.commands import (
@@ -41,7 +39,6 @@ from hub.core.commands import (
     SalesLine,
     ShipLine,
 )
-from hub.core.errors import DomainError, DuplicateRecord
 from hub.core.invoicing import REVENUE_ROLES, InvoiceStatus, LineKind
 from hub.core.receivable_commands import (
     AllocationIn,
@@ -52,8 +49,7 @@ from hub.core.receivable_commands import (
     NewPayment,
 )
 from hub.core.tax import EXEMPT
-from tests.fakes import FakeStore, Tables
-from tests.unit.support import buy, seed
+from tests.unit.support import StoreMachine, buy, seed
 
 SKUS = ("TEA", "CUP")
 CUSTOMERS = ("SHOP", "NGO")
@@ -65,30 +61,7 @@ quantities = st.integers(1, 6).map(Decimal)
 cents = st.integers(1, 5_000).map(lambda n: Decimal(n).scaleb(-2))
 
 
-class ReceivablesMachine(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.runner = asyncio.Runner()
-        self.store = FakeStore()
-
-    def teardown(self) -> None:
-        self.runner.close()
-
-    @property
-    def t(self) -> Tables:
-        return self.store.tables
-
-    def execute(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        """Run one command; a refusal must change nothing at all."""
-        before = (self.store.version, len(self.store.outbox))
-        try:
-            return self.runner.run(self.store.run(handler, *args))
-        except DuplicateRecord:
-            raise
-        except DomainError:
-            assert (self.store.version, len(self.store.outbox)) == before
-            return None
-
+class ReceivablesMachine(StoreMachine):
     @initialize()
     def setup(self) -> None:
         async def master() -> None:
@@ -100,7 +73,7 @@ class ReceivablesMachine(RuleBasedStateMachine):
                 await self.store.run(handlers.create_product, NewProduct(sku=sku, name=sku, tax_code="LOW6"))
                 await buy(self.store, sku, 10_000, 1)
 
-        self.runner.run(master())
+        self.run(master())
 
     # -- rules --------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Shipping and order-level discounts of a Shopify order (as the ORDER document returns it) become charges."""
+"""Shipping and discounts of a Shopify order (as the ORDER document returns it): order-level ones become
+charges, line-level ones the discount of their hub line."""
 
 from __future__ import annotations
 
@@ -99,3 +100,26 @@ def test_titles_become_names_the_hub_takes() -> None:
         ChargeSpec("shipping", "Express (2 days)", Decimal("4.00")),
         ChargeSpec("discount", "Order discount", Decimal("1.00")),
     )
+
+
+def test_line_level_discounts_become_the_discount_of_their_hub_line() -> None:
+    node = ORDER | {"lineItems": {"nodes": [dict(item) for item in ORDER["lineItems"]["nodes"]]}}
+    # The same SKU on a second line item (e.g. other properties), with a discount staff gave it.
+    node["lineItems"]["nodes"].append(
+        {
+            "id": "gid://shopify/LineItem/4",
+            "sku": "TEA",
+            "quantity": 1,
+            "currentQuantity": 1,
+            "originalUnitPriceSet": _money("10.00"),
+            "discountAllocations": [_allocation("0.40", 2, "EXPLICIT", title="Dented tin")],
+        }
+    )
+    order = order_from_graphql(node)
+    cmd = sales_order_command(order, channel="shop", customer="SHOP", locations={"L1": "SH"})
+    assert [(line.sku, line.qty, line.unit_price, line.discount) for line in cmd.lines] == [
+        ("TEA", 3, Decimal("10.00"), Decimal("1.90")),
+        ("CUP", 1, Decimal("5.00"), Decimal("0")),
+    ]
+    # The order-level discount stays one charge, and the line-level ones are none.
+    assert [(c.kind, c.description, c.amount) for c in cmd.charges][1:] == [("discount", "WELCOME", Decimal("3.75"))]

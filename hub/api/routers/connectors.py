@@ -15,13 +15,15 @@ from hub.api.params import ConnectorId, ConnectorPath
 from hub.api.problems import Problem
 from hub.api.routing import HubRoute
 from hub.connectors.channels import channel_offers
+from hub.connectors.reconcile import combined
+from hub.connectors.reconcile import reconcile as reconcile_instance
 from hub.connectors.sdk.errors import ConnectorError, WebhookRejected
 from hub.connectors.service import ConnectorSpec, UpstreamUnavailable
 from hub.connectors.status import describe, status
 from hub.core.errors import InvalidInput, NotFound
 from hub.core.fields import Code
 from hub.core.numbers import Quantity
-from hub.sync.engine import recent_runs, run_reconciliation
+from hub.sync.engine import RunReport, recent_runs
 
 router = APIRouter(route_class=HubRoute, prefix="/v1")
 
@@ -35,6 +37,17 @@ class ConnectorIn(BaseModel):
     type: str
     config: dict[str, Any]
     mappings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConnectorChanges(BaseModel):
+    """What ``PATCH /v1/connectors/{id}`` replaces: the config, the mappings, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: The whole config; a secret left out, or sent back as shown (``**********``),
+    #: keeps its stored value.
+    config: dict[str, Any] | None = None
+    mappings: dict[str, Any] | None = None
 
 
 class ConnectorOut(BaseModel):
@@ -74,8 +87,20 @@ class RunsOut(BaseModel):
     items: list[RunOut]
 
 
-class ReconcileOut(RunOut):
+class ReconcileRunOut(RunOut):
     plan: list[dict[str, Any]]
+
+
+class ReconcileOut(ReconcileRunOut):
+    """Every entity's run together at the top level (counts, writes and errors added
+    up, the worst status, ``entity`` the entities joined by commas); ``runs``: each
+    entity's own report, in the order they ran."""
+
+    runs: list[ReconcileRunOut]
+
+
+def _plan(report: RunReport) -> list[dict[str, Any]]:
+    return [item.as_dict() for item in report.plan.items] if report.plan else []
 
 
 def _upstream(error: ConnectorError) -> Problem:
@@ -103,6 +128,25 @@ async def add_connector(body: ConnectorIn, ctx: Admin) -> Response:
         return ConnectorOut.model_validate(describe(ctx.hub.connectors, row))
 
     return await ctx.effect(action)
+
+
+@router.patch("/connectors/{connector_id}", response_model=ConnectorOut, tags=["connectors"])
+async def update_connector(connector_id: ConnectorPath, body: ConnectorChanges, ctx: Admin) -> Response:
+    """Replace the config and/or the mappings, checked as on adding (refused: 422 naming
+    the field, nothing saved). Secrets the config leaves out, or sends masked, are kept.
+    New credentials make a ``needs_reauth`` instance ``active`` again; its worker
+    restarts with the change and works the queue it parked."""
+
+    async def action() -> ConnectorOut:
+        if body.config is None and body.mappings is None:
+            raise InvalidInput("nothing to change: give config, mappings or both", field="config")
+        try:
+            row = await ctx.hub.connectors.update(connector_id, body.config, body.mappings)
+        except UpstreamUnavailable as error:
+            raise _upstream(error) from error
+        return ConnectorOut.model_validate(describe(ctx.hub.connectors, row))
+
+    return await ctx.effect(action, status=200)
 
 
 @router.get("/connectors", response_model=list[ConnectorOut], tags=["connectors"])
@@ -146,24 +190,15 @@ async def reconcile(
     entity: Annotated[Code | None, Query(description="one entity (default: every one)")] = None,
     dry_run: bool = False,
 ) -> Response:
-    """Reconcile now and answer the run report with its plan (``dry_run``: plan only)."""
+    """Reconcile now — every entity in the connector's own order, or ``entity`` — and
+    answer the run reports with their plans (``dry_run``: plan only, nothing written)."""
 
     async def action() -> ReconcileOut:
-        connector = ctx.hub.connectors.build(await _row(request, connector_id))
-        try:
-            reconcilers = connector.reconcilers()
-            if entity is not None and entity not in reconcilers:
-                raise InvalidInput(f"{connector_id} reconciles {', '.join(sorted(reconcilers))}", field="entity")
-            chosen = [entity] if entity else sorted(reconcilers)
-            reports = [
-                await run_reconciliation(ctx.hub.db, connector_id, reconcilers[name], dry_run=dry_run, trigger="api")
-                for name in chosen
-            ]
-        finally:
-            await connector.aclose()
-        last = reports[-1]
-        plan = [item.as_dict() for report in reports if report.plan for item in report.plan.items]
-        return ReconcileOut(**{**last.as_dict(), "plan": plan})
+        await _row(request, connector_id)
+        reports = await reconcile_instance(ctx.hub.connectors, connector_id, entity, dry_run=dry_run, trigger="api")
+        runs = [ReconcileRunOut(**report.as_dict(), plan=_plan(report)) for report in reports]
+        plan = [item for run in runs for item in run.plan]
+        return ReconcileOut(**combined(reports), plan=plan, runs=runs)
 
     return await ctx.effect(action, status=200)
 
@@ -174,15 +209,14 @@ async def reconcile(
 @router.post("/webhooks/{connector_id}", tags=["webhooks"], include_in_schema=True)
 async def webhook(connector_id: ConnectorPath, request: Request) -> dict[str, str]:
     """A vendor's webhook. No API key: a bad or missing signature is 401, nothing written."""
-    connector = request.app.state.hub.connectors.build(await _row(request, connector_id))
+    row = await _row(request, connector_id)
     body = await request.body()
-    try:
-        delivery = connector.webhook_verify({k.lower(): v for k, v in request.headers.items()}, body)
-        await connector.webhook_handle(delivery)
-    except WebhookRejected as error:
-        raise Problem(401, "Unauthorized", f"webhook refused: {error}", slug="webhook-signature") from error
-    finally:
-        await connector.aclose()
+    async with request.app.state.hub.connectors.live(row) as connector:
+        try:
+            delivery = connector.webhook_verify({k.lower(): v for k, v in request.headers.items()}, body)
+            await connector.webhook_handle(delivery)
+        except WebhookRejected as error:
+            raise Problem(401, "Unauthorized", f"webhook refused: {error}", slug="webhook-signature") from error
     return {"status": "accepted", "id": delivery.id}
 
 

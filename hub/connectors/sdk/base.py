@@ -2,9 +2,16 @@
 
 A connector *type* (a subclass registered under the ``hub.connectors`` entry point
 group) declares its ``config_model`` (credentials as ``SecretStr``, base URL
-configurable), ``mappings_model`` and ``capabilities``. A connector *instance* is one
-account of that system with its config and mappings; the hub builds a connector object
-per instance and calls, as its capabilities say:
+configurable), ``mappings_model`` and ``capabilities``; what follows from those alone
+is answered by classmethods, without I/O and without building anything:
+
+    allocation(mappings)                     the channel's share of stock (storefronts)
+    triggered(event, id, mappings, uow)      the work a hub event gives an instance
+
+A connector *instance* is one account of that system with its config and mappings.
+Only where the hub talks to the vendor does it build the *live* connector (HTTP
+clients, work, reconcilers) — ``ConnectorService.live(row)``, which always closes it —
+and call, as its capabilities say:
 
     check()            credentials work (raises AuthenticationError …)
     discover()         what the account has: locations, tax codes, accounts …
@@ -34,12 +41,11 @@ from hub.connectors.sdk.errors import ConfigurationError
 from hub.connectors.sdk.webhooks import WebhookDelivery
 
 if TYPE_CHECKING:
+    from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
     from hub.core.channels import ChannelAllocation
     from hub.core.events import DomainEvent
-    from hub.db.engine import Database
-    from hub.db.uow import SqlUnitOfWork, UnitOfWorkFactory
     from hub.outbox.subscribers import Subscriber
-    from hub.sync.engine import Reconciler
+    from hub.sync.plan import Reconciler
 
 __all__ = ["Capability", "Connector", "ConnectorConfig", "ConnectorEnv", "ConnectorMappings", "Work"]
 
@@ -68,8 +74,8 @@ class ConnectorMappings(BaseModel):
 class ConnectorEnv:
     """What the hub lends a connector instance."""
 
-    db: Database
-    uows: UnitOfWorkFactory
+    #: Units of work on the hub's records and the connector's state (see sdk.ports).
+    uows: ConnectorUnitOfWorks
     #: Tests and simulators route the connector's HTTP here (None: the real network).
     transport: httpx.AsyncBaseTransport | None = None
     #: Per-instance state that must outlive one connector object (rate limiters).
@@ -116,8 +122,17 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         return cls(id, config_, mappings_, env)  # type: ignore[arg-type]  # the subclass's own models
 
     @classmethod
+    def allocation(cls, mappings: ConnectorMappings) -> ChannelAllocation | None:
+        """The channel's share of the hub's stock, from the mappings alone (no I/O): a
+        storefront's mappings are :class:`~hub.connectors.sdk.channels.ChannelMappings`,
+        which say it; None for a connector that sells nothing."""
+        from hub.connectors.sdk.channels import ChannelMappings  # that module builds on this one
+
+        return mappings.channel() if isinstance(mappings, ChannelMappings) else None
+
+    @classmethod
     async def triggered(
-        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: SqlUnitOfWork
+        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: ConnectorUnitOfWork
     ) -> dict[str, list[str]]:
         """The work (kind → keys) a hub event gives one instance; read-only use of ``uow``."""
         return {}
@@ -147,16 +162,12 @@ class Connector(ABC, Generic[ConfigT, MappingsT]):
         """Problems with the mappings against the hub's records (unknown warehouses …)."""
         return []
 
-    async def prepare(self, uow: SqlUnitOfWork) -> None:
+    async def prepare(self, uow: ConnectorUnitOfWork) -> None:
         """Set up hub records the instance needs, in the transaction that adds it."""
         return None
 
-    def allocation(self) -> ChannelAllocation | None:
-        """The channel's share of stock, for connectors that push stock out."""
-        return None
-
     def work(self) -> dict[str, Work]:
-        """The kinds of queued work this connector does (see :mod:`hub.connectors.queue`)."""
+        """The kinds of queued work this connector does (see :mod:`hub.db.work_queue`)."""
         return {}
 
     # -- webhooks ------------------------------------------------------------------------------

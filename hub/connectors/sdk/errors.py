@@ -5,6 +5,8 @@
     │   └── ThrottledError          the vendor's rate limit said no (``retry_after`` s)
     ├── FatalAPIError               retrying the same request cannot help: 4xx, bad payloads
     │   └── AuthenticationError     credentials refused (401, 403): fix the connector's config
+    │       └── ReauthorizationRequired   the OAuth2 grant is gone (invalid_grant): the instance
+    │                                     is parked as needs_reauth until new credentials come
     ├── WebhookRejected             a webhook failed its signature check; nothing was done
     └── ConfigurationError          the connector instance's config or mappings are wrong
 
@@ -25,6 +27,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectorError",
     "FatalAPIError",
+    "ReauthorizationRequired",
     "RetriableAPIError",
     "ThrottledError",
     "WebhookRejected",
@@ -58,6 +61,11 @@ class FatalAPIError(ConnectorError):
 
 class AuthenticationError(FatalAPIError):
     """The vendor refused the credentials."""
+
+
+class ReauthorizationRequired(AuthenticationError):
+    """The vendor refused the instance's grant (``invalid_grant``: revoked, expired, or a
+    refresh token already spent); only an operator giving new credentials helps."""
 
 
 class WebhookRejected(ConnectorError):

@@ -6,6 +6,7 @@
 - cursors — how far each stream has read; they only move forwards.
 - holds — external records the connector could not take in, with the reason.
 - webhook receipts — ids of webhook deliveries already taken in.
+- work requests — keys of work the instance owes the vendor (``hub.db.work_queue``).
 
 All of them live in the unit of work, so they commit with the changes they describe.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,6 +27,7 @@ __all__ = [
     "Hold",
     "HoldRepository",
     "WebhookReceipts",
+    "WorkRequests",
     "state_hash",
 ]
 
@@ -54,6 +57,15 @@ class BindingRepository(Protocol):
     async def by_external(self, connector_id: str, entity: str, external_id: str) -> Binding | None: ...
 
     async def all(self, connector_id: str, entity: str) -> list[Binding]: ...
+
+    async def many(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, Binding]:
+        """The bound ones of ``canonical_ids``, by canonical id."""
+        ...
+
+    async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
+        """Bind each canonical id to ``(external id, hash of what was written)``, bound
+        before or not — a writer's bookkeeping after a batch (one round trip in SQL)."""
+        ...
 
     async def add(self, binding: Binding) -> None:
         """Insert; raises :class:`hub.core.errors.DuplicateRecord` if either side is bound."""
@@ -94,4 +106,11 @@ class HoldRepository(Protocol):
 class WebhookReceipts(Protocol):
     async def first_time(self, connector_id: str, webhook_id: str, topic: str) -> bool:
         """Record a delivery; False if this id was taken in before."""
+        ...
+
+
+class WorkRequests(Protocol):
+    async def enqueue(self, connector_id: str, kind: str, keys: Iterable[str]) -> None:
+        """Ask for work within this unit of work (idempotent per key: a key already
+        queued runs once more, never twice at once)."""
         ...

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 
-from hub.connectors.sdk.base import ConnectorConfig, ConnectorMappings
-from hub.core.channels import AllocationRule, ChannelAllocation, SkuOverride
+from hub.connectors.sdk.base import ConnectorConfig
+from hub.connectors.sdk.channels import AllocationIn, ChannelMappings
 
 __all__ = ["AllocationIn", "ShopifyConfig", "ShopifyMappings", "location_gid"]
 
@@ -38,42 +37,13 @@ class ShopifyConfig(ConnectorConfig):
         return value.rstrip("/")
 
 
-class _Band(ConnectorConfig):
-    percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
-    cap: Annotated[Decimal, Field(ge=0)] | None = None
-    buffer: Annotated[Decimal, Field(ge=0)] | None = None
+class ShopifyMappings(ChannelMappings):
+    """Locations (numeric ids or GIDs) → warehouses and the allocation, as every
+    storefront declares them (:mod:`hub.connectors.sdk.channels`); plus the customer."""
 
-
-class AllocationIn(ConnectorConfig):
-    percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(100)
-    cap: Annotated[Decimal, Field(ge=0)] | None = None
-    buffer: Annotated[Decimal, Field(ge=0)] = Decimal(0)
-    skus: dict[str, _Band] = Field(default_factory=dict)
-
-
-class ShopifyMappings(ConnectorMappings):
-    #: Shopify location id (numeric or GID) → hub warehouse code.
-    locations: dict[str, str]
-    allocation: AllocationIn = Field(default_factory=AllocationIn)
     #: The hub customer Shopify orders are booked to (default: one named after the connector).
     customer: str | None = None
 
-    @field_validator("locations")
     @classmethod
-    def _gids(cls, value: dict[str, str]) -> dict[str, str]:
-        if not value:
-            raise ValueError("map at least one Shopify location to a warehouse")
-        return {location_gid(k): v for k, v in value.items()}
-
-    @property
-    def warehouses(self) -> tuple[str, ...]:
-        return tuple(sorted(set(self.locations.values())))
-
-    def channel(self) -> ChannelAllocation:
-        rule = self.allocation
-        return ChannelAllocation(
-            warehouses=self.warehouses,
-            rule=AllocationRule(percent=rule.percent, cap=rule.cap, buffer=rule.buffer),
-            overrides={sku: SkuOverride(band.percent, band.cap, band.buffer) for sku, band in rule.skus.items()},
-            whole_units=True,
-        )
+    def location_id(cls, value: str) -> str:
+        return location_gid(value)

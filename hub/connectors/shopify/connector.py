@@ -17,22 +17,20 @@ from typing import Any, ClassVar
 from hub.connectors.sdk.base import Capability, Connector, ConnectorEnv, Work
 from hub.connectors.sdk.errors import WebhookRejected
 from hub.connectors.sdk.pagination import Page, paginate
+from hub.connectors.sdk.ports import ConnectorUnitOfWork
 from hub.connectors.sdk.ratelimit import CostBucket
 from hub.connectors.sdk.webhooks import WebhookDelivery, verify_hmac_base64
 from hub.connectors.shopify import queries
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyConfig, ShopifyMappings
 from hub.connectors.shopify.fulfillments import FulfillmentsOut
-from hub.connectors.shopify.orders import OrdersIn, OrdersReconciler
-from hub.connectors.shopify.stock import StockOut, StockReconciler
+from hub.connectors.shopify.orders import OrdersIn
+from hub.connectors.shopify.stock import StockOut
 from hub.core import handlers
-from hub.core.channels import ChannelAllocation
 from hub.core.commands import NewCustomer
 from hub.core.events import DomainEvent, ProductUpserted, ShipmentCreated, StockLevelChanged
-from hub.db.connectors import SqlWebhookReceipts
-from hub.db.uow import SqlUnitOfWork
 from hub.mappings.shopify import order_gid_from_webhook
-from hub.sync.engine import Reconciler
+from hub.sync.plan import Reconciler
 
 __all__ = ["ShopifyConnector"]
 
@@ -62,7 +60,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
 
     @classmethod
     async def triggered(
-        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: SqlUnitOfWork
+        cls, event: DomainEvent, connector_id: str, mappings: Mapping[str, Any], uow: ConnectorUnitOfWork
     ) -> dict[str, list[str]]:
         if isinstance(event, StockLevelChanged):
             warehouses = set((mappings.get("locations") or {}).values())
@@ -84,16 +82,13 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         }
 
     def reconcilers(self) -> dict[str, Reconciler]:
-        return {"orders": OrdersReconciler(self.orders), "stock": StockReconciler(self.stock)}
+        return {"orders": self.orders.reconciler(), "stock": self.stock.reconciler()}
 
     def schedule(self) -> dict[str, float]:
         return {
             "orders": float(self.config.poll_interval_seconds),
             "stock": float(self.config.stock_reconcile_interval_seconds),
         }
-
-    def allocation(self) -> ChannelAllocation:
-        return self.mappings.channel()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -130,7 +125,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
             if location not in known
         ]
 
-    async def prepare(self, uow: SqlUnitOfWork) -> None:
+    async def prepare(self, uow: ConnectorUnitOfWork) -> None:
         if self.mappings.customer is None and await uow.customers.get(self.id) is None:
             await handlers.create_customer(NewCustomer(code=self.id, name=f"Shopify store {self.id}"), uow)
         await self.orders.start(uow)
@@ -155,15 +150,13 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         return WebhookDelivery(id=webhook_id, topic=topic, payload=payload, headers=headers)
 
     async def webhook_handle(self, delivery: WebhookDelivery) -> None:
-        from hub.connectors.queue import enqueue
-
         async with self.env.uows() as uow:
-            if not await SqlWebhookReceipts(uow.session).first_time(self.id, delivery.id, delivery.topic):
+            if not await uow.webhook_receipts.first_time(self.id, delivery.id, delivery.topic):
                 return  # a redelivery: taken in already
             if delivery.topic in ORDER_TOPICS and isinstance(delivery.payload, dict):
                 gid = order_gid_from_webhook(delivery.topic, delivery.payload)
                 if gid is not None:
-                    await enqueue(uow.session, self.id, "order", [gid])
+                    await uow.work.enqueue(self.id, "order", [gid])
             await uow.commit()
 
     async def aclose(self) -> None:

@@ -12,11 +12,10 @@ import logging
 from typing import Any
 
 from hub.connectors.sdk.errors import ConnectorError, FatalAPIError
+from hub.connectors.sdk.ports import ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
 from hub.connectors.shopify import queries
 from hub.connectors.shopify.client import ShopifyClient
-from hub.db.connectors import SqlBindings
-from hub.db.uow import UnitOfWorkFactory
 from hub.mappings.shopify import NotFulfillable, fulfillment_input
 
 __all__ = ["FulfillmentsOut", "tracking_url"]
@@ -43,7 +42,7 @@ def tracking_url(carrier: str | None, number: str | None) -> str | None:
 
 
 class FulfillmentsOut:
-    def __init__(self, connector_id: str, client: ShopifyClient, uows: UnitOfWorkFactory) -> None:
+    def __init__(self, connector_id: str, client: ShopifyClient, uows: ConnectorUnitOfWorks) -> None:
         self.id, self.client, self.uows = connector_id, client, uows
 
     async def push(self, shipment_ids: list[str]) -> dict[str, str | None]:
@@ -58,7 +57,7 @@ class FulfillmentsOut:
 
     async def _one(self, shipment_id: str) -> None:
         async with self.uows.reader() as uow:
-            bindings = SqlBindings(uow.session)
+            bindings = uow.bindings
             if await bindings.by_canonical(self.id, FULFILLMENT, shipment_id) is not None:
                 return
             shipment = await uow.shipments.get(int(shipment_id))
@@ -89,7 +88,7 @@ class FulfillmentsOut:
                 )
             existing = data["fulfillment"]["id"]
         async with self.uows() as uow:
-            await SqlBindings(uow.session).add(Binding(self.id, FULFILLMENT, shipment_id, existing))
+            await uow.bindings.add(Binding(self.id, FULFILLMENT, shipment_id, existing))
             await uow.commit()
 
 

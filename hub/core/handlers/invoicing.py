@@ -118,6 +118,7 @@ def _invoiced(line: InvoiceLine) -> InvoicedLine:
         description=line.description,
         qty=line.qty,
         unit_price=line.unit_price,
+        discount=line.discount,
         tax_code=line.tax_code,
         tax_rate=f"{line.tax_rate.normalize():f}",
         net=line.net,

@@ -8,7 +8,7 @@ from hub.core.billing import Bill, BillStatus, document_number, due, match_bill
 from hub.core.errors import DuplicateRecord, InvalidInput, NotFound
 from hub.core.events import AllocatedToBill, BillApproved, BillPosted, SupplierPaymentAllocated, SupplierPaymentMade
 from hub.core.handlers._refs import known, known_products
-from hub.core.handlers.finance import post_entry
+from hub.core.handlers.finance import post_entry, today
 from hub.core.numbers import ZERO
 from hub.core.payable_commands import NewBill, NewBillAllocations, NewSupplierPayment
 from hub.core.ports import UnitOfWork
@@ -111,7 +111,8 @@ async def pay_supplier(cmd: NewSupplierPayment, uow: UnitOfWork) -> SupplierPaym
     """Record a payment to a supplier, allocated to its bills; the rest is a prepayment."""
     bills = await _bills(uow, {allocation.bill for allocation in cmd.allocations})
     await known(uow.suppliers, cmd.supplier, "supplier", "supplier")
-    allocations = allocate(cmd.supplier, cmd.amount, cmd.currency, [(a.bill, a.amount) for a in cmd.allocations], bills)
+    wanted = [(a.bill, a.amount) for a in cmd.allocations]
+    allocations = allocate(cmd.supplier, cmd.amount, cmd.currency, wanted, bills, on=cmd.date)
     payment = SupplierPayment(
         number=document_number("SPAY", await uow.numbers.next("SPAY")),
         supplier=cmd.supplier,
@@ -156,6 +157,7 @@ async def allocate_supplier_payment(payment_id: int, cmd: NewBillAllocations, uo
         payment.currency,
         [(a.bill, a.amount) for a in cmd.allocations],
         bills,
+        on=today().date(),
         first_line=len(payment.allocations) + 1,
     )
     payment.allocations.extend(added)

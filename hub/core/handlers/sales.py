@@ -7,7 +7,7 @@ from typing import Any
 from hub.core.commands import NewReturn, NewSalesOrder, NewShipment, SalesOrderReduction, unique_skus
 from hub.core.errors import DuplicateRecord, InsufficientStock, InvalidInput, NotFound
 from hub.core.events import (
-    OrderLine,
+    OrderedCharge,
     ReducedLine,
     ReturnedLine,
     ReturnReceived,
@@ -17,6 +17,7 @@ from hub.core.events import (
     SalesOrderReduced,
     ShipmentCreated,
     ShippedLine,
+    SoldLine,
 )
 from hub.core.handlers._refs import check_products
 from hub.core.handlers._stock import close_book, open_book
@@ -54,7 +55,13 @@ def _placed(order: SalesOrder) -> SalesOrderConfirmed | SalesOrderOnHold:
         external_id=order.external_id,
         currency=order.currency,
         total=order.total,
-        lines=[OrderLine(sku=line.sku, qty=line.qty, price=line.unit_price) for line in order.lines],
+        lines=[
+            SoldLine(sku=line.sku, qty=line.qty, price=line.unit_price, discount=line.discount) for line in order.lines
+        ],
+        charges=[
+            OrderedCharge(kind=c.kind.value, description=c.description, amount=c.amount, tax_code=c.tax_code)
+            for c in order.charges
+        ],
     )
     if order.status == SalesOrderStatus.ON_HOLD:
         return SalesOrderOnHold(**placed, reason=order.hold_reason or "")
@@ -90,6 +97,11 @@ async def create_sales_order(
     for i, line in enumerate(cmd.lines):
         if line.tax_code is not None:
             await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
+        if line.discount > line.qty * line.unit_price:
+            raise InvalidInput(
+                f"{line.sku}: a discount of {line.discount} is more than the line's {line.qty * line.unit_price:f}",
+                field=f"lines[{i}].discount",
+            )
     for i, charge in enumerate(cmd.charges):
         if charge.tax_code is not None:
             await known_tax_rate(uow, charge.tax_code, f"charges[{i}].tax_code")
@@ -102,7 +114,12 @@ async def create_sales_order(
         prices_include_tax=cmd.prices_include_tax,
         lines=[
             SalesOrderLine(
-                sku=line.sku, qty=line.qty, unit_price=line.unit_price, tax_code=line.tax_code, line_no=i + 1
+                sku=line.sku,
+                qty=line.qty,
+                unit_price=line.unit_price,
+                tax_code=line.tax_code,
+                discount=line.discount,
+                line_no=i + 1,
             )
             for i, line in enumerate(cmd.lines)
         ],

@@ -155,7 +155,8 @@ def aging_report(side: Side, items: Iterable[OpenItem], credits: Iterable[Credit
         notes += [
             "bills on hold are owed and aged with the rest; `on_hold` shows their part (ap balance = total − on_hold)",
             "on hold means on hold now: the day a bill was approved is not kept",
-            "a prepayment allocated to bills later counts as allocated from its payment's date "
-            "(allocations carry no date); the party's total is the same either way",
+            "an allocation counts from its date: its payment's date when made with the payment, "
+            "else the day it was made (allocations made before the hub kept their day count from "
+            "their payment's date)",
         ]
     return Report(f"{side}-aging", columns, ordered, {"at": at}, totals, notes)

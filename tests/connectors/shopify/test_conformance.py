@@ -157,7 +157,7 @@ class TestShopifyConformance(ConnectorConformance):
             return Page(found["nodes"], info["endCursor"] if info["hasNextPage"] else None)
 
         return {
-            "orders": await connector.orders.changed_since(None),
+            "orders": [node async for node in connector.orders.changed_since(None)],
             "variants": [node async for node in paginate(variants)],
         }
 

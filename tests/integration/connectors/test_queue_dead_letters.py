@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import delete, insert, select
 
-from hub.connectors.queue import WorkQueue, enqueue
 from hub.db import tables as t
 from hub.db.types import utcnow
+from hub.db.work_queue import WorkQueue, enqueue
 from hub.outbox import deadletters
 from tests.integration.events.support import event_hub, settings_for
 

@@ -16,7 +16,6 @@ from pydantic import SecretStr
 
 from hub.bootstrap import build
 from hub.config import Settings
-from hub.connectors.queue import WorkQueue, enqueue
 from hub.connectors.registry import connector_types
 from hub.connectors.runtime import InstanceWorker
 from hub.connectors.sdk.base import Connector, ConnectorConfig, ConnectorMappings
@@ -26,6 +25,7 @@ from hub.connectors.sdk.testing.harness import Harness, quiet, succeeded
 from hub.connectors.sdk.testing.hooks import ConformanceHooks
 from hub.core.errors import InvalidInput
 from hub.db.migrate import upgrade
+from hub.db.work_queue import WorkQueue, enqueue
 from hub.outbox.deadletters import list_letters
 
 __all__ = ["ConnectorConformance"]

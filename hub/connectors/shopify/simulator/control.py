@@ -49,11 +49,21 @@ class SeedIn(BaseModel):
     products: list[ProductIn] = Field(default_factory=list)
 
 
+class DiscountIn(BaseModel):
+    """A discount on the whole order, or on one line item: a code, or a manual one with a title."""
+
+    amount: Decimal = Field(gt=0)
+    code: str | None = None
+    title: str | None = None
+
+
 class OrderLineIn(BaseModel):
     sku: str
     quantity: int = Field(gt=0)
     price: Decimal | None = None
     location: Ref | None = None
+    #: A line-level discount (a code entitled to this line, or one staff gave it).
+    discount: DiscountIn | None = None
 
 
 class CustomerIn(BaseModel):
@@ -65,14 +75,6 @@ class CustomerIn(BaseModel):
 class ShippingLineIn(BaseModel):
     title: str = "Shipping"
     price: Decimal = Field(ge=0)
-
-
-class DiscountIn(BaseModel):
-    """A discount on the whole order: a code, or a manual one with a title."""
-
-    amount: Decimal = Field(gt=0)
-    code: str | None = None
-    title: str | None = None
 
 
 class OrderIn(BaseModel):

@@ -1,11 +1,12 @@
 """The simulated store's order-side records: orders, line items, fulfillment orders,
 fulfillments and refunds, shaped after the Admin GraphQL types (see ``models.py``).
 
-Shipping lines and order-level discounts follow Shopify's too: a discount on the whole
-order is a discount application (target ``ALL`` line items, ``ACROSS``) allocated to
-the line items in proportion to their value, the last line taking what rounding left;
-the order's total is its lines less discounts plus shipping (the simulated store
-charges no tax).
+Shipping lines and discounts follow Shopify's too: a discount on the whole order is a
+discount application (target ``ALL`` line items, ``ACROSS``) allocated to the line items
+in proportion to their value after line-level discounts, the last line taking what
+rounding left; a line-level discount is an application allocated to its one line
+(``ENTITLED`` for a code, ``EXPLICIT`` for one staff gave). The order's total is its
+lines less discounts plus shipping (the simulated store charges no tax).
 
 A line item's quantities follow Shopify's: ``currentQuantity`` is what is still on the
 order (ordered − removed before shipping − returned after), ``unfulfilledQuantity`` what
@@ -56,7 +57,8 @@ class MoneyV2:
 
 @dataclass(eq=False)
 class DiscountApplication(Node):
-    """An order-level discount: a code (``DiscountCodeApplication``) or one staff gave (manual)."""
+    """A discount: a code (``DiscountCodeApplication``) or one staff gave (manual), on the
+    whole order (``ALL``) or on one line (``ENTITLED`` / ``EXPLICIT``)."""
 
     amount: Decimal = Decimal("0.00")
     code: str | None = None
@@ -267,22 +269,55 @@ class Order(Node):
     ) -> DiscountApplication:
         """Take ``amount`` off the whole order, allocated across its line items by value."""
         cents = Decimal("0.01")
-        value = sum((line.price * line.quantity for line in self.line_items), Decimal(0))
+        value = self.subtotal
         if amount <= 0 or amount > self.subtotal:
             raise ValueError("a discount must be positive and no more than the line items after discounts")
-        application = DiscountApplication(
+        application = self._application(legacy_id, amount, code, title)
+        left = amount
+        for i, line in enumerate(self.line_items):
+            last = i == len(self.line_items) - 1
+            share = left if last else (amount * line.discounted / value).quantize(cents)
+            line.discount_allocations.append((application, share))
+            left -= share
+        self.discount_applications.append(application)
+        return application
+
+    def discount_line(
+        self, legacy_id: int, line: LineItem, amount: Decimal, *, code: str | None = None, title: str | None = None
+    ) -> DiscountApplication:
+        """Take ``amount`` off one line item: a code entitled to it, or a discount staff gave it."""
+        if amount <= 0 or amount > line.discounted:
+            raise ValueError("a line's discount must be positive and no more than the line after discounts")
+        application = self._application(
+            legacy_id,
+            amount,
+            code,
+            title,
+            target_selection="ENTITLED" if code is not None else "EXPLICIT",
+            allocation_method="ACROSS" if code is not None else "ONE",
+        )
+        line.discount_allocations.append((application, amount))
+        self.discount_applications.append(application)
+        return application
+
+    def _application(
+        self,
+        legacy_id: int,
+        amount: Decimal,
+        code: str | None,
+        title: str | None,
+        *,
+        target_selection: str = "ALL",
+        allocation_method: str = "ACROSS",
+    ) -> DiscountApplication:
+        """The order's next discount application: a code's, or (without one) a titled manual one."""
+        return DiscountApplication(
             legacy_id,
             amount=amount,
             code=code,
             title=title if code is None else None,
             index=len(self.discount_applications),
             currency_code=self.currency_code,
+            target_selection=target_selection,
+            allocation_method=allocation_method,
         )
-        left = amount
-        for i, line in enumerate(self.line_items):
-            last = i == len(self.line_items) - 1
-            share = left if last else (amount * line.price * line.quantity / value).quantize(cents)
-            line.discount_allocations.append((application, share))
-            left -= share
-        self.discount_applications.append(application)
-        return application

@@ -60,6 +60,11 @@ def line_item(line: LineItem, quantity: int | None = None) -> dict[str, Any]:
         else "partial",
         "price": _price(line.price),
         "price_set": _money_set(line.price, line.currency_code),
+        "total_discount": _price(line.price * line.quantity - line.discounted),
+        "discount_allocations": [
+            {"amount": _price(amount), "discount_application_index": application.index}
+            for application, amount in line.discount_allocations
+        ],
         "requires_shipping": True,
         "taxable": True,
         "tax_lines": [],
@@ -151,9 +156,9 @@ def order(record: Order) -> dict[str, Any]:
                 "title": d.title,
                 "value": _price(d.amount),
                 "value_type": "fixed_amount",
-                "allocation_method": "across",
-                "target_selection": "all",
-                "target_type": "line_item",
+                "allocation_method": d.allocation_method.lower(),
+                "target_selection": d.target_selection.lower(),
+                "target_type": d.target_type.lower(),
             }
             for d in record.discount_applications
         ],

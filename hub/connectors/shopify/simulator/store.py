@@ -83,7 +83,8 @@ class ShopifyStore(Catalog):
         shipping_lines: Iterable[Mapping[str, Any]] = (),
         discounts: Iterable[Mapping[str, Any]] = (),
     ) -> Order:
-        """Place an order: ``line_items`` are ``{"sku", "quantity", "price"?, "location"?}``,
+        """Place an order: ``line_items`` are ``{"sku", "quantity", "price"?, "location"?, "discount"?}``
+        (a line-level ``discount`` ``{"amount", "code"? | "title"?}``),
         ``shipping_lines`` ``{"title", "price"}`` and order-level ``discounts``
         ``{"amount", "code"? | "title"?}`` (allocated across the line items).
 
@@ -123,6 +124,11 @@ class ShopifyStore(Catalog):
                 currency_code=self.currency,
             )
             order.line_items.append(line)
+            if spec.get("discount"):
+                off = spec["discount"]
+                order.discount_line(
+                    self.next_id(), line, Decimal(str(off["amount"])), code=off.get("code"), title=off.get("title")
+                )
             place = self.location(spec["location"]) if spec.get("location") is not None else default
             fo = by_location.get(place.legacy_id)
             if fo is None:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from hub.db.downgrades import refuse_while
+
 revision: str = '0010'
 down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
@@ -54,8 +56,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Charge lines have no SKU: going back to NOT NULL fails while any exist, rather
-    # than dropping lines that invoices' totals are made of.
+    # Charge lines have no SKU and their invoices' totals are made of them: refuse, before
+    # any change, while any exist (hub.db.downgrades says why not delete them).
+    refuse_while(
+        '0010',
+        {
+            'sales order charges': 'SELECT count(*) FROM sales_order_charges',
+            "invoice lines of charges": "SELECT count(*) FROM invoice_lines WHERE kind <> 'goods'",
+            "credit note lines of charges": "SELECT count(*) FROM credit_note_lines WHERE kind <> 'goods'",
+        },
+        'Restore a backup taken before the upgrade, or stay on this version.',
+    )
     with op.batch_alter_table('credit_note_lines', schema=None) as batch_op:
         batch_op.drop_column('kind')
         batch_op.alter_column('sku', existing_type=sa.String(length=64), nullable=False)

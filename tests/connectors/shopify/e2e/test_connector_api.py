@@ -78,3 +78,26 @@ async def test_a_webhook_with_a_bad_or_missing_signature_is_refused_and_writes_n
     await stack.configure_store(webhook_bad_signature=False)
     ok(await stack.shop.post("/_simulator/webhooks/redeliver", json={"webhook_id": delivery["webhook_id"]}))
     await stack.order_of(placed["admin_graphql_api_id"], "the order redelivered with a good signature")
+
+
+@sqlite_only
+async def test_reconciling_every_entity_answers_each_run_and_their_sum(stack: Stack) -> None:
+    await stack.add_connector(poll_interval_seconds=3600)
+    await stack.place_order(("TEA", 1))
+    answer = ok(await stack.api.post(f"/v1/connectors/{CONNECTOR}/reconcile", params={"dry_run": True}))
+    runs = answer["runs"]
+    # The connector's own order: the orders are counted before the stock is planned.
+    assert [run["entity"] for run in runs] == ["orders", "stock"]
+    assert answer["entity"] == "orders,stock"
+    assert all(run["dry_run"] and run["writes"] == 0 for run in runs)
+    # The top level is every run together, not the last one's counts beside all plans.
+    for action in {action for run in runs for action in run["counts"]}:
+        assert answer["counts"][action] == sum(run["counts"].get(action, 0) for run in runs)
+    assert answer["plan"] == [item for run in runs for item in run["plan"]]
+    assert len(answer["plan"]) == sum(sum(run["counts"].values()) for run in runs)
+    assert answer["id"] == runs[-1]["id"] and answer["started_at"] == runs[0]["started_at"]
+
+    unknown = await stack.api.post(f"/v1/connectors/{CONNECTOR}/reconcile", params={"entity": "invoices"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "entity"
+    missing = await stack.api.post("/v1/connectors/nope/reconcile")
+    assert missing.status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tests.connectors.shopify.e2e.support import CONNECTOR, Stack, local, ok, sqlite_only
@@ -214,3 +215,50 @@ async def test_shipping_and_an_order_discount_come_in_as_charges_and_invoice_to_
     invoice = ok(await stack.api.post("/v1/invoices", json={"sales_order": sales_order["id"]}), 201)
     assert invoice["total"] == placed["total_price"]
     assert [(x["kind"], x["gross"]) for x in invoice["lines"]][-2:] == [("shipping", "7.95"), ("discount", "-5.55")]
+
+
+@local
+async def test_line_level_discounts_come_in_on_their_lines_and_invoice_to_the_cent(stack: Stack) -> None:
+    await stack.add_connector(**WEBHOOKS_ONLY)
+    body = {
+        "line_items": [
+            {"sku": "TEA", "quantity": 3, "discount": {"amount": "3.75", "code": "TEAWEEK"}},
+            {"sku": "CUP", "quantity": 1, "discount": {"amount": "2.00", "title": "Dented box"}},
+        ],
+        "location": "Shanghai DC",
+        "shipping_lines": [{"title": "Standard", "price": "7.95"}],
+        "discounts": [{"amount": "5.55", "code": "WELCOME"}],
+    }
+    placed = ok(await stack.shop.post("/_simulator/orders", json=body), 201)
+    # 3 × 12.50 − 3.75 + 18.00 − 2.00 − 5.55 + 7.95: the store's total price.
+    assert placed["total_price"] == "52.15"
+    sales_order = await stack.order_of(placed["admin_graphql_api_id"])
+    assert [(line["sku"], line["discount"]) for line in sales_order["lines"]] == [("TEA", "3.75"), ("CUP", "2.00")]
+    assert [(c["kind"], c["description"], c["amount"]) for c in sales_order["charges"]] == [
+        ("shipping", "Standard", "7.95"),
+        ("discount", "WELCOME", "5.55"),
+    ]
+    assert sales_order["total"] == placed["total_price"]
+    ship = [{"sku": line["sku"], "qty": line["qty"]} for line in sales_order["lines"]]
+    ok(await stack.api.post(f"/v1/sales-orders/{sales_order['id']}/shipments", json={"lines": ship}), 201)
+    invoice = ok(await stack.api.post("/v1/invoices", json={"sales_order": sales_order["id"]}), 201)
+    assert (invoice["net_total"], invoice["total"]) == (placed["total_price"], placed["total_price"])
+    assert [(x["sku"], x["discount"], x["gross"]) for x in invoice["lines"]][:2] == [
+        ("TEA", "3.75", "33.75"),
+        ("CUP", "2.00", "16.00"),
+    ]
+
+    await stack.wait(lambda: _fulfilled(stack), "the shipment in the store")
+
+    # A tin comes back: its line credits 12.50 less its third of the line's discount.
+    refund = {"line_items": [{"sku": "TEA", "quantity": 1, "restock_type": "RETURN"}]}
+    ok(await stack.shop.post(f"/_simulator/orders/{placed['id']}/refunds", json=refund), 201)
+
+    async def credited() -> list[dict[str, Any]]:
+        notes = ok(await stack.api.get("/v1/credit-notes", params={"customer": CONNECTOR}))["items"]
+        return notes  # type: ignore[no-any-return]
+
+    (note,) = await stack.wait(credited, "the return's credit note")
+    assert [(x["sku"], x["qty"], x["gross"]) for x in note["lines"] if x["kind"] == "goods"] == [("TEA", 1, "11.25")]
+    after = ok(await stack.api.get(f"/v1/invoices/{invoice['id']}"))
+    assert Decimal(after["amount_due"]) == Decimal(invoice["total"]) - Decimal(note["total"])

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
+from hub.db.upsert import upsert_insert
 
 __all__ = ["DEAD_LETTER_PREFIX", "Item", "WorkQueue", "enqueue"]
 
@@ -50,8 +50,7 @@ async def enqueue(session: AsyncSession, connector_id: str, kind: str, keys: Ite
     ]
     if not rows:
         return
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(t.connector_queue).values(rows)
+    stmt = upsert_insert(session, t.connector_queue).values(rows)
     # Re-enqueued: bump the version (a worker holding the old one will leave the row),
     # but keep any backoff — a failing vendor is not hammered by each new trigger.
     stmt = stmt.on_conflict_do_update(
