@@ -221,7 +221,8 @@ class FakeProductRepository(FakeMasterRepository[Product]):
         return {sku: self._rows[sku] for sku in set(skus) if sku in self._rows}
 
     async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
-        return {sku: self._rows[sku] for sku in sorted(set(skus)) if sku in self._rows}
+        # Copies, as the database's: changing them changes nothing stored.
+        return {sku: dataclasses.replace(self._rows[sku]) for sku in sorted(set(skus)) if sku in self._rows}
 
     async def flush(self) -> None:
         # Products are edited in place, so a taken barcode shows only when "written".
@@ -302,6 +303,18 @@ class FakeSalesOrderRepository(FakeDocumentRepository[SalesOrder]):
         if any(o.channel == document.channel and o.external_id == document.external_id for o in self._rows.values()):
             raise DuplicateRecord("sales_orders: external_id is already taken", field="external_id")
 
+    async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> ports.OrderReferences:
+        products, levels, skus = self._t.products, self._t.levels, set(skus)
+        return ports.OrderReferences(
+            customer=self._t.customers.get(customer),
+            warehouse=self._t.warehouses.get(warehouse),
+            products={sku: products[sku] for sku in skus if sku in products},
+            # Copies, as the database's: a change not saved is lost, here as there.
+            levels={
+                (s, w): dataclasses.replace(level) for (s, w), level in levels.items() if w == warehouse and s in skus
+            },
+        )
+
     async def open_total(self, customer: str) -> Decimal:
         return sum((o.total for o in self._rows.values() if o.customer == customer and o.status in OPEN_STATUSES), ZERO)
 
@@ -351,6 +364,10 @@ class FakeStockRepository(_Repository):
                 levels.setdefault((sku, warehouse), StockLevel(sku=sku, warehouse=warehouse))
         return {key: levels[key] for key in keys if key in levels}
 
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        for level in levels:
+            self._t.levels[(level.sku, level.warehouse)] = dataclasses.replace(level)
+
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
         found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
         for (sku, _), level in sorted(self._t.levels.items()):
@@ -395,6 +412,13 @@ class FakeMoveRepository(_Repository):
 class FakeAlertRepository(_Repository):
     async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
         return {a.sku: a for a in self._t.alerts if a.sku in skus and a.cleared_at is None}
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        for (sku, _), level in sorted(self._t.levels.items()):
+            if sku in found:
+                found[sku].append(dataclasses.replace(level))
+        return await self.active(skus), found
 
     async def add(self, alert: ReorderAlert) -> None:
         # The database allows one active alert per SKU (a partial unique index).

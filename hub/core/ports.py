@@ -4,7 +4,8 @@
 named ``lock…`` return rows the caller may change and that no concurrent unit of work
 can change until this one ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time). To stay deadlock-free every handler locks in the same order:
-documents → customer → stock levels (sorted) → valuations (sorted) → products (sorted).
+documents → stock levels (sorted) → customer → valuations (sorted) → products (sorted).
+(Only a new sales order locks a customer, after the levels its references lock.)
 Among documents: a payment or sales order before invoices, invoices in id order (a
 supplier payment before bills, bills in id order; a purchase order before its bill), and
 the gap-free number series (``numbers.next``) after them.
@@ -13,6 +14,7 @@ the gap-free number series (``numbers.next``) after them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -46,6 +48,7 @@ __all__ = [
     "MasterRepository",
     "MoveRepository",
     "NumberSeries",
+    "OrderReferences",
     "ProductRepository",
     "PurchaseOrderRepository",
     "SalesOrderRepository",
@@ -70,7 +73,10 @@ class MasterRepository(Protocol[T]):
 class ProductRepository(MasterRepository[Product], Protocol):
     async def get_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]: ...
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Lock these products, in SKU order; missing ones are left out. The records are
+        for reading: a change to them is not stored (``get`` the product to change it)."""
+        ...
 
     async def flush(self) -> None:
         """Write pending changes now; raises :class:`DuplicateRecord` on a taken barcode."""
@@ -99,7 +105,36 @@ class BillRepository(DocumentRepository[Bill], Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class OrderReferences:
+    """What a new sales order names, looked up together; None (or left out) where unknown.
+
+    The customer, warehouse and products are read, not locked. ``levels`` are the
+    existing stock levels of the order's SKUs in its warehouse, *locked*. All are copies:
+    changing them changes nothing stored, except levels given to
+    :meth:`StockRepository.save_levels`.
+    """
+
+    customer: Customer | None
+    warehouse: Warehouse | None
+    products: dict[str, Product]
+    levels: dict[tuple[str, str], StockLevel]
+
+
 class SalesOrderRepository(DocumentRepository[SalesOrder], Protocol):
+    async def add(self, document: SalesOrder) -> None:
+        """Insert the order with its lines and charges, assigning their ids.
+
+        The order is written as it stands: to change it afterwards, even in the same
+        unit of work, ``get(id, lock=True)`` it again.
+        """
+        ...
+
+    async def references(self, customer: str, warehouse: str, skus: Iterable[str]) -> OrderReferences:
+        """The customer, warehouse and products a new order names, in one look-up that
+        also locks the SKUs' stock levels in the warehouse (as ``stock.lock(create=False)``)."""
+        ...
+
     async def open_total(self, customer: str) -> Decimal:
         """Σ total of the customer's open orders (on hold, confirmed, partially shipped)."""
         ...
@@ -121,6 +156,10 @@ class StockRepository(Protocol):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         """Lock the levels of these SKU × warehouse keys, creating missing ones at zero
         (or, with ``create=False``, leaving them out)."""
+        ...
+
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        """Store these locked levels (copies, e.g. a new order's references) as they stand now."""
         ...
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
@@ -154,6 +193,11 @@ class AlertRepository(Protocol):
         ...
 
     async def add(self, alert: ReorderAlert) -> None: ...
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        """In one look-up: :meth:`active`, and every warehouse's level of each SKU as
+        :meth:`StockRepository.for_skus` gives them (copies, for reading)."""
+        ...
 
 
 class AccountRepository(Protocol):

@@ -7,15 +7,17 @@ driver exception reaches the core.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select, tuple_, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from hub.core.alerts import ReorderAlert
 from hub.core.billing import Bill
@@ -26,7 +28,6 @@ from hub.core.journal import Chart, JournalEntry
 from hub.core.ledger import CUSTOMER, StockLevel, StockMove, Valuation
 from hub.core.numbers import ZERO
 from hub.core.purchasing import PurchaseOrder, PurchaseOrderStatus
-from hub.core.sales import OPEN_STATUSES, SalesOrder
 from hub.db import tables as t
 from hub.db.upsert import insert_for, upsert_insert
 
@@ -42,7 +43,6 @@ __all__ = [
     "NumberSeries",
     "ProductRepository",
     "PurchaseOrderRepository",
-    "SalesOrderRepository",
     "StockRepository",
     "ValuationRepository",
 ]
@@ -50,12 +50,23 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
+def duplicate(error: IntegrityError, what: str) -> DuplicateRecord:
+    """The driver's unique-key violation as the core's error, naming the field where it can."""
     message = str(error.orig).lower()
     for field in ("barcode", "external_id", "sku", "code"):
         if field in message:
             return DuplicateRecord(f"{what}: {field} is already taken", field=field)
     return DuplicateRecord(f"{what}: a record with these keys already exists")
+
+
+def copy_of(cls: type[T], values: Mapping[Any, Any]) -> T:
+    """A record of a mapped class made straight from a row's values, as the ORM makes the
+    ones it loads: without running ``__init__`` through the instrumentation (~8× cheaper,
+    which counts on the confirmation path), and in no session. Only for classes with no
+    ``__post_init__``, given every field."""
+    record: T = manager_of_class(cls).new_instance()
+    record.__dict__.update(values)
+    return record
 
 
 class _Repository:
@@ -66,7 +77,7 @@ class _Repository:
         try:
             await self.session.flush()
         except IntegrityError as error:
-            raise _duplicate(error, what) from error
+            raise duplicate(error, what) from error
 
     async def _one(self, stmt: Select[Any], lock: bool) -> Any:
         if lock:
@@ -91,6 +102,14 @@ class MasterRepository(_Repository, Generic[T]):
     async def add(self, record: T) -> None:
         self.session.add(record)
         await self._flush(self.cls.__name__.lower())
+
+
+_LOCK_PRODUCTS = (
+    select(t.products)
+    .where(t.products.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(t.products.c.sku)
+    .with_for_update()
+)
 
 
 class ProductRepository(MasterRepository[Product]):
@@ -120,16 +139,9 @@ class ProductRepository(MasterRepository[Product]):
         wanted = sorted(set(skus))
         if not wanted:
             return {}
-        stmt = (
-            select(Product)
-            .where(t.products.c.sku.in_(wanted))
-            .order_by(t.products.c.sku)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        locked = {product.sku: product for product in await self.session.scalars(stmt)}
-        self._seen.update(locked)
-        return locked
+        rows = await self.session.execute(_LOCK_PRODUCTS, {"skus": wanted})
+        # Copies, not the ORM's (cheaper, and a reader's): not kept with the products seen.
+        return {product.sku: product for product in (copy_of(Product, row._mapping) for row in rows)}
 
     async def add(self, record: Product) -> None:
         await super().add(record)
@@ -180,24 +192,6 @@ class BillRepository(DocumentRepository[Bill]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
-class SalesOrderRepository(DocumentRepository[SalesOrder]):
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session, SalesOrder)
-
-    async def open_total(self, customer: str) -> Decimal:
-        stmt = select(t.sales_orders.c.total).where(
-            t.sales_orders.c.customer == customer, t.sales_orders.c.status.in_(OPEN_STATUSES)
-        )
-        return sum(await self.session.scalars(stmt), ZERO)
-
-    async def find_by_external_id(self, channel: str, external_id: str) -> SalesOrder | None:
-        stmt = select(SalesOrder).where(
-            t.sales_orders.c.channel == channel,
-            t.sales_orders.c.external_id == external_id,
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-
 class InvoiceRepository(DocumentRepository[Invoice]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, Invoice)
@@ -224,6 +218,14 @@ def _insert_missing(dialect: str, table: Any, rows: list[dict[str, Any]]) -> Any
     return insert_for(dialect)(table).values(rows).on_conflict_do_nothing()
 
 
+_levels = t.stock_levels.c
+_SAVE_LEVELS = (
+    update(t.stock_levels)
+    .where(_levels.sku == bindparam("k_sku"), _levels.warehouse == bindparam("k_warehouse"))
+    .values(on_hand=bindparam("v_on_hand"), reserved=bindparam("v_reserved"), in_transit=bindparam("v_in_transit"))
+)
+
+
 class StockRepository(_Repository):
     async def lock(self, keys: Sequence[tuple[str, str]], *, create: bool = True) -> dict[tuple[str, str], StockLevel]:
         if not keys:
@@ -240,6 +242,35 @@ class StockRepository(_Repository):
             .execution_options(populate_existing=True)
         )
         return {(level.sku, level.warehouse): level for level in await self.session.scalars(stmt)}
+
+    async def save_levels(self, levels: Iterable[StockLevel]) -> None:
+        levels = list(levels)
+        if not levels:
+            return
+        await self.session.execute(
+            _SAVE_LEVELS,
+            [
+                dict(
+                    k_sku=v.sku,
+                    k_warehouse=v.warehouse,
+                    v_on_hand=v.on_hand,
+                    v_reserved=v.reserved,
+                    v_in_transit=v.in_transit,
+                )
+                for v in levels
+            ],
+        )
+        # A copy the ORM loaded earlier in this unit of work now holds the stored values
+        # too, as if read again (without being marked changed).
+        identity = self.session.sync_session.identity_map
+        if not len(identity):
+            return
+        mapper = sa_inspect(StockLevel)
+        for level in levels:
+            tracked = identity.get(mapper.identity_key_from_primary_key([level.sku, level.warehouse]))
+            if tracked is not None and tracked is not level:
+                for name in ("on_hand", "reserved", "in_transit"):
+                    set_committed_value(tracked, name, getattr(level, name))
 
     async def for_skus(self, skus: Sequence[str]) -> dict[str, list[StockLevel]]:
         found: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
@@ -296,6 +327,22 @@ class MoveRepository(_Repository):
         return daily
 
 
+_alerts, _lv = t.reorder_alerts.c, t.stock_levels.c
+#: Per SKU, each warehouse's level (or one row of NULLs) with the id of its active alert, if any.
+_STANDING = (
+    select(t.products.c.sku, _lv.warehouse, _lv.on_hand, _lv.reserved, _lv.in_transit, _alerts.id.label("alert_id"))
+    .select_from(
+        t.products.outerjoin(t.stock_levels, _lv.sku == t.products.c.sku).outerjoin(
+            t.reorder_alerts, and_(_alerts.sku == t.products.c.sku, _alerts.cleared_at.is_(None))
+        )
+    )
+    .where(t.products.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(t.products.c.sku, _lv.warehouse)
+)
+
+_LEVEL_FIELDS = ("sku", "warehouse", "on_hand", "reserved", "in_transit")
+
+
 class AlertRepository(_Repository):
     async def active(self, skus: Sequence[str]) -> dict[str, ReorderAlert]:
         stmt = select(ReorderAlert).where(
@@ -306,6 +353,19 @@ class AlertRepository(_Repository):
     async def add(self, alert: ReorderAlert) -> None:
         self.session.add(alert)
         await self.session.flush()
+
+    async def standing(self, skus: Sequence[str]) -> tuple[dict[str, ReorderAlert], dict[str, list[StockLevel]]]:
+        levels: dict[str, list[StockLevel]] = {sku: [] for sku in skus}
+        alert_ids = set()
+        for row in await self.session.execute(_STANDING, {"skus": list(skus)}):
+            sku, warehouse, alert_id = row.sku, row.warehouse, row.alert_id
+            if warehouse is not None:
+                levels[sku].append(copy_of(StockLevel, {name: row._mapping[name] for name in _LEVEL_FIELDS}))
+            if alert_id is not None:
+                alert_ids.add(alert_id)
+        # Active alerts are few, and a judgement may change them: those come tracked.
+        alerts = await self.active(skus) if alert_ids else {}
+        return alerts, levels
 
 
 class AccountRepository(_Repository):

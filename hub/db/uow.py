@@ -42,6 +42,7 @@ from hub.db.credentials import SqlCredentials
 from hub.db.engine import Database
 from hub.db.orm import start_mappers
 from hub.db.outbox import outbox_row
+from hub.db.sales_orders import SalesOrderRepository
 from hub.outbox.envelope import Envelope, envelope_for
 from hub.outbox.signal import CHANNEL
 
@@ -49,6 +50,8 @@ __all__ = ["OUTBOX_LOCK", "SqlUnitOfWork", "UnitOfWorkFactory"]
 
 #: Advisory lock key serialising outbox inserts until commit (PostgreSQL).
 OUTBOX_LOCK = 0x6A78_6368_7562  # "jxchub"
+
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')")
 
 
 class SqlUnitOfWork:
@@ -88,7 +91,7 @@ class SqlUnitOfWork:
         self.customers = r.MasterRepository(s, Customer)
         self.purchase_orders = r.PurchaseOrderRepository(s)
         self.receipts = r.DocumentRepository(s, Receipt)
-        self.sales_orders = r.SalesOrderRepository(s)
+        self.sales_orders = SalesOrderRepository(s)
         self.shipments = r.DocumentRepository(s, Shipment)
         self.returns = r.DocumentRepository(s, SalesReturn)
         self.transfers = r.DocumentRepository(s, Transfer)
@@ -150,10 +153,7 @@ class SqlUnitOfWork:
                 if self._db.dialect == "postgresql":
                     # One round trip for both: the lock, and a notification delivered on
                     # commit to relays in other processes (see hub.outbox.signal).
-                    await self.session.execute(
-                        text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')"),
-                        {"key": OUTBOX_LOCK, "channel": CHANNEL},
-                    )
+                    await self.session.execute(_LOCK_AND_NOTIFY, {"key": OUTBOX_LOCK, "channel": CHANNEL})
                 await self.session.execute(insert(t.outbox), [outbox_row(envelope) for envelope in envelopes])
             await self.session.commit()
         except IntegrityError as error:

@@ -9,7 +9,7 @@ are emitted, and the reorder alerts of the SKUs touched are brought up to date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -39,12 +39,15 @@ async def open_book(
     return StockBook(levels=levels, valuations=valuations)
 
 
-async def close_book(uow: UnitOfWork, book: StockBook, *, post: bool = True) -> None:
+async def close_book(
+    uow: UnitOfWork, book: StockBook, *, post: bool = True, products: Mapping[str, Product] | None = None
+) -> None:
     """Append the book's moves to the ledger, post what they are worth to the journal,
     and announce both (see the module docstring).
 
     ``post=False`` leaves the journal to the caller, whose document posts the moves'
-    value with the rest of its entry (a landed cost: Dr inventory / Cr ap, not grni)."""
+    value with the rest of its entry (a landed cost: Dr inventory / Cr ap, not grni).
+    ``products``: ones the caller has read already, saving the alerts a look-up."""
     await uow.moves.add_all(book.moves)
     for move in book.moves:
         assert move.id is not None
@@ -76,7 +79,7 @@ async def close_book(uow: UnitOfWork, book: StockBook, *, post: bool = True) -> 
         chart = await uow.accounts.chart()
         for entry in stock_entries(book.moves, chart, uow.base_currency, today().date()):
             await post_entry(uow, entry)
-    await refresh_alerts(uow, {sku for sku, _ in book.touched})
+    await refresh_alerts(uow, {sku for sku, _ in book.touched}, known=products)
 
 
 async def _forecasts(uow: UnitOfWork, skus: list[str], now: datetime) -> dict[str, Decimal]:
@@ -92,17 +95,23 @@ def _banded(product: Product | None) -> bool:
     return product is not None and (product.reorder_point is not None or product.reorder_max is not None)
 
 
-async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool = False) -> None:
+async def refresh_alerts(
+    uow: UnitOfWork, skus: Iterable[str], *, recheck: bool = False, known: Mapping[str, Product] | None = None
+) -> None:
     """Raise, update or clear the reorder alert of each SKU to match its stock now.
 
     Only products with a reorder band can have an active alert: a band removed (or a
     product deactivated) is a product change, which passes ``recheck`` to clear what is
-    left. Stock changes of unbanded products therefore cost one read here.
+    left. Stock changes of unbanded products therefore cost one read here — none when
+    the caller passes them as ``known`` (read in this unit of work, locked or not).
     """
     skus = sorted(set(skus))
     if not skus:
         return
-    products = await uow.products.get_many(skus)
+    known = known or {}
+    products = {sku: known[sku] for sku in skus if sku in known}
+    if len(products) < len(skus):
+        products.update(await uow.products.get_many(sku for sku in skus if sku not in products))
     watched = skus if recheck else [sku for sku in skus if _banded(products.get(sku))]
     if not watched:
         return
@@ -110,8 +119,7 @@ async def refresh_alerts(uow: UnitOfWork, skus: Iterable[str], *, recheck: bool 
     # each judge the total from a stale view of the other.
     products = await uow.products.lock_many(watched)
     watched = [sku for sku in watched if sku in products]
-    alerts = await uow.alerts.active(watched)
-    levels = await uow.stock.for_skus(watched)
+    alerts, levels = await uow.alerts.standing(watched)
     available = {sku: sum((level.available for level in levels[sku]), ZERO) for sku in watched}
     # What is on order only shapes the suggestion of a low-stock alert.
     short = [sku for sku in watched if (point := products[sku].reorder_point) is not None and available[sku] < point]

@@ -19,10 +19,11 @@ from hub.core.events import (
     ShippedLine,
     SoldLine,
 )
-from hub.core.handlers._refs import known, known_products
+from hub.core.handlers._refs import check_products
 from hub.core.handlers._stock import close_book, open_book
 from hub.core.handlers.finance import known_tax_rate
 from hub.core.handlers.invoicing import bill_shipment, credit_return
+from hub.core.ledger import StockBook
 from hub.core.ports import UnitOfWork
 from hub.core.sales import ChargeKind, OrderCharge, SalesOrder, SalesOrderLine, SalesOrderStatus, SalesReturn, Shipment
 
@@ -84,9 +85,15 @@ async def create_sales_order(
                 f"order {cmd.external_id} from channel {cmd.channel} is already sales order {existing.id}",
                 field="external_id",
             )
-    customer = await known(uow.customers, cmd.customer, "customer", "customer")
-    await known(uow.warehouses, cmd.warehouse, "warehouse", "warehouse")
-    await known_products(uow, cmd.lines)
+    # One look-up for everything the order names, which also locks its stock levels;
+    # the checks keep their order.
+    refs = await uow.sales_orders.references(cmd.customer, cmd.warehouse, [line.sku for line in cmd.lines])
+    customer = refs.customer
+    if customer is None:
+        raise InvalidInput(f"unknown customer {cmd.customer!r}", field="customer")
+    if refs.warehouse is None:
+        raise InvalidInput(f"unknown warehouse {cmd.warehouse!r}", field="warehouse")
+    check_products(cmd.lines, refs.products)
     for i, line in enumerate(cmd.lines):
         if line.tax_code is not None:
             await known_tax_rate(uow, line.tax_code, f"lines[{i}].tax_code")
@@ -136,7 +143,9 @@ async def create_sales_order(
         if exposure > customer.credit_limit:
             order.hold(f"credit limit {customer.credit_limit} exceeded: open orders and this one come to {exposure}")
     if order.status != SalesOrderStatus.ON_HOLD:
-        book = await open_book(uow, [(line.sku, order.warehouse) for line in order.lines], create=False)
+        # The levels come as copies the unit of work does not track (cheaper than the
+        # ORM's): the reservation is stored explicitly below.
+        book = StockBook(levels=refs.levels, valuations={})
         try:
             order.confirm(book)
         except InsufficientStock as short:
@@ -147,7 +156,8 @@ async def create_sales_order(
     await uow.sales_orders.add(order)
     uow.emit(_placed(order))
     if book is not None:
-        await close_book(uow, book)
+        await uow.stock.save_levels(book.touched.values())
+        await close_book(uow, book, products=refs.products)
     return order
 
 
