@@ -98,7 +98,9 @@ def _peak_mib() -> float:
 
 def _baseline(skus: int) -> tuple[float, int]:
     desired = {f"{_sku(i)}@L{n}": (i % 97, i % 13)[n - 1] for i in range(skus) for n in (1, 2)}
-    vendor = {key: value + (1 if int(key[4:11]) % 10 == 0 and key.endswith("L1") else 0) for key, value in desired.items()}
+    vendor = {
+        key: value + (1 if int(key[4:11]) % 10 == 0 and key.endswith("L1") else 0) for key, value in desired.items()
+    }
     started = time.process_time()
     differ = sum(1 for key, value in vendor.items() if desired[key] != value)
     return time.process_time() - started, differ
@@ -127,10 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"Level writer plan: {args.skus:,} SKUs × {len(LOCATIONS)} locations")
     for column in ("", "CPU seconds", "levels/CPU s", "÷ baseline", "peak RSS (MiB)"):
         table.add_column(column, justify="right")
-    table.add_row("plan", f"{seconds:.2f}", f"{levels / seconds:,.0f}", f"{seconds / base_seconds:.0f}×", f"{peak:,.0f}")
+    table.add_row(
+        "plan", f"{seconds:.2f}", f"{levels / seconds:,.0f}", f"{seconds / base_seconds:.0f}×", f"{peak:,.0f}"
+    )
     table.add_row("baseline dict diff", f"{base_seconds:.2f}", f"{levels / base_seconds:,.0f}", "1×", "")
     console.print(table)
-    console.print(f"plan counts: {counts}; baseline found {differ:,} levels differing; RSS before the plan {before:,.0f} MiB")
+    console.print(
+        f"plan counts: {counts}; baseline found {differ:,} levels differing; RSS before the plan {before:,.0f} MiB"
+    )
     assert counts["update"] == differ, "the plan and the baseline disagree"
     return 0
 

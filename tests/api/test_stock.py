@@ -207,4 +207,4 @@ async def test_events_payloads_carry_money_as_strings_and_quantities_as_numbers(
     confirmed: dict[str, Any] = next(e for e in await events(seed) if e["type"] == "sales_order.confirmed")
     assert confirmed["aggregate_id"] == str(order["id"])
     assert confirmed["payload"]["total"] == "5.00"
-    assert confirmed["payload"]["lines"] == [{"sku": "RICE", "qty": 1.25, "price": "4.00"}]
+    assert confirmed["payload"]["lines"] == [{"sku": "RICE", "qty": 1.25, "price": "4.00", "discount": "0.00"}]
