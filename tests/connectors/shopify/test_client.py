@@ -87,6 +87,28 @@ async def test_throttled_waits_for_the_deficit_to_restore_then_succeeds(
     assert json.loads(sent.content) == {"query": queries.LOCATIONS, "variables": {"first": 10}}
 
 
+@pytest.mark.parametrize("times", [1, 3, 5])
+async def test_throttled_n_times_then_answered_is_n_plus_one_requests(
+    client: ShopifyClient, store: respx.Router, time: FakeTime, times: int
+) -> None:
+    route = store.post(GRAPHQL).mock(
+        side_effect=[throttled(COST, available=0)] * times + [answered(LOCATIONS, COST, available=900)]
+    )
+    assert await locations(client) == LOCATIONS
+    assert route.call_count == client.requests == times + 1 and client.throttled == times
+
+
+async def test_a_store_that_always_answers_429_gets_max_attempts_not_more(
+    client: ShopifyClient, store: respx.Router, time: FakeTime
+) -> None:
+    # One retry loop: the SDK's. (Shopify's own loop around it once made this 6 × 6.)
+    route = store.post(GRAPHQL).mock(return_value=httpx.Response(429, headers={"Retry-After": "1"}))
+    with pytest.raises(ThrottledError):
+        await locations(client)
+    assert route.call_count == client.max_attempts == 6
+    assert time.sleeps == [1.0] * 5
+
+
 async def test_a_small_deficit_still_waits_half_a_second(
     client: ShopifyClient, store: respx.Router, time: FakeTime
 ) -> None:
