@@ -5,8 +5,8 @@ that counts calls per account — Xero's 5,000 calls a day and 60 a minute per t
 sees every worker, API process and CLI run of the instance together, and a day's count
 must survive a restart. A connector declares such a quota as a :class:`Budget`::
 
-    DAY = Budget("day", limit=5000, window=86_400)
-    limiter = SharedBudget(env.budgets, connector_id, DAY, clock=env.clock, sleep=env.sleep)
+    CALLS_A_DAY = Budget("day", limit=5000, window=DAY)
+    limiter = SharedBudget(env.budgets, connector_id, CALLS_A_DAY, clock=env.clock, sleep=env.sleep)
 
 and hands the limiter to its :class:`~hub.connectors.sdk.http.ApiClient` (with
 :func:`~hub.connectors.sdk.ratelimit.all_of` beside its in-process buckets).
@@ -38,8 +38,9 @@ from typing import Protocol
 from hub.connectors.sdk.errors import BudgetSpent
 from hub.connectors.sdk.ratelimit import Clock, Sleep
 
-__all__ = ["Budget", "BudgetStore", "MemoryBudgets", "SharedBudget"]
+__all__ = ["DAY", "HOUR", "MINUTE", "Budget", "BudgetStore", "MemoryBudgets", "SharedBudget"]
 
+#: Window lengths, seconds.
 MINUTE, HOUR, DAY = 60, 3600, 86_400
 
 

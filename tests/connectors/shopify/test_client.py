@@ -243,3 +243,22 @@ async def test_other_graphql_errors_are_fatal_at_once(
         await locations(client)
     assert not raised.value.retriable
     assert route.call_count == 1 and time.sleeps == []
+
+
+async def test_a_connector_paces_on_the_clock_and_sleep_its_env_lends(store: respx.Router, time: FakeTime) -> None:
+    # Nothing patched on the built connector: the env's FakeTime reaches its bucket and retries.
+    from hub.connectors.sdk.base import ConnectorEnv
+    from hub.connectors.shopify.connector import ShopifyConnector
+    from tests.fakes import FakeStore
+
+    env = ConnectorEnv(
+        uows=FakeStore(), transport=httpx.MockTransport(store.async_handler), clock=time, sleep=time.sleep
+    )
+    config = {"shop_url": SHOP, "access_token": "shpat_token", "webhook_secret": "shpss_secret"}
+    connector = ShopifyConnector.from_stored("shop-1", config, {"locations": {"gid://shopify/Location/1": "WH1"}}, env)
+    assert isinstance(connector, ShopifyConnector)
+    shop = {"shop": {"name": "JXC"}}
+    store.post(GRAPHQL).mock(side_effect=[throttled(10, available=4, rate=2), answered(shop, 10, available=0, rate=2)])
+    await connector.check()
+    await connector.aclose()
+    assert time.sleeps == [(10 - 4) / 2] and time.now == 3.0
