@@ -108,8 +108,15 @@ class TokenBucket:
         self._in_flight = asyncio.Semaphore(concurrency) if concurrency else None
 
     @classmethod
-    def per_minute(cls, count: int, *, concurrency: int | None = None) -> TokenBucket:
-        return cls(count / 60.0, count, concurrency=concurrency)
+    def per_minute(
+        cls,
+        count: int,
+        *,
+        concurrency: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> TokenBucket:
+        return cls(count / 60.0, count, concurrency=concurrency, clock=clock, sleep=sleep)
 
     @contextlib.asynccontextmanager
     async def slot(self, cost: float = 1) -> AsyncIterator[None]:
