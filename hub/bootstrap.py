@@ -16,6 +16,7 @@ from hub.config import Settings
 from hub.connectors.sdk.base import ConnectorEnv
 from hub.connectors.sdk.secrets import SecretBox, secret_box_for
 from hub.connectors.service import ConnectorService
+from hub.db.budgets import SqlBudgets
 from hub.db.engine import Database, open_database
 from hub.db.keys import ApiKeyStore
 from hub.db.migrate import upgrade_async
@@ -66,7 +67,7 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         on_outcome=metrics.consumed,
     )
     named = {subscriber.name: subscriber for subscriber in subscribers}
-    env = ConnectorEnv(uows=uows, currency=settings.currency)
+    env = ConnectorEnv(uows=uows, currency=settings.currency, budgets=SqlBudgets(db))
     return Hub(
         settings=settings,
         db=db,

@@ -22,7 +22,7 @@ from typing import Any
 
 from hub.connectors.reconcile import run_reconcilers
 from hub.connectors.sdk.base import Connector, Work
-from hub.connectors.sdk.errors import ReauthorizationRequired
+from hub.connectors.sdk.errors import BudgetSpent, ReauthorizationRequired
 from hub.connectors.service import ConnectorService
 from hub.db.connectors import InstanceRow
 from hub.db.types import utcnow
@@ -115,6 +115,12 @@ class InstanceWorker:
         except ReauthorizationRequired as error:
             self._park(str(error))
             return False
+        except BudgetSpent as error:
+            # The instance, not the keys, must wait: park the batch until the budget is
+            # back, without spending the items' attempts (a day quota would dead-letter them).
+            log.warning("%s: %s batch of %d parked: %s", self.row.id, kind, len(items), error)
+            await self.queue.defer(items, error.until, f"{type(error).__name__}: {error}")
+            return True
         except Exception as error:  # a batch that fails as a whole fails each of its items
             log.warning("%s: %s batch of %d failed: %s", self.row.id, kind, len(items), error)
             results = dict.fromkeys(by_key, f"{type(error).__name__}: {error}")

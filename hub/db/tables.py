@@ -848,6 +848,19 @@ sync_runs = Table(
     Index("ix_sync_runs_connector_id", "connector_id", "id"),
 )
 
+#: Rate-limit budgets a vendor counts per account (e.g. calls a day), shared by every
+#: process of the instance: the units used in the budget's current window (see
+#: hub.connectors.sdk.budgets; taken by a conditional UPDATE in hub.db.budgets).
+connector_budgets = Table(
+    "connector_budgets",
+    metadata,
+    Column("connector_id", String(64), ForeignKey("connector_instances.id", ondelete="CASCADE"), primary_key=True),
+    Column("budget", String(32), primary_key=True),
+    #: Start of the window being counted, epoch seconds (a day window starts at 00:00 UTC).
+    Column("window_start", BigInteger, nullable=False),
+    Column("used", Integer, nullable=False),
+)
+
 #: Work a connector instance owes the outside world (push this SKU's stock, fetch this
 #: order, send this shipment), enqueued with the event that caused it and drained by
 #: the instance's worker in batches, at the vendor's pace.

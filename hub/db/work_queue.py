@@ -6,7 +6,9 @@ the external work at the vendor's pace, then completes or fails them. Items are 
 ``(connector, kind, key)``: a burst of changes to one SKU is one item. An item enqueued
 again while it is being worked keeps its row (its version moved) and runs once more,
 so the last change always gets pushed. Failures back off; past the limit the item
-becomes a dead letter (``hub dlq``), whose retry enqueues it again.
+becomes a dead letter (``hub dlq``), whose retry enqueues it again. Work that must wait
+for the instance rather than failed on its own (a vendor budget spent until midnight)
+is deferred: due later, no attempt counted, never dead-lettered for the wait.
 """
 
 from __future__ import annotations
@@ -125,6 +127,19 @@ class WorkQueue:
                 )
             )
             return True
+
+    async def defer(self, items: Iterable[Item], until: datetime, reason: str) -> None:
+        """Make ``items`` due at ``until`` without counting an attempt (``reason`` shows on
+        the instance's status until they run)."""
+        items = list(items)
+        if not items:
+            return
+        async with self.db.writing() as conn:
+            await conn.execute(
+                update(t.connector_queue)
+                .where(or_(*(_key(item) for item in items)))
+                .values(last_error=reason[:2000], due_at=until)
+            )
 
     async def errors(self, connector_id: str, limit: int = 20) -> list[dict[str, object]]:
         """Items currently failing, with their last error (for the connector's status)."""

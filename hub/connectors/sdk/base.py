@@ -28,6 +28,8 @@ state and write only the difference, so running anything twice is harmless.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +39,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from hub.connectors.sdk.budgets import BudgetStore, MemoryBudgets
 from hub.connectors.sdk.errors import ConfigurationError
+from hub.connectors.sdk.ratelimit import Clock, Sleep
 from hub.connectors.sdk.webhooks import WebhookDelivery
 
 if TYPE_CHECKING:
@@ -82,6 +86,13 @@ class ConnectorEnv:
     shared: dict[str, Any] = field(default_factory=dict)
     #: The hub's currency, for documents that come without one.
     currency: str = "USD"
+    #: Budgets the vendor counts per account, shared by every process (see sdk.budgets);
+    #: the hub lends its database's, a lone process and tests keep them in memory.
+    budgets: BudgetStore = field(default_factory=MemoryBudgets)
+    #: Wall-clock seconds and the way to wait, for the connector's limiters and budgets:
+    #: a pacing test passes a fake (``FakeTime``) here instead of patching the connector.
+    clock: Clock = time.time
+    sleep: Sleep = asyncio.sleep
 
 
 @dataclass(frozen=True)

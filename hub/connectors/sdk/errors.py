@@ -2,7 +2,9 @@
 
     ConnectorError                  base
     ├── RetriableAPIError           try again later: 429, 5xx, timeouts, resets
-    │   └── ThrottledError          the vendor's rate limit said no (``retry_after`` s)
+    │   ├── ThrottledError          the vendor's rate limit said no (``retry_after`` s)
+    │   └── BudgetSpent             the instance's shared budget is spent ``until`` a time:
+    │                               nothing was sent; the work waits, it is not retried now
     ├── FatalAPIError               retrying the same request cannot help: 4xx, bad payloads
     │   └── AuthenticationError     credentials refused (401, 403): fix the connector's config
     │       └── ReauthorizationRequired   the OAuth2 grant is gone (invalid_grant): the instance
@@ -24,6 +26,7 @@ import httpx
 
 __all__ = [
     "AuthenticationError",
+    "BudgetSpent",
     "ConfigurationError",
     "ConnectorError",
     "FatalAPIError",
@@ -51,6 +54,21 @@ class RetriableAPIError(ConnectorError):
 
 class ThrottledError(RetriableAPIError):
     """Rate limited by the vendor."""
+
+
+class BudgetSpent(RetriableAPIError):
+    """A budget the vendor counts per account (e.g. calls a day) is spent until ``until``.
+
+    Raised before anything is sent (see :mod:`hub.connectors.sdk.budgets`). The SDK's
+    retry loop passes it on at once — waiting hours is not a retry — and the instance's
+    worker parks the work until ``until`` without counting a failed attempt. A work
+    handler that answers per-key errors lets it propagate: it concerns the instance,
+    not the key.
+    """
+
+    def __init__(self, message: str, *, until: datetime, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.until = until
 
 
 class FatalAPIError(ConnectorError):

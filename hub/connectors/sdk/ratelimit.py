@@ -5,6 +5,9 @@
 - :class:`CostBucket` — Shopify's leaky bucket of query-cost points: a request waits
   until the bucket holds its cost, and every response's ``throttleStatus`` re-syncs the
   local picture with the server's, so the client never asks for more than is there.
+- :func:`all_of` — several limits on one request: an operation's own rate (Amazon
+  SP-API), the account's rate, a budget shared with other processes
+  (:class:`~hub.connectors.sdk.budgets.SharedBudget`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
-__all__ = ["CostBucket", "RateLimiter", "Sleep", "TokenBucket", "Unlimited"]
+__all__ = ["Clock", "CostBucket", "RateLimiter", "Sleep", "TokenBucket", "Unlimited", "all_of"]
 
 #: How a limiter waits; tests pass one that moves their fake clock instead of sleeping.
 Sleep = Callable[[float], Awaitable[None]]
+#: How a limiter reads the time, in seconds (tests pass a fake clock).
+Clock = Callable[[], float]
 
 
 class RateLimiter(Protocol):
@@ -31,6 +36,30 @@ class Unlimited:
     @contextlib.asynccontextmanager
     async def slot(self, cost: float = 1) -> AsyncIterator[None]:
         yield
+
+
+class _AllOf:
+    def __init__(self, limiters: tuple[RateLimiter, ...]) -> None:
+        self.limiters = limiters
+
+    @contextlib.asynccontextmanager
+    async def slot(self, cost: float = 1) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            for limiter in self.limiters:
+                await stack.enter_async_context(limiter.slot(cost))
+            yield
+
+
+def all_of(*limiters: RateLimiter | None) -> RateLimiter:
+    """One limiter holding a slot of each of ``limiters`` in turn (None ones left out).
+
+    Put the narrowest first (an operation's rate before the account's, a shared budget
+    last): a request waiting for its operation holds nothing the others need.
+    """
+    chosen = tuple(limiter for limiter in limiters if limiter is not None and not isinstance(limiter, Unlimited))
+    if not chosen:
+        return Unlimited()
+    return chosen[0] if len(chosen) == 1 else _AllOf(chosen)
 
 
 class _Bucket:
@@ -79,8 +108,15 @@ class TokenBucket:
         self._in_flight = asyncio.Semaphore(concurrency) if concurrency else None
 
     @classmethod
-    def per_minute(cls, count: int, *, concurrency: int | None = None) -> TokenBucket:
-        return cls(count / 60.0, count, concurrency=concurrency)
+    def per_minute(
+        cls,
+        count: int,
+        *,
+        concurrency: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> TokenBucket:
+        return cls(count / 60.0, count, concurrency=concurrency, clock=clock, sleep=sleep)
 
     @contextlib.asynccontextmanager
     async def slot(self, cost: float = 1) -> AsyncIterator[None]:

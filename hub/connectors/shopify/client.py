@@ -6,6 +6,10 @@ more) in the local bucket, and waits if the bucket does not hold it — so the c
 never asks for more than the store has. Each response's ``throttleStatus`` re-syncs
 the bucket. A ``THROTTLED`` answer (another app shares the bucket, or our estimate was
 low) waits for the deficit to restore and tries again.
+
+The bucket is the SDK client's limiter and :class:`_Answer` its response hook, so a
+``THROTTLED`` answer, a 429 and a 5xx are all retried by the SDK's one retry loop:
+at most ``max_attempts`` requests per document, whatever went wrong.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from hub.connectors.sdk.errors import AuthenticationError, FatalAPIError, ThrottledError
 from hub.connectors.sdk.http import ApiClient
@@ -34,11 +37,6 @@ class GraphQLError(FatalAPIError):
 def _key(document: str, variables: Mapping[str, Any]) -> str:
     sizes = {k: v for k, v in variables.items() if isinstance(v, int)}
     return f"{hash(document)}:{json.dumps(sizes, sort_keys=True)}"
-
-
-def _throttle_wait(state: RetryCallState) -> float:
-    error = state.outcome.exception() if state.outcome else None
-    return float(getattr(error, "retry_after", None) or 1.0)
 
 
 class ShopifyClient:
@@ -76,6 +74,7 @@ class ShopifyClient:
                     "Content-Type": "application/json",
                     "Accept": "application/json",
                 },
+                limiter=self.bucket,
                 max_attempts=self.max_attempts,
                 backoff=self.backoff,
                 transport=self.transport,
@@ -89,37 +88,47 @@ class ShopifyClient:
         key = _key(document, variables)
         cost = max(requested_cost(document, variables), self._charged.get(key, 0))
         cost = min(cost, int(self.bucket.capacity))
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=_throttle_wait,
-            retry=retry_if_exception_type(ThrottledError),
-            reraise=True,
-            sleep=self.sleep,
-        ):
-            with attempt:
-                return await self._once(document, variables, key, cost)
-        raise AssertionError("unreachable: tenacity re-raises the last error")
+        answer = _Answer(self, key, cost)
+        await self.api.request(
+            "POST", self.path, cost=cost, classify=answer, json={"query": document, "variables": variables}
+        )
+        data: dict[str, Any] = answer.body.get("data") or {}
+        return data
 
-    async def _once(self, document: str, variables: dict[str, Any], key: str, cost: float) -> dict[str, Any]:
-        async with self.bucket.slot(cost):
-            self.requests += 1
-            response = await self.api.request("POST", self.path, json={"query": document, "variables": variables})
-            body = response.json()
-            charged = (body.get("extensions") or {}).get("cost")
-            if charged:
-                status = charged["throttleStatus"]
-                self.bucket.observe(
-                    currently_available=float(status["currentlyAvailable"]),
-                    maximum_available=float(status["maximumAvailable"]),
-                    restore_rate=float(status["restoreRate"]),
-                    own_cost=cost,
-                )
-                self._charged[key] = max(self._charged.get(key, 0), int(charged.get("requestedQueryCost") or 0))
+    async def aclose(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()
+
+
+class _Answer:
+    """The response hook of one :meth:`ShopifyClient.execute`: re-syncs the bucket from
+    ``throttleStatus``, raises what GraphQL errors stand for, keeps the parsed body."""
+
+    def __init__(self, client: ShopifyClient, key: str, cost: float) -> None:
+        self.client, self.key, self.cost = client, key, cost
+        self.body: dict[str, Any] = {}
+
+    def __call__(self, response: httpx.Response) -> None:
+        client = self.client
+        client.requests += 1
+        if response.status_code >= 400:
+            return  # the status says what it is (401: bad token, 429, 5xx)
+        body = self.body = response.json()
+        charged = (body.get("extensions") or {}).get("cost")
+        if charged:
+            status = charged["throttleStatus"]
+            client.bucket.observe(
+                currently_available=float(status["currentlyAvailable"]),
+                maximum_available=float(status["maximumAvailable"]),
+                restore_rate=float(status["restoreRate"]),
+                own_cost=self.cost,
+            )
+            requested = int(charged.get("requestedQueryCost") or 0)
+            if requested > client._charged.get(self.key, 0):
+                client._charged[self.key] = requested
         errors = body.get("errors")
         if errors:
             raise self._error(errors, charged)
-        data: dict[str, Any] = body.get("data") or {}
-        return data
 
     def _error(self, errors: Any, charged: Mapping[str, Any] | None) -> Exception:
         if not isinstance(errors, list):  # REST-style {"errors": "..."}
@@ -127,16 +136,11 @@ class ShopifyClient:
         codes = {(error.get("extensions") or {}).get("code") for error in errors}
         messages = "; ".join(str(error.get("message")) for error in errors)[:500]
         if "THROTTLED" in codes:
-            self.throttled += 1
+            bucket = self.client.bucket
+            self.client.throttled += 1
             wanted = float((charged or {}).get("requestedQueryCost") or 0)
-            deficit = max(0.0, wanted - self.bucket.available)
-            return ThrottledError(
-                f"Shopify throttled: {messages}", retry_after=max(0.5, deficit / self.bucket.restore_rate)
-            )
+            deficit = max(0.0, wanted - bucket.available)
+            return ThrottledError(f"Shopify throttled: {messages}", retry_after=max(0.5, deficit / bucket.restore_rate))
         if "ACCESS_DENIED" in codes:
             return AuthenticationError(f"Shopify denied access: {messages}", status=403)
         return GraphQLError(f"Shopify GraphQL errors: {messages}")
-
-    async def aclose(self) -> None:
-        if self._api is not None:
-            await self._api.aclose()

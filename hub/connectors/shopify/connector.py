@@ -49,8 +49,8 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
     def __init__(self, id: str, config: ShopifyConfig, mappings: ShopifyMappings, env: ConnectorEnv) -> None:
         super().__init__(id, config, mappings, env)
         # One bucket per store, shared by every connector object of the instance.
-        bucket = env.shared.setdefault(f"shopify:{id}:bucket", CostBucket())
-        self.client = ShopifyClient(config, bucket, transport=env.transport)
+        bucket = env.shared.setdefault(f"shopify:{id}:bucket", CostBucket(clock=env.clock, sleep=env.sleep))
+        self.client = ShopifyClient(config, bucket, transport=env.transport, sleep=env.sleep)
         self.customer = mappings.customer or id
         self.stock = StockOut(id, mappings, self.client, env.uows)
         self.orders = OrdersIn(id, mappings, self.client, env.uows, customer=self.customer, currency=env.currency)

@@ -87,6 +87,28 @@ async def test_throttled_waits_for_the_deficit_to_restore_then_succeeds(
     assert json.loads(sent.content) == {"query": queries.LOCATIONS, "variables": {"first": 10}}
 
 
+@pytest.mark.parametrize("times", [1, 3, 5])
+async def test_throttled_n_times_then_answered_is_n_plus_one_requests(
+    client: ShopifyClient, store: respx.Router, time: FakeTime, times: int
+) -> None:
+    route = store.post(GRAPHQL).mock(
+        side_effect=[throttled(COST, available=0)] * times + [answered(LOCATIONS, COST, available=900)]
+    )
+    assert await locations(client) == LOCATIONS
+    assert route.call_count == client.requests == times + 1 and client.throttled == times
+
+
+async def test_a_store_that_always_answers_429_gets_max_attempts_not_more(
+    client: ShopifyClient, store: respx.Router, time: FakeTime
+) -> None:
+    # One retry loop: the SDK's. (Shopify's own loop around it once made this 6 × 6.)
+    route = store.post(GRAPHQL).mock(return_value=httpx.Response(429, headers={"Retry-After": "1"}))
+    with pytest.raises(ThrottledError):
+        await locations(client)
+    assert route.call_count == client.max_attempts == 6
+    assert time.sleeps == [1.0] * 5
+
+
 async def test_a_small_deficit_still_waits_half_a_second(
     client: ShopifyClient, store: respx.Router, time: FakeTime
 ) -> None:
@@ -221,3 +243,22 @@ async def test_other_graphql_errors_are_fatal_at_once(
         await locations(client)
     assert not raised.value.retriable
     assert route.call_count == 1 and time.sleeps == []
+
+
+async def test_a_connector_paces_on_the_clock_and_sleep_its_env_lends(store: respx.Router, time: FakeTime) -> None:
+    # Nothing patched on the built connector: the env's FakeTime reaches its bucket and retries.
+    from hub.connectors.sdk.base import ConnectorEnv
+    from hub.connectors.shopify.connector import ShopifyConnector
+    from tests.fakes import FakeStore
+
+    env = ConnectorEnv(
+        uows=FakeStore(), transport=httpx.MockTransport(store.async_handler), clock=time, sleep=time.sleep
+    )
+    config = {"shop_url": SHOP, "access_token": "shpat_token", "webhook_secret": "shpss_secret"}
+    connector = ShopifyConnector.from_stored("shop-1", config, {"locations": {"gid://shopify/Location/1": "WH1"}}, env)
+    assert isinstance(connector, ShopifyConnector)
+    shop = {"shop": {"name": "JXC"}}
+    store.post(GRAPHQL).mock(side_effect=[throttled(10, available=4, rate=2), answered(shop, 10, available=0, rate=2)])
+    await connector.check()
+    await connector.aclose()
+    assert time.sleeps == [(10 - 4) / 2] and time.now == 3.0
