@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import ClassVar, Generic, TypeVar
 
-from hub.connectors.sdk.errors import ConnectorError
+from hub.connectors.sdk.errors import BudgetSpent, ConnectorError, ReauthorizationRequired
 from hub.connectors.sdk.pagination import Page, paginate
 from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
@@ -133,6 +133,8 @@ class IncrementalStream(ABC, Generic[R]):
             try:
                 await self.bring_in(key)
                 result[key] = None
+            except (BudgetSpent, ReauthorizationRequired):
+                raise  # the instance must wait, not the keys: the worker parks the batch
             except (ConnectorError, DomainError) as error:
                 result[key] = f"{type(error).__name__}: {error}"
         return result
