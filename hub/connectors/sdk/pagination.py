@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from hub.connectors.sdk.errors import FatalAPIError
@@ -46,5 +46,5 @@ async def paginate(fetch: Callable[[str | None], Awaitable[Page[T]]], *, max_pag
     raise FatalAPIError(f"pagination did not end within {max_pages} pages")
 
 
-def _fingerprint(items: list[object]) -> str:
+def _fingerprint(items: Sequence[object]) -> str:
     return hashlib.sha256(json.dumps(items, sort_keys=True, default=repr).encode()).hexdigest()

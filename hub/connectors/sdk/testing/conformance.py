@@ -20,6 +20,7 @@ from hub.connectors.registry import connector_types
 from hub.connectors.runtime import InstanceWorker
 from hub.connectors.sdk.base import Connector, ConnectorConfig, ConnectorMappings
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, WebhookRejected
+from hub.connectors.sdk.testing.capabilities import missing_capabilities
 from hub.connectors.sdk.testing.faults import FaultyTransport
 from hub.connectors.sdk.testing.harness import Harness, quiet, succeeded
 from hub.connectors.sdk.testing.hooks import ConformanceHooks
@@ -82,6 +83,46 @@ class ConnectorConformance(ConformanceHooks):
         assert issubclass(cls.config_model, ConnectorConfig), "config_model must subclass ConnectorConfig"
         assert issubclass(cls.mappings_model, ConnectorMappings), "mappings_model must subclass ConnectorMappings"
         assert cls.capabilities, "declare the connector's capabilities"
+
+    @pytest.mark.asyncio
+    async def test_every_declared_capability_is_provided(self, added: Harness) -> None:
+        async with added.live() as connector:
+            missing = missing_capabilities(connector)
+        assert not missing, "declared but not provided: " + "; ".join(missing)
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("status", [429, 503])
+    async def test_the_reconciliations_retry_throttled_and_failing_requests(self, added: Harness, status: int) -> None:
+        self.add_vendor_records(added.vendor)
+        async with added.live() as connector:
+            if not connector.reconcilers():
+                pytest.skip("the connector has no reconciliations")
+        added.faults.fail(status, times=2)
+        sent = added.faults.requests
+        reports = await added.reconcile()
+        succeeded(reports)
+        assert added.faults.failures_left == 0, f"the reconciliations sent fewer requests than the {status}s injected"
+        assert added.faults.requests - sent > 2, "nothing was sent after the injected failures"
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize("status", [429, 503])
+    async def test_queued_work_retries_throttled_and_failing_requests(self, added: Harness, status: int) -> None:
+        async with added.live() as connector:
+            work = connector.work()
+        if not work:
+            pytest.skip("the connector has no queued work")
+        kind, key = self.work_item(added.vendor)
+        async with added.uows() as uow:
+            await uow.work.enqueue(added.id, kind, [key])
+            await uow.commit()
+        queue = WorkQueue(added.hub.db, max_attempts=3, base_delay=0)
+        [row] = await added.hub.connectors.rows()
+        worker = InstanceWorker(added.hub.connectors, queue, row)
+        added.faults.fail(status, times=2)
+        async with added.live() as connector:
+            assert await worker._drain(kind, connector.work()[kind]), "the item was not due"
+        assert added.faults.failures_left == 0, f"the work sent fewer requests than the {status}s injected"
+        assert await queue.depth(added.id) == {}, f"two {status} answers failed the item instead of being retried"
 
     @pytest.mark.asyncio
     async def test_config_validates_and_a_bad_one_names_the_field(self, harness: Harness) -> None:

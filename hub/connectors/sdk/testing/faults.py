@@ -44,6 +44,11 @@ class FaultyTransport(httpx.AsyncBaseTransport):
     def heal(self) -> None:
         self._status = self._left = None
 
+    @property
+    def failures_left(self) -> int | None:
+        """Injected failures not yet answered (None: failing until healed)."""
+        return 0 if self._status is None else self._left
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
         if self.requests > self.limit:
