@@ -30,10 +30,15 @@ FILES = {
     "pyproject.toml": "pyproject.toml",
     "README.md": "README.md",
     "package_init.py": "{name}/__init__.py",
-    "connector.py": "{name}/connector.py",
+    "connector_{kind}.py": "{name}/connector.py",
     "mappings.py": "{name}/mappings.py",
     "test_conformance.py": "tests/test_conformance.py",
 }
+#: What each kind of connector starts as (the generated stubs cover every capability it declares):
+#: storefront — stock out (a LevelWriter) and orders in (an IncrementalStream);
+#: finance — invoices out (queued work per invoice, and a reconciliation);
+#: erp — products in (an IncrementalStream).
+KINDS = ("storefront", "finance", "erp")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -49,9 +54,11 @@ def _check(name: str) -> None:
         raise ScaffoldError(f"{name!r} is taken by Python or the hub; choose another name")
 
 
-def scaffold(name: str, into: Path) -> Path:
+def scaffold(name: str, into: Path, kind: str = "storefront") -> Path:
     """Write the project for connector ``name`` at ``into/name``; returns that directory."""
     _check(name)
+    if kind not in KINDS:
+        raise ScaffoldError(f"{kind!r}: the kinds are {', '.join(KINDS)}")
     target = into / name
     if target.exists():
         raise ScaffoldError(f"{target} already exists")
@@ -62,7 +69,8 @@ def scaffold(name: str, into: Path) -> Path:
     }
     templates = files("hub.connectors.sdk").joinpath("templates")
     for template, path in FILES.items():
-        text = Template(templates.joinpath(f"{template}.tmpl").read_text(encoding="utf-8")).substitute(values)
+        source = templates.joinpath(f"{template.format(kind=kind)}.tmpl").read_text(encoding="utf-8")
+        text = Template(source).substitute(values)
         destination = target / path.format(name=name)
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(text, encoding="utf-8")
@@ -73,10 +81,14 @@ def scaffold(name: str, into: Path) -> Path:
 def connector_new(
     name: Annotated[str, typer.Argument(help="the connector's type name, e.g. acme_erp")],
     into: Annotated[Path, typer.Option("--into", help="the directory to write the project in")] = Path("."),
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="storefront (stock out, orders in), finance (invoices out) or erp (products in)"),
+    ] = "storefront",
 ) -> None:
     """Scaffold a connector package NAME with its conformance test and entry point."""
     try:
-        target = scaffold(name, into)
+        target = scaffold(name, into, kind)
     except ScaffoldError as error:
         err.print(f"[red]{error}[/]")
         raise typer.Exit(2) from error

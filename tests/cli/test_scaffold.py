@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.connectors.sdk.base import Capability, Connector
+from hub.connectors.sdk.base import ConnectorEnv
 from hub.connectors.sdk.testing import ConnectorConformance
+from hub.connectors.sdk.testing.capabilities import missing_capabilities
+from tests.fakes import FakeStore
 
 FILES = [
     "pyproject.toml",
@@ -67,7 +70,7 @@ def test_a_new_connector_compiles_imports_and_declares_its_entry_point(tmp_path:
     assert (connector.type_name, connector.title, connector.capabilities) == (
         "acme_erp",
         "Acme Erp",
-        frozenset({Capability.STOCK_OUT}),
+        frozenset({Capability.STOCK_OUT, Capability.ORDERS_IN}),  # a storefront unless --kind says otherwise
     )
     config = connector.config_model.model_validate({"base_url": "https://acme.test", "api_key": "s3cret"})
     assert "s3cret" not in repr(config)  # the key is a secret
@@ -88,3 +91,46 @@ def test_an_existing_directory_is_left_alone(tmp_path: Path) -> None:
     code, output = new("acme", "--into", str(tmp_path))
     assert code == 2 and "already exists" in " ".join(output.split())
     assert [path.name for path in (tmp_path / "acme").iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "capabilities"),
+    [
+        ("storefront", {Capability.STOCK_OUT, Capability.ORDERS_IN}),
+        ("finance", {Capability.INVOICES_OUT}),
+        ("erp", {Capability.PRODUCTS_IN}),
+    ],
+)
+async def test_each_kind_provides_every_capability_it_declares(
+    tmp_path: Path, importable: None, kind: str, capabilities: set[Capability]
+) -> None:
+    name = f"acme_{kind}"
+    code, output = new(name, "--into", str(tmp_path), "--kind", kind)
+    assert code == 0, output
+    project = tmp_path / name
+    sys.path.insert(0, str(project))
+    try:
+        module = importlib.import_module(f"{name}.connector")
+    finally:
+        sys.path.remove(str(project))
+    cls = next(
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and value.__module__ == module.__name__ and issubclass(value, Connector)
+    )
+    assert cls.capabilities == capabilities
+    mappings = {"locations": {"1": "MAIN"}} if kind == "storefront" else {}
+    connector = cls.from_stored(
+        name, {"base_url": "https://acme.test", "api_key": "k"}, mappings, ConnectorEnv(uows=FakeStore())
+    )
+    try:
+        # The stubs cover every declared capability: what is left is the vendor's own code.
+        assert missing_capabilities(connector) == []
+    finally:
+        await connector.aclose()
+
+
+def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    code, output = new("acme", "--into", str(tmp_path), "--kind", "crm")
+    assert code == 2 and "the kinds are storefront, finance, erp" in " ".join(output.split())
+    assert list(tmp_path.iterdir()) == []

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from hub.connectors.sdk.base import Connector
+from hub.connectors.sdk.ports import ConnectorUnitOfWorks
 from hub.connectors.sdk.testing.faults import FaultyTransport
-from hub.db.uow import UnitOfWorkFactory
 
 __all__ = ["ConformanceHooks"]
 
@@ -54,7 +54,7 @@ class ConformanceHooks:
         Missing required fields and unknown keys are tried anyway."""
         return {}
 
-    async def seed(self, vendor: Any, uows: UnitOfWorkFactory) -> None:
+    async def seed(self, vendor: Any, uows: ConnectorUnitOfWorks) -> None:
         """Records on both sides before the instance is added: what the mappings name in
         the hub (warehouses …), and data that differs between hub and vendor, so the
         first reconciliation has something to write."""
