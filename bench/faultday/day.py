@@ -98,6 +98,11 @@ async def run_day(plan: DayPlan, database_url: str, workdir: Path, *, converge_t
                 result.converge_seconds = time.monotonic() - started
             except TimeoutError as error:  # judge what there is all the same
                 result.error = f"did not converge: {error}"
+                from bench.faultday.diagnose import diagnose
+
+                state = await diagnose(day)  # where the missing events are, who is stuck
+                (workdir / "diagnosis.txt").write_text(state + "\n")
+                result.figures["diagnosis"] = state
             result.checks = await check_all(day)
             result.figures.update(await day.figures())
     except Exception as error:  # a run that breaks is reported, with where it broke

@@ -60,6 +60,10 @@ def print_day(console: Console, result: DayResult, *, schedule: bool = True) -> 
         console.print(f"  {mark} {check.name}: {check.detail}", highlight=False)
     if result.error:
         console.print(f"  [red]run broke[/]: {result.error}", highlight=False)
+    if figures.get("diagnosis"):
+        console.print("  the hub after the timeout (bench/faultday/diagnose.py):", highlight=False)
+        for line in figures["diagnosis"].splitlines():
+            console.print(f"    {line}", highlight=False, markup=False)
 
 
 def print_summary(console: Console, results: Sequence[DayResult]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import time
@@ -70,7 +71,35 @@ def log_to_stderr(settings: Settings) -> None:
     leads from one standing by, or see a standby take over.
     """
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("hub").setLevel(logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
+    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    logging.getLogger("hub").setLevel(level)
+    # Which consumer joined which group, who leads it, what each member was given: the
+    # first thing to read when a Kafka consumer group stops delivering.
+    logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(level)
+    _dump_tasks_on_sigusr1()
+
+
+def _dump_tasks_on_sigusr1() -> None:
+    """``kill -USR1 <pid>`` logs where each of the process's asyncio tasks is waiting.
+
+    A hub process that is alive but does nothing (a consumer that hands nothing over, a
+    handler that never returns) says so no other way.
+    """
+    if not hasattr(signal, "SIGUSR1"):
+        return
+
+    def dump(_signal: int, _frame: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()  # the handler runs on the loop's thread, between steps
+        except RuntimeError:
+            return
+        text = io.StringIO()
+        for task in sorted(asyncio.all_tasks(loop), key=lambda task: task.get_name()):
+            task.print_stack(limit=25, file=text)
+        logging.getLogger("hub.tasks").warning("asyncio tasks (SIGUSR1):\n%s", text.getvalue())
+
+    with contextlib.suppress(ValueError):  # not the main thread (a test's CLI runner): no dump
+        signal.signal(signal.SIGUSR1, dump)
 
 
 def until_signalled() -> asyncio.Event:
