@@ -87,3 +87,12 @@ def test_importing_every_connector_module_loads_no_database_sqlalchemy_or_api_mo
     # module loaded → the connector module whose import first pulled it in
     pulled = {name: by for name, by in loaded.items() if _forbidden(name)}
     assert pulled == {}
+
+
+def test_the_hub_ships_its_types_for_connectors_written_outside_it() -> None:
+    import tomllib
+    from importlib.resources import files
+
+    assert files("hub").joinpath("py.typed").is_file()
+    pyproject = tomllib.loads((ROOT.parent.parent / "pyproject.toml").read_text())
+    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["hub"]
