@@ -12,8 +12,8 @@ from hub.connectors.sdk.state import Hold
 from hub.db import tables as t
 from hub.db.connectors import SqlHolds
 from hub.db.credentials import SqlCredentials
+from hub.db.dead_letters import WORK
 from hub.db.uow import UnitOfWorkFactory
-from hub.db.work_queue import DEAD_LETTER_PREFIX
 
 __all__ = ["DeadLetterSeen", "StatusSnapshot", "status_snapshot"]
 
@@ -57,7 +57,7 @@ async def status_snapshot(uows: UnitOfWorkFactory, connector_id: str, *, letters
         d = t.dead_letters.c
         found = await s.execute(
             select(d.id, d.type, d.aggregate_id, d.error, d.attempts, d.updated_at)
-            .where(d.subscriber == f"{DEAD_LETTER_PREFIX}{connector_id}", d.status == "pending")
+            .where(d.kind == WORK, d.connector_id == connector_id, d.status == "pending")
             .order_by(d.id.desc())
             .limit(letters)
         )

@@ -706,6 +706,10 @@ dead_letters = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("subscriber", String(128), nullable=False),
+    #: ``event``: an event a subscriber failed (retried by handing it over again);
+    #: ``work``: a connector's queued work past its attempts (retried by queueing it again).
+    Column("kind", String(16), nullable=False, server_default="event"),
+    Column("connector_id", String(64), index=True),
     Column("event_id", String(36)),
     Column("type", String(64)),
     Column("aggregate_type", String(64)),

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import tables as t
+from hub.db.dead_letters import WORK, file_dead_letter
 from hub.db.engine import Database
 from hub.db.types import utcnow
 from hub.db.upsert import upsert_insert
@@ -29,7 +30,7 @@ from hub.db.upsert import upsert_insert
 __all__ = ["DEAD_LETTER_PREFIX", "Item", "WorkQueue", "enqueue"]
 
 _q = t.connector_queue.c
-#: Dead letters of queue items name their subscriber ``connector:<id>``.
+#: Dead letters of queue items (``kind`` work) name their subscriber ``connector:<id>`` for people.
 DEAD_LETTER_PREFIX = "connector:"
 
 
@@ -110,21 +111,18 @@ class WorkQueue:
                 )
                 return False
             await conn.execute(delete(t.connector_queue).where(_key(item)))
-            await conn.execute(
-                insert(t.dead_letters).values(
-                    subscriber=f"{DEAD_LETTER_PREFIX}{item.connector_id}",
-                    event_id=None,
-                    type=item.kind,
-                    aggregate_type="connector_queue",
-                    aggregate_id=item.key,
-                    source=f"queue:{item.connector_id}/{item.kind}/{item.key}"[:200],
-                    message=json.dumps({"connector_id": item.connector_id, "kind": item.kind, "key": item.key}),
-                    error=error[:4000],
-                    attempts=attempts,
-                    status="pending",
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                )
+            await file_dead_letter(
+                conn,
+                kind=WORK,
+                subscriber=f"{DEAD_LETTER_PREFIX}{item.connector_id}",
+                connector_id=item.connector_id,
+                type=item.kind,
+                aggregate_type="connector_queue",
+                aggregate_id=item.key,
+                source=f"queue:{item.connector_id}/{item.kind}/{item.key}",
+                message=json.dumps({"connector_id": item.connector_id, "kind": item.kind, "key": item.key}),
+                error=error,
+                attempts=attempts,
             )
             return True
 

@@ -16,9 +16,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import tables as t
+from hub.db.dead_letters import WORK
 from hub.db.engine import Database
 from hub.db.types import utcnow
-from hub.db.work_queue import DEAD_LETTER_PREFIX, enqueue
+from hub.db.work_queue import enqueue
 from hub.outbox.delivery import Delivery, Message, Outcome
 from hub.outbox.subscribers import Subscriber
 
@@ -35,6 +36,9 @@ class DeadLetterError(Exception):
 class DeadLetterRow:
     id: int
     subscriber: str
+    #: ``event`` or ``work`` (hub.db.dead_letters).
+    kind: str
+    connector_id: str | None
     event_id: str | None
     type: str | None
     aggregate_type: str | None
@@ -78,11 +82,11 @@ async def retry(
 ) -> tuple[Outcome, DeadLetterRow]:
     """Hand the stored message to its subscriber again; the letter's row records the result.
 
-    A connector's queue item (subscriber ``connector:<id>``) is not handled here but put
+    A connector's queue item (``kind`` work) is not handled here but put
     back on that instance's queue: its worker does the work at the vendor's pace, and
     the letter counts as retried once it is queued."""
     letter = await _pending(db, letter_id)
-    if letter.subscriber.startswith(DEAD_LETTER_PREFIX):
+    if letter.kind == WORK:
         return await _requeue(db, letter)
     subscriber = subscribers.get(letter.subscriber)
     if subscriber is None:

@@ -25,12 +25,13 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from hub.core.errors import DomainError
 from hub.core.events import EVENT_TYPES, EVENT_VERSIONS
 from hub.db import tables as t
+from hub.db.dead_letters import EVENT, file_dead_letter
 from hub.db.types import utcnow
 from hub.db.uow import UnitOfWorkFactory
 from hub.db.upsert import upsert_insert
@@ -197,23 +198,16 @@ class Delivery:
                     )
                 )
                 return
-            result = await conn.execute(
-                insert(t.dead_letters)
-                .values(
-                    subscriber=subscriber.name,
-                    **named,
-                    source=message.source[:200],
-                    # PostgreSQL text cannot hold NUL; a message with one is no JSON anyway.
-                    message=message.value.decode("utf-8", "replace").replace("\x00", "\ufffd"),
-                    error=text,
-                    attempts=attempts,
-                    status="pending",
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                )
-                .returning(t.dead_letters.c.id)
+            letter_id = await file_dead_letter(
+                conn,
+                kind=EVENT,
+                subscriber=subscriber.name,
+                **named,
+                source=message.source,
+                message=message.value.decode("utf-8", "replace"),
+                error=text,
+                attempts=attempts,
             )
-            letter_id = result.scalar_one()
         letter = DeadLetter(
             letter_id,
             subscriber.name,

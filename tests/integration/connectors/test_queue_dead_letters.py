@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, insert, select
 
 from hub.db import tables as t
+from hub.db.dead_letters import WORK, file_dead_letter
 from hub.db.types import utcnow
 from hub.db.work_queue import WorkQueue, enqueue
 from hub.outbox import deadletters
@@ -61,22 +62,19 @@ async def test_a_dead_letter_of_a_removed_connector_is_refused(database_url: str
     connector_id = f"gone-{uuid.uuid4().hex[:8]}"
     async with event_hub(settings_for(database_url)) as hub:
         async with hub.db.writing() as conn:
-            result = await conn.execute(
-                insert(t.dead_letters).values(
-                    subscriber=f"connector:{connector_id}",
-                    type="stock",
-                    aggregate_type="connector_queue",
-                    aggregate_id="TEA",
-                    source="queue",
-                    message=f'{{"connector_id": "{connector_id}", "kind": "stock", "key": "TEA"}}',
-                    error="boom",
-                    attempts=8,
-                    status="pending",
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                )
+            letter_id = await file_dead_letter(
+                conn,
+                kind=WORK,
+                subscriber=f"connector:{connector_id}",
+                connector_id=connector_id,
+                type="stock",
+                aggregate_type="connector_queue",
+                aggregate_id="TEA",
+                source="queue",
+                message=f'{{"connector_id": "{connector_id}", "kind": "stock", "key": "TEA"}}',
+                error="boom",
+                attempts=8,
             )
-            letter_id = result.inserted_primary_key[0]
         try:
             with pytest.raises(deadletters.DeadLetterError, match="no longer exists"):
                 await deadletters.retry(hub.db, hub.delivery, {}, letter_id)
