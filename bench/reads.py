@@ -53,7 +53,7 @@ from rich.table import Table
 from hub.bootstrap import build
 from hub.config import Settings
 from hub.connectors.service import ConnectorSpec
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
+from hub.simulators.shopify import ShopifySimulator, serve
 from hub.core import handlers
 from hub.core.commands import CountLine, NewProduct, NewStockCount, NewWarehouse
 

@@ -1,7 +1,7 @@
 """Stock out to Shopify: SKUs per second against the bucket's ceiling, and commit → store latency.
 
 **Throughput.** ``--skus`` SKUs are stocked in the hub and sold by a simulated store
-(``hub.connectors.shopify.simulator``, real time, the leaky bucket as Shopify runs it:
+(``hub.simulators.shopify``, real time, the leaky bucket as Shopify runs it:
 ``--restore`` points/s, ``--bucket`` points). After a first full sync (not measured:
 the store's bucket is opened wide for it), every SKU's stock changes in the hub and
 the Shopify connector's own queued-work handler pushes them all, batch by batch, as an
@@ -55,8 +55,8 @@ from hub.bootstrap import Hub, build, default_subscribers
 from hub.config import Settings
 from hub.connectors.service import ConnectorSpec
 from hub.connectors.shopify.connector import ShopifyConnector
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
-from hub.connectors.shopify.simulator.models import InventoryLevel
+from hub.simulators.shopify import ShopifySimulator, serve
+from hub.simulators.shopify.models import InventoryLevel
 from hub.core import handlers
 from hub.core.commands import CountLine, NewProduct, NewStockCount, NewWarehouse
 from hub.outbox.runtime import EventRuntime

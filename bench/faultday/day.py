@@ -27,7 +27,7 @@ from bench.faultday.checks import Check, check_all
 from bench.faultday.client import HubClient
 from bench.faultday.plan import LOCATIONS, SKUS, DayPlan, Fault, Step
 from bench.faultday.stack import Processes, hub_env, terminate_backends
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
+from hub.simulators.shopify import ShopifySimulator, serve
 from hub.outbox.tansu import TansuBroker
 
 __all__ = ["CONNECTOR", "DayResult", "run_day"]

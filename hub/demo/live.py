@@ -31,7 +31,6 @@ from hub.api.app import create_app
 from hub.bootstrap import Hub
 from hub.connectors.channels import channel_stock
 from hub.connectors.sdk.errors import ConnectorError
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
 from hub.core import handlers
 from hub.core.commands import NewShipment, ShipLine
 from hub.core.errors import DomainError
@@ -41,6 +40,7 @@ from hub.demo import shop
 from hub.demo.load import DemoError
 from hub.demo.report import DemoReport
 from hub.outbox.runtime import EventRuntime
+from hub.simulators.shopify import ShopifySimulator, serve
 
 __all__ = ["STEP_TIMEOUT", "run_store"]
 

@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from hub.bootstrap import Hub
 from hub.connectors.service import ConnectorSpec
-from hub.connectors.shopify.simulator import ShopifySimulator
 from hub.core.errors import NotFound
 from hub.db import tables as t
 from hub.demo import business as b
+from hub.simulators.shopify import ShopifySimulator
 
 __all__ = ["ACCESS_TOKEN", "ALLOCATION", "CONNECTOR_ID", "LOCATION", "ORDERS", "WAREHOUSE", "connect", "open_store"]
 

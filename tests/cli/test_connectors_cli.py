@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 from hub.bootstrap import build
 from hub.cli import app
 from hub.config import Settings
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
+from hub.simulators.shopify import ShopifySimulator, serve
 from hub.core import handlers
 from hub.core.commands import CountLine, NewProduct, NewStockCount, NewWarehouse
 

@@ -96,3 +96,17 @@ def test_the_hub_ships_its_types_for_connectors_written_outside_it() -> None:
     assert files("hub").joinpath("py.typed").is_file()
     pyproject = tomllib.loads((ROOT.parent.parent / "pyproject.toml").read_text())
     assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["hub"]
+
+
+_RUNTIME = """
+import importlib, sys
+for module in ("hub.bootstrap", "hub.api.app", "hub.cli", "hub.outbox.runtime", "hub.connectors.runtime"):
+    importlib.import_module(module)
+print(sorted(name for name in sys.modules if name.startswith("hub.simulators")))
+"""
+
+
+def test_the_runtime_loads_no_simulator() -> None:
+    # Simulators are test equipment: a production image may leave hub/simulators out.
+    done = subprocess.run([sys.executable, "-c", _RUNTIME], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

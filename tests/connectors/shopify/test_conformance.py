@@ -21,7 +21,7 @@ from hub.connectors.sdk.pagination import Page, paginate
 from hub.connectors.sdk.testing import ConnectorConformance, FaultyTransport, Harness
 from hub.connectors.shopify import queries
 from hub.connectors.shopify.connector import ShopifyConnector
-from hub.connectors.shopify.simulator import PLANS, ShopifySimulator
+from hub.simulators.shopify import PLANS, ShopifySimulator
 from hub.connectors.shopify.stock import _variant
 from hub.core import handlers
 from hub.core.commands import CountLine, NewProduct, NewStockCount, NewWarehouse

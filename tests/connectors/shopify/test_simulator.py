@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.connectors.shopify.simulator import INVALID_TOKEN, ManualClock, ShopifySimulator, serve
+from hub.simulators.shopify import INVALID_TOKEN, ManualClock, ShopifySimulator, serve
 
 TOKEN = "shpat_test"
 SECRET = "hook-secret"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.connectors.shopify.simulator.faults import FaultPlan, FaultSettings
+from hub.simulators.shopify.faults import FaultPlan, FaultSettings
 from tests.connectors.shopify.test_simulator import (  # the fixture and helpers of the simulator's own tests
     GRAPHQL,
     SET,

@@ -110,7 +110,7 @@ def running_stack(database_url: str, work: Path) -> Iterator[Stack]:
     with contextlib.ExitStack() as stack:
         sim_out = stack.enter_context(sim_log.open("wb"))
         simulator = subprocess.Popen(
-            [str(BIN / "python"), "-m", "hub.connectors.shopify.simulator", "--port", str(sim_port), "--sample",
+            [str(BIN / "python"), "-m", "hub.simulators.shopify", "--port", str(sim_port), "--sample",
              "--token", TOKEN, "--webhook-secret", SECRET],
             stdout=sim_out, stderr=subprocess.STDOUT, cwd=work,
         )  # fmt: skip

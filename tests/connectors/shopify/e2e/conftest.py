@@ -32,7 +32,7 @@ import uvicorn
 from hub.api.app import create_app
 from hub.bootstrap import build, default_subscribers
 from hub.config import Settings
-from hub.connectors.shopify.simulator import ShopifySimulator, serve
+from hub.simulators.shopify import ShopifySimulator, serve
 from hub.outbox.runtime import EventRuntime
 from tests.conftest import _empty_postgres
 from tests.connectors.shopify.e2e.support import CONNECTOR, SECRET, TOKEN, Flavour, Stack, Wiretap

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from hub.bootstrap import Hub
-from hub.connectors.shopify.simulator import ShopifySimulator
+from hub.simulators.shopify import ShopifySimulator
 from hub.outbox.runtime import EventRuntime
 
 CONNECTOR = "shopify"

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from hub.connectors.shopify.simulator import sign
+from hub.simulators.shopify import sign
 from tests.connectors.shopify.e2e.support import CONNECTOR, SECRET, TOKEN, Stack, ok, sqlite_only
 
 

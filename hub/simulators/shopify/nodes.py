@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hub.connectors.shopify.simulator.models import Node
-from hub.connectors.shopify.simulator.resolvers import RESOLVERS, RequestContext, Resolver, resolves
-from hub.connectors.shopify.simulator.store import ShopifyStore
+from hub.simulators.shopify.models import Node
+from hub.simulators.shopify.resolvers import RESOLVERS, RequestContext, Resolver, resolves
+from hub.simulators.shopify.store import ShopifyStore
 
 __all__ = ["find_node"]
 

@@ -26,10 +26,10 @@ from graphql.execution import get_variable_values
 
 from hub.connectors.shopify.cost import QueryCost
 from hub.connectors.shopify.schema import admin_schema
-from hub.connectors.shopify.simulator import mutations, nodes  # noqa: F401  # register their resolvers
-from hub.connectors.shopify.simulator.resolvers import RequestContext, field_resolver, type_resolver
-from hub.connectors.shopify.simulator.store import ShopifyStore
-from hub.connectors.shopify.simulator.throttle import LeakyBucket
+from hub.simulators.shopify import mutations, nodes  # noqa: F401  # register their resolvers
+from hub.simulators.shopify.resolvers import RequestContext, field_resolver, type_resolver
+from hub.simulators.shopify.store import ShopifyStore
+from hub.simulators.shopify.throttle import LeakyBucket
 
 __all__ = ["run_graphql"]
 

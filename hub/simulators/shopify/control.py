@@ -3,7 +3,7 @@
 What a merchant, a customer or Shopify itself would do — seed the catalog, place, cancel
 and refund orders, sell stock at the till — plus reading the state back and configuring
 the simulator (token, bucket, webhooks). Not part of Shopify's API; the Python API on
-:class:`~hub.connectors.shopify.simulator.store.ShopifyStore` does the same in-process.
+:class:`~hub.simulators.shopify.store.ShopifyStore` does the same in-process.
 Records read back in the REST webhook shape (``payloads.py``), the shape tests know.
 """
 
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from hub.connectors.shopify.simulator import payloads
-from hub.connectors.shopify.simulator.faults import FaultSettings
+from hub.simulators.shopify import payloads
+from hub.simulators.shopify.faults import FaultSettings
 
 if TYPE_CHECKING:
-    from hub.connectors.shopify.simulator.app import ShopifySimulator
+    from hub.simulators.shopify.app import ShopifySimulator
 
 __all__ = ["control_router"]
 

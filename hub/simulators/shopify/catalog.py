@@ -15,8 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from hub.connectors.shopify.simulator.clock import Clock, system_clock, to_datetime
-from hub.connectors.shopify.simulator.models import (
+from hub.simulators.shopify.clock import Clock, system_clock, to_datetime
+from hub.simulators.shopify.models import (
     Counters,
     InventoryItem,
     InventoryLevel,

@@ -13,10 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from hub.connectors.shopify.simulator.models import (
+from hub.simulators.shopify.models import (
     InventoryLevel,
 )
-from hub.connectors.shopify.simulator.orders import (
+from hub.simulators.shopify.orders import (
     Fulfillment,
     LineItem,
     Order,

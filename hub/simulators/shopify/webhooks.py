@@ -6,7 +6,7 @@ delivery with ``X-Shopify-Webhook-Id``, which stays the same when a delivery is 
 or redelivered. The test hooks make those guarantees bite: ``duplicate`` sends every
 delivery twice, ``hold()``/``release(reverse=True)`` reorders them, ``bad_signature``
 signs with the wrong secret, and :meth:`WebhookSender.redeliver` repeats one by id.
-A :class:`~hub.connectors.shopify.simulator.faults.FaultPlan` drops (never sends) or
+A :class:`~hub.simulators.shopify.faults.FaultPlan` drops (never sends) or
 duplicates deliveries at random, seeded.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 
 from hub.connectors.shopify.schema import API_VERSION
-from hub.connectors.shopify.simulator.clock import Clock, system_clock, to_datetime
-from hub.connectors.shopify.simulator.faults import FaultPlan
-from hub.connectors.shopify.simulator.payloads import payload_for
+from hub.simulators.shopify.clock import Clock, system_clock, to_datetime
+from hub.simulators.shopify.faults import FaultPlan
+from hub.simulators.shopify.payloads import payload_for
 
 __all__ = ["DEFAULT_TOPICS", "TOPICS", "Delivery", "WebhookSender", "sign"]
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hub.connectors.shopify.simulator.models import (
+from hub.simulators.shopify.models import (
     InventoryLevel,
     parse_gid,
 )
-from hub.connectors.shopify.simulator.orders import (
+from hub.simulators.shopify.orders import (
     FulfillmentOrderLineItem,
     Tracking,
 )
-from hub.connectors.shopify.simulator.resolvers import RequestContext, resolves
+from hub.simulators.shopify.resolvers import RequestContext, resolves
 
 __all__ = ["SET_QUANTITY_REASONS"]
 

@@ -7,7 +7,7 @@ In-process::
 
 Standalone::
 
-    python -m hub.connectors.shopify.simulator --port 8787 --sample \\
+    python -m hub.simulators.shopify --port 8787 --sample \\
         --webhook-url http://127.0.0.1:8000/v1/webhooks/shopify/main --webhook-secret s3cret
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import uvicorn
 
-from hub.connectors.shopify.simulator.app import ShopifySimulator
+from hub.simulators.shopify.app import ShopifySimulator
 
 __all__ = ["SAMPLE_SEED", "main", "serve"]
 
@@ -81,7 +81,7 @@ async def serve(
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m hub.connectors.shopify.simulator", description="Shopify Admin GraphQL API simulator"
+        prog="python -m hub.simulators.shopify", description="Shopify Admin GraphQL API simulator"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787)

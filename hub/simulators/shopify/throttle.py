@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.connectors.shopify.simulator.clock import Clock, system_clock
+from hub.simulators.shopify.clock import Clock, system_clock
 
 __all__ = ["PLANS", "LeakyBucket"]
 

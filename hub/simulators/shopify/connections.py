@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from hub.connectors.shopify.simulator.clock import iso
-from hub.connectors.shopify.simulator.models import Node
+from hub.simulators.shopify.clock import iso
+from hub.simulators.shopify.models import Node
 
 __all__ = ["MAX_PAGE", "SortKey", "by_id", "connection", "first_of", "money"]
 

@@ -19,11 +19,11 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from hub.connectors.shopify.simulator.clock import iso
-from hub.connectors.shopify.simulator.connections import by_id, connection, first_of, money
-from hub.connectors.shopify.simulator.models import QUANTITY_NAMES, gid, parse_gid
-from hub.connectors.shopify.simulator.search import Fields, compile_search
-from hub.connectors.shopify.simulator.store import ShopifyStore
+from hub.simulators.shopify.clock import iso
+from hub.simulators.shopify.connections import by_id, connection, first_of, money
+from hub.simulators.shopify.models import QUANTITY_NAMES, gid, parse_gid
+from hub.simulators.shopify.search import Fields, compile_search
+from hub.simulators.shopify.store import ShopifyStore
 
 __all__ = ["RESOLVERS", "RequestContext", "Resolver", "field_resolver", "resolves", "type_resolver"]
 

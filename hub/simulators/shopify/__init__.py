@@ -15,13 +15,13 @@ internet. Layout, bottom up:
     server     uvicorn on a free port
 """
 
-from hub.connectors.shopify.simulator.app import INVALID_TOKEN, ShopifySimulator
-from hub.connectors.shopify.simulator.catalog import StoreError
-from hub.connectors.shopify.simulator.clock import ManualClock
-from hub.connectors.shopify.simulator.server import SAMPLE_SEED, serve
-from hub.connectors.shopify.simulator.store import ShopifyStore
-from hub.connectors.shopify.simulator.throttle import PLANS, LeakyBucket
-from hub.connectors.shopify.simulator.webhooks import Delivery, WebhookSender, sign
+from hub.simulators.shopify.app import INVALID_TOKEN, ShopifySimulator
+from hub.simulators.shopify.catalog import StoreError
+from hub.simulators.shopify.clock import ManualClock
+from hub.simulators.shopify.server import SAMPLE_SEED, serve
+from hub.simulators.shopify.store import ShopifyStore
+from hub.simulators.shopify.throttle import PLANS, LeakyBucket
+from hub.simulators.shopify.webhooks import Delivery, WebhookSender, sign
 
 __all__ = [
     "INVALID_TOKEN",

@@ -23,14 +23,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hub.connectors.shopify.schema import API_VERSION
-from hub.connectors.shopify.simulator.catalog import StoreError
-from hub.connectors.shopify.simulator.clock import Clock, system_clock
-from hub.connectors.shopify.simulator.control import control_router
-from hub.connectors.shopify.simulator.execute import run_graphql
-from hub.connectors.shopify.simulator.faults import THROTTLED_BODY, FaultPlan, FaultSettings
-from hub.connectors.shopify.simulator.store import ShopifyStore
-from hub.connectors.shopify.simulator.throttle import PLANS, LeakyBucket
-from hub.connectors.shopify.simulator.webhooks import TOPICS, WebhookSender
+from hub.simulators.shopify.catalog import StoreError
+from hub.simulators.shopify.clock import Clock, system_clock
+from hub.simulators.shopify.control import control_router
+from hub.simulators.shopify.execute import run_graphql
+from hub.simulators.shopify.faults import THROTTLED_BODY, FaultPlan, FaultSettings
+from hub.simulators.shopify.store import ShopifyStore
+from hub.simulators.shopify.throttle import PLANS, LeakyBucket
+from hub.simulators.shopify.webhooks import TOPICS, WebhookSender
 
 __all__ = ["INVALID_TOKEN", "ShopifySimulator"]
 

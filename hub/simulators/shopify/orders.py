@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from hub.connectors.shopify.simulator.models import Location, Node, Variant
+from hub.simulators.shopify.models import Location, Node, Variant
 
 __all__ = [
     "Customer",

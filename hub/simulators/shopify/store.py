@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from hub.connectors.shopify.simulator.catalog import Catalog, StoreError
-from hub.connectors.shopify.simulator.models import (
+from hub.simulators.shopify.catalog import Catalog, StoreError
+from hub.simulators.shopify.models import (
     InventoryAdjustmentGroup,
     InventoryChange,
     InventoryLevel,
     Location,
     parse_gid,
 )
-from hub.connectors.shopify.simulator.orders import (
+from hub.simulators.shopify.orders import (
     Customer,
     Fulfillment,
     FulfillmentLineItem,
