@@ -21,6 +21,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from hub.connectors.registry import connector_type, connector_types
 from hub.connectors.sdk.base import Connector, ConnectorEnv
+from hub.connectors.sdk.capabilities import missing_capabilities
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, RetriableAPIError
 from hub.connectors.sdk.secrets import SecretBox
 from hub.connectors.staging import StagedCredentials
@@ -246,6 +247,10 @@ class ConnectorService:
         """Mappings against the hub and the vendor, the channel's share, the credentials."""
         cls = type(connector)
         try:
+            missing = missing_capabilities(connector)
+            if missing:
+                # The type's fault, not the request's: say so plainly, store nothing.
+                raise InvalidInput(f"the {cls.title} connector is incomplete: " + "; ".join(missing), field="type")
             problems = await connector.validate_mappings()
             if problems:
                 raise InvalidInput("; ".join(problems), field="mappings")

@@ -18,7 +18,7 @@ from hub.cli import app
 from hub.connectors.sdk.base import Capability, Connector
 from hub.connectors.sdk.base import ConnectorEnv
 from hub.connectors.sdk.testing import ConnectorConformance
-from hub.connectors.sdk.testing.capabilities import missing_capabilities
+from hub.connectors.sdk.capabilities import missing_capabilities
 from tests.fakes import FakeStore
 
 FILES = [

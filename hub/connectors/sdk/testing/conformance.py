@@ -19,8 +19,8 @@ from hub.config import Settings
 from hub.connectors.registry import connector_types
 from hub.connectors.runtime import InstanceWorker
 from hub.connectors.sdk.base import Connector, ConnectorConfig, ConnectorMappings
+from hub.connectors.sdk.capabilities import missing_capabilities
 from hub.connectors.sdk.errors import AuthenticationError, ConnectorError, FatalAPIError, WebhookRejected
-from hub.connectors.sdk.testing.capabilities import missing_capabilities
 from hub.connectors.sdk.testing.faults import FaultyTransport
 from hub.connectors.sdk.testing.harness import Harness, quiet, succeeded
 from hub.connectors.sdk.testing.hooks import ConformanceHooks
