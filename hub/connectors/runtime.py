@@ -40,6 +40,8 @@ class InstanceWorker:
         self.service, self.queue, self.row, self.idle = service, queue, row, idle
         self.stop = asyncio.Event()
         self._next: dict[str, float] = {}
+        #: When a batch of each kind last went out (monotonic seconds), for the linger.
+        self._sent: dict[str, float] = {}
 
     @property
     def db(self) -> Any:
@@ -106,9 +108,14 @@ class InstanceWorker:
         if not items:
             return False
         if work.linger and len(items) < work.batch:
-            # Let a burst of changes gather into one batch (one vendor call for many keys).
-            await asyncio.sleep(work.linger)
-            items = await self.queue.due(self.row.id, kind, work.batch)
+            # Adaptive linger: a change after a quiet spell goes out at once (latency);
+            # while a burst is on — a batch went out less than a linger ago — let the
+            # next changes gather into one batch (one vendor call for many keys).
+            since = time.monotonic() - self._sent.get(kind, float("-inf"))
+            if since < work.linger:
+                await asyncio.sleep(work.linger - since)
+                items = await self.queue.due(self.row.id, kind, work.batch)
+        self._sent[kind] = time.monotonic()
         by_key = {item.key: item for item in items}
         try:
             results = await work.handle(list(by_key))

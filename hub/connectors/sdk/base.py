@@ -102,7 +102,8 @@ class Work:
 
     batch: int
     handle: Callable[[list[str]], Awaitable[dict[str, str | None]]]
-    #: Seconds to wait for more keys before working a partial batch (coalesces bursts).
+    #: Seconds to let more keys gather into a partial batch while changes come in bursts
+    #: (a batch went out less than this ago); after a quiet spell a change goes at once.
     linger: float = 0.0
 
 
