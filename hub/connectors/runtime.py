@@ -108,11 +108,12 @@ class InstanceWorker:
         if not items:
             return False
         if work.linger and len(items) < work.batch:
-            # Adaptive linger: a change after a quiet spell goes out at once (latency);
-            # while a burst is on — a batch went out less than a linger ago — let the
-            # next changes gather into one batch (one vendor call for many keys).
+            # Adaptive linger: a change after a quiet spell, or while the vendor's budget has
+            # room, goes out at once (latency); while a burst is on — a batch went out
+            # less than a linger ago — and the budget is short, let the next changes
+            # gather into one batch (one vendor call for many keys).
             since = time.monotonic() - self._sent.get(kind, float("-inf"))
-            if since < work.linger:
+            if since < work.linger and not (work.room is not None and work.room()):
                 await asyncio.sleep(work.linger - since)
                 items = await self.queue.due(self.row.id, kind, work.batch)
         self._sent[kind] = time.monotonic()

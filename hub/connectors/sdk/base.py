@@ -105,6 +105,10 @@ class Work:
     #: Seconds to let more keys gather into a partial batch while changes come in bursts
     #: (a batch went out less than this ago); after a quiet spell a change goes at once.
     linger: float = 0.0
+    #: Whether the vendor has room for a request now (its rate-limit budget): when it says
+    #: so, a partial batch goes at once whatever the recent traffic — batching only pays
+    #: when the budget is short. None: judge by recent traffic alone.
+    room: Callable[[], bool] | None = None
 
 
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)

@@ -78,8 +78,12 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         return {
             "order": Work(batch=10, handle=self.orders.pull),
             "fulfillment": Work(batch=10, handle=self.fulfillments.push),
-            "stock": Work(batch=250, handle=self.stock.push, linger=0.2),
+            "stock": Work(batch=250, handle=self.stock.push, linger=0.2, room=self._room),
         }
+
+    def _room(self) -> bool:
+        # Room for a few full stock mutations (about 11 points each) without waiting.
+        return self.client.bucket.available >= 0.1 * self.client.bucket.capacity
 
     def reconcilers(self) -> dict[str, Reconciler]:
         return {"orders": self.orders.reconciler(), "stock": self.stock.reconciler()}

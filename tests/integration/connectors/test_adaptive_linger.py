@@ -59,3 +59,27 @@ async def test_a_lone_change_goes_at_once_and_a_burst_is_batched(hub: Hub) -> No
     assert await worker._drain("stock", work)
     await during
     assert batches == [["A"], ["B", "C"]]
+
+
+async def test_with_room_in_the_vendors_budget_a_burst_is_not_held_back(hub: Hub) -> None:
+    batches: list[list[str]] = []
+    room = [True]
+
+    async def handle(keys: list[str]) -> dict[str, str | None]:
+        batches.append(sorted(keys))
+        return dict.fromkeys(keys)
+
+    work = Work(batch=100, handle=handle, linger=LINGER, room=lambda: room[0])
+    worker = InstanceWorker(hub.connectors, WorkQueue(hub.db), await hub.connectors.instance("shop"))
+    for key in ("A", "B"):  # back to back, a burst: the budget has room, so each goes at once
+        await _enqueue(hub, key)
+        late = asyncio.create_task(_enqueue(hub, key.lower(), after=0.1 * LINGER))
+        assert await worker._drain("stock", work)
+        await late
+    assert batches == [["A"], ["B", "a"]]
+
+    room[0] = False  # the budget is short: the next partial batch waits for company
+    during = asyncio.create_task(_enqueue(hub, "C", after=0.3 * LINGER))
+    assert await worker._drain("stock", work)
+    await during
+    assert batches[-1] == ["C", "b"]
