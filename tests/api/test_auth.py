@@ -25,7 +25,12 @@ STOREFRONT = {
 }
 #: Managing connectors (their credentials) needs ``admin``.
 #: So does mapping the chart of accounts every posting goes to.
-ADMIN = {("POST", "/v1/connectors"), ("DELETE", "/v1/connectors/{connector_id}"), ("PUT", "/v1/accounts")}
+ADMIN = {
+    ("POST", "/v1/connectors"),
+    ("PATCH", "/v1/connectors/{connector_id}"),
+    ("DELETE", "/v1/connectors/{connector_id}"),
+    ("PUT", "/v1/accounts"),
+}
 #: No key: /healthz, and vendors' webhooks (their signature is the authentication).
 OPEN = {"/healthz", "/v1/webhooks/{connector_id}"}
 PARAMS = {
