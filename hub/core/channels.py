@@ -16,11 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from hub.core.numbers import ZERO
+from hub.core.numbers import PLACES, ZERO
 
 __all__ = ["AllocationRule", "ChannelAllocation", "SkuOverride", "overcommitted"]
 
 HUNDRED = Decimal(100)
+_PLACE = Decimal(1).scaleb(-PLACES)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,11 @@ class ChannelAllocation:
         )
 
     def _round(self, value: Decimal) -> Decimal:
-        return value.to_integral_value(rounding=ROUND_FLOOR) if self.whole_units else value
+        # Down to whole units, or to the hub's quantity places: a share of a division
+        # carried to 28 digits would not add back up to what is offered.
+        if self.whole_units:
+            return value.to_integral_value(rounding=ROUND_FLOOR)
+        return value.quantize(_PLACE, rounding=ROUND_FLOOR)
 
     def available_to_sell(self, sku: str, available: Mapping[str, Decimal]) -> Decimal:
         """ATS of ``sku`` given each warehouse's available stock (others ignored)."""
@@ -71,9 +76,9 @@ class ChannelAllocation:
 
     def split(self, sku: str, available: Mapping[str, Decimal]) -> dict[str, Decimal]:
         """The ATS spread over the warehouses in proportion to their stock (sums to the ATS)."""
-        total_ats = self.available_to_sell(sku, available)
         stock = {w: max(ZERO, available.get(w, ZERO)) for w in self.warehouses}
         total = sum(stock.values(), ZERO)
+        total_ats = self._round(self.rule_for(sku).apply(total))  # available_to_sell, summed once
         if total == 0 or total_ats == 0:
             return dict.fromkeys(self.warehouses, ZERO)
         if total_ats == total and (not self.whole_units or all(q == self._round(q) for q in stock.values())):
