@@ -67,7 +67,8 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         on_outcome=metrics.consumed,
     )
     named = {subscriber.name: subscriber for subscriber in subscribers}
-    env = ConnectorEnv(uows=uows, currency=settings.currency, budgets=SqlBudgets(db))
+    reads = Reads(db, pool_size=settings.db_pool_size)
+    env = ConnectorEnv(uows=uows, currency=settings.currency, budgets=SqlBudgets(db), reads=reads)
     return Hub(
         settings=settings,
         db=db,
@@ -76,7 +77,7 @@ def build(settings: Settings, *, subscribers: Iterable[Subscriber] = ()) -> Hub:
         delivery=delivery,
         connectors=ConnectorService(env, box, db=db, uows=uows),
         work=WorkQueue(db),
-        reads=Reads(db, pool_size=settings.db_pool_size),
+        reads=reads,
         subscribers=named,
         metrics=metrics,
     )

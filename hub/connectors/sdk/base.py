@@ -45,7 +45,7 @@ from hub.connectors.sdk.ratelimit import Clock, Sleep
 from hub.connectors.sdk.webhooks import WebhookDelivery
 
 if TYPE_CHECKING:
-    from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
+    from hub.connectors.sdk.ports import ChannelReads, ConnectorUnitOfWork, ConnectorUnitOfWorks
     from hub.core.channels import ChannelAllocation
     from hub.core.events import DomainEvent
     from hub.outbox.subscribers import Subscriber
@@ -86,6 +86,8 @@ class ConnectorEnv:
     shared: dict[str, Any] = field(default_factory=dict)
     #: The hub's currency, for documents that come without one.
     currency: str = "USD"
+    #: The hub's stock as channels read it, on a fast path (None: read through ``uows``).
+    reads: ChannelReads | None = None
     #: Budgets the vendor counts per account, shared by every process (see sdk.budgets);
     #: the hub lends its database's, a lone process and tests keep them in memory.
     budgets: BudgetStore = field(default_factory=MemoryBudgets)

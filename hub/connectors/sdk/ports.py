@@ -17,13 +17,18 @@ in memory for a connector's unit tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
 from hub.connectors.sdk.credentials import CredentialStore
 from hub.connectors.sdk.state import BindingRepository, CursorRepository, HoldRepository, WebhookReceipts, WorkRequests
 from hub.core.ports import UnitOfWork
 
-__all__ = ["ConnectorUnitOfWork", "ConnectorUnitOfWorks"]
+__all__ = ["Available", "ChannelReads", "ConnectorUnitOfWork", "ConnectorUnitOfWorks"]
+
+#: Available stock (on hand − reserved) per warehouse, sorted by warehouse.
+Available = tuple[tuple[str, Decimal], ...]
 
 
 class ConnectorUnitOfWork(UnitOfWork, Protocol):
@@ -54,3 +59,16 @@ class ConnectorUnitOfWorks(Protocol):
     def __call__(self) -> ConnectorUnitOfWork: ...
 
     def reader(self) -> ConnectorUnitOfWork: ...
+
+
+class ChannelReads(Protocol):
+    """The hub's stock as a channel reads it, outside any unit of work: a read that a
+    stock writer does for every batch it pushes, so the hub serves it from a fast path
+    (``hub.db.reads``) rather than loading records."""
+
+    async def channel_available(
+        self, skus: Sequence[str] | None, warehouses: Sequence[str]
+    ) -> tuple[dict[str, Available], dict[str, bool]]:
+        """Available stock per warehouse by SKU — of ``skus``, or of every SKU stocked in
+        ``warehouses`` — and whether each SKU's product is active (unknown SKUs absent)."""
+        ...

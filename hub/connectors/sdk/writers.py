@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from hub.connectors.sdk.channels import ChannelMappings, offer
 from hub.connectors.sdk.errors import FatalAPIError
-from hub.connectors.sdk.ports import ConnectorUnitOfWork, ConnectorUnitOfWorks
+from hub.connectors.sdk.ports import ChannelReads, ConnectorUnitOfWork, ConnectorUnitOfWorks
 from hub.connectors.sdk.state import Binding
 from hub.sync.plan import Action, ApplyResult, Plan, PlanItem, Progress
 
@@ -82,8 +82,14 @@ class LevelWriter(ABC):
     #: Vendor items planned together (one read of the hub's stock per chunk).
     plan_chunk: ClassVar[int] = 1000
 
-    def __init__(self, connector_id: str, mappings: ChannelMappings, uows: ConnectorUnitOfWorks) -> None:
-        self.id, self.mappings, self.uows = connector_id, mappings, uows
+    def __init__(
+        self,
+        connector_id: str,
+        mappings: ChannelMappings,
+        uows: ConnectorUnitOfWorks,
+        reads: ChannelReads | None = None,
+    ) -> None:
+        self.id, self.mappings, self.uows, self.reads = connector_id, mappings, uows, reads
         self.channel = mappings.channel()
 
     # -- hooks ------------------------------------------------------------------------------------
@@ -107,6 +113,16 @@ class LevelWriter(ABC):
             return await self._desired(uow, skus)
 
     async def _desired(self, uow: ConnectorUnitOfWork, skus: Iterable[str] | None) -> dict[str, dict[str, int]]:
+        if self.reads is not None:
+            wanted_skus = None if skus is None else sorted(set(skus))
+            if wanted_skus == []:
+                return {}
+            by_sku, active = await self.reads.channel_available(wanted_skus, self.channel.warehouses)
+            return {
+                sku: self.mappings.per_location(dict(offer(self.channel, sku, active[sku], by_sku[sku])[1]))
+                for sku in (sorted(by_sku) if wanted_skus is None else wanted_skus)
+                if sku in active
+            }
         if skus is None:
             levels = await uow.stock.for_warehouses(self.channel.warehouses)
             wanted = sorted(levels)

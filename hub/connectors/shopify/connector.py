@@ -52,7 +52,7 @@ class ShopifyConnector(Connector[ShopifyConfig, ShopifyMappings]):
         bucket = env.shared.setdefault(f"shopify:{id}:bucket", CostBucket(clock=env.clock, sleep=env.sleep))
         self.client = ShopifyClient(config, bucket, transport=env.transport, sleep=env.sleep)
         self.customer = mappings.customer or id
-        self.stock = StockOut(id, mappings, self.client, env.uows)
+        self.stock = StockOut(id, mappings, self.client, env.uows, env.reads)
         self.orders = OrdersIn(id, mappings, self.client, env.uows, customer=self.customer, currency=env.currency)
         self.fulfillments = FulfillmentsOut(id, self.client, env.uows)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from hub.connectors.sdk.errors import FatalAPIError
 from hub.connectors.sdk.pagination import Page, paginate
-from hub.connectors.sdk.ports import ConnectorUnitOfWorks
+from hub.connectors.sdk.ports import ChannelReads, ConnectorUnitOfWorks
 from hub.connectors.sdk.writers import LevelWriter, Target, VendorItem
 from hub.connectors.shopify.client import ShopifyClient
 from hub.connectors.shopify.config import ShopifyMappings
@@ -60,9 +60,14 @@ class StockOut(LevelWriter):
     write_batch = 250
 
     def __init__(
-        self, connector_id: str, mappings: ShopifyMappings, client: ShopifyClient, uows: ConnectorUnitOfWorks
+        self,
+        connector_id: str,
+        mappings: ShopifyMappings,
+        client: ShopifyClient,
+        uows: ConnectorUnitOfWorks,
+        reads: ChannelReads | None = None,
     ) -> None:
-        super().__init__(connector_id, mappings, uows)
+        super().__init__(connector_id, mappings, uows, reads)
         self.client = client
 
     async def read(self, skus: Collection[str] | None) -> AsyncIterator[VendorItem]:
