@@ -287,11 +287,20 @@ class ConnectorConformance(ConformanceHooks):
             pytest.skip("the connector has no reconciliations")
         succeeded(first)
         assert sum(report.writes for report in first.values()), "the first reconciliation wrote nothing: see seed()"
+        # Watched on the wire, not only as the connector counts: the second run sends
+        # exactly the requests a dry run (reads only) sends.
+        sent = added.faults.requests
+        succeeded(await added.reconcile(dry_run=True))
+        reads = added.faults.requests - sent
+        sent = added.faults.requests
         second = await added.reconcile()
         succeeded(second)
         for entity, report in second.items():
             planned = report.plan.writes if report.plan else []
             assert report.writes == 0 and not planned, f"{entity}: {report.writes} writes again, planned {planned}"
+        assert added.faults.requests - sent == reads, (
+            f"the second reconciliation sent {added.faults.requests - sent} requests where reading takes {reads}"
+        )
 
     @pytest.mark.asyncio
     async def test_a_webhook_with_a_bad_signature_is_refused(self, added: Harness) -> None:

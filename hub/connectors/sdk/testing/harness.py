@@ -58,11 +58,14 @@ class Harness:
         finally:
             await connector.aclose()
 
-    async def reconcile(self) -> dict[str, RunReport]:
-        """Every reconciliation of the instance once, as a worker does at start."""
+    async def reconcile(self, *, dry_run: bool = False) -> dict[str, RunReport]:
+        """Every reconciliation of the instance once, as a worker does at start
+        (``dry_run``: plan only — read both sides, write nothing)."""
         async with self.live() as connector:
             return {
-                entity: await run_reconciliation(self.hub.db, self.id, reconciler, trigger="conformance")
+                entity: await run_reconciliation(
+                    self.hub.db, self.id, reconciler, trigger="conformance", dry_run=dry_run
+                )
                 for entity, reconciler in connector.reconcilers().items()
             }
 
