@@ -279,7 +279,7 @@ async def throughput(args: argparse.Namespace, folder: Path) -> Throughput:
         work = connector.work()["stock"]
         drain(sim, connector, args.restore, args.bucket)
         wire.charged.clear()
-        profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+        profile = cProfile.Profile(time.thread_time) if os.environ.get("BENCH_PROFILE") else None
         if profile is not None:
             profile.enable()
         started, cpu = time.perf_counter(), time.thread_time()

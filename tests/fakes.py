@@ -490,6 +490,10 @@ class FakeBindings(_Repository):
                 found[canonical] = binding
         return found
 
+    async def last_hashes(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, str]:
+        found = await self.many(connector_id, entity, canonical_ids)
+        return {key: b.last_hash for key, b in found.items() if b.last_hash is not None}
+
     async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
         for canonical, (external, last_hash) in written.items():
             known = self._t.bindings.get((connector_id, entity, canonical))

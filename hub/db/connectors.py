@@ -83,6 +83,19 @@ class SqlBindings:
             found.update((row.canonical_id, _binding(row)) for row in await self.session.execute(stmt))
         return found
 
+    async def last_hashes(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(canonical_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            stmt = select(_b.canonical_id, _b.last_hash).where(
+                _b.connector_id == connector_id,
+                _b.entity == entity,
+                _b.canonical_id.in_(wanted[start : start + 500]),
+                _b.last_hash.is_not(None),
+            )
+            found.update((canonical, last_hash) for canonical, last_hash in await self.session.execute(stmt))
+        return found
+
     async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
         """Bind each canonical id to (external id, hash of what was written), new or not, in
         one statement — a writer's bookkeeping after a batch costs one execution."""

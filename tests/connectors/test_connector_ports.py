@@ -91,6 +91,9 @@ async def test_remember_binds_new_and_known_records_with_what_was_written(uows: 
     async with uows.reader() as uow:
         found = await uow.bindings.many("shop", "level", ["A@L1", "B@L1", "C@L1"])
     assert {key: b.last_hash for key, b in found.items()} == {"A@L1": "7", "B@L1": "0"}
+    async with uows.reader() as uow:
+        assert await uow.bindings.last_hashes("shop", "level", ["A@L1", "B@L1", "C@L1"]) == {"A@L1": "7", "B@L1": "0"}
+        assert await uow.bindings.last_hashes("shop", "item", ["A@L1"]) == {}
 
 
 async def test_a_cursor_only_moves_forwards(uows: ConnectorUnitOfWorks) -> None:

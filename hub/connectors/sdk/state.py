@@ -62,6 +62,11 @@ class BindingRepository(Protocol):
         """The bound ones of ``canonical_ids``, by canonical id."""
         ...
 
+    async def last_hashes(self, connector_id: str, entity: str, canonical_ids: Iterable[str]) -> dict[str, str]:
+        """The hash last written of the bound ones of ``canonical_ids`` (a writer's compare
+        values, read without building whole bindings)."""
+        ...
+
     async def remember(self, connector_id: str, entity: str, written: Mapping[str, tuple[str, str]]) -> None:
         """Bind each canonical id to ``(external id, hash of what was written)``, bound
         before or not — a writer's bookkeeping after a batch (one round trip in SQL)."""

@@ -157,10 +157,11 @@ class LevelWriter(ABC):
     async def _written(self, uow: ConnectorUnitOfWork, skus: Iterable[str] | None) -> dict[str, int]:
         if skus is None:
             found = await uow.bindings.all(self.id, self.level_record)
-        else:
-            keys = [f"{sku}@{location}" for sku in skus for location in self.mappings.locations]
-            found = list((await uow.bindings.many(self.id, self.level_record, keys)).values())
-        return {b.canonical_id: int(b.last_hash) for b in found if b.last_hash is not None}
+            return {b.canonical_id: int(b.last_hash) for b in found if b.last_hash is not None}
+        keys = [f"{sku}@{location}" for sku in skus for location in self.mappings.locations]
+        return {
+            key: int(value) for key, value in (await uow.bindings.last_hashes(self.id, self.level_record, keys)).items()
+        }
 
     async def bound_items(self, skus: Iterable[str]) -> dict[str, str]:
         """sku → the vendor's item, for the SKUs bound."""
