@@ -81,7 +81,7 @@ class ChannelAllocation:
         total_ats = self._round(self.rule_for(sku).apply(total))  # available_to_sell, summed once
         if total == 0 or total_ats == 0:
             return dict.fromkeys(self.warehouses, ZERO)
-        if total_ats == total and (not self.whole_units or all(q == self._round(q) for q in stock.values())):
+        if total_ats == total and (not self.whole_units or all(q == q.to_integral_value() for q in stock.values())):
             return stock  # everything is offered, in whole units: each warehouse offers its own
         shares = {w: self._round(total_ats * q / total) for w, q in stock.items()}
         # Rounding down leaves a remainder: give it to the best-stocked warehouses first.
