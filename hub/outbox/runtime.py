@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from aiokafka.errors import KafkaError
@@ -58,11 +59,12 @@ class EventRuntime:
 
     async def run(self) -> None:
         settings, db = self.hub.settings, self.hub.db
-        jobs: list[Coroutine[Any, Any, None]] = [self._wake_on_stop()]
+        jobs: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [("wake", self._wake_on_stop)]
         if db.dialect == "postgresql":
-            jobs.append(PgListener(_asyncpg_dsn(db.url), db.outbox_signal).run(self.stop))
+            listener = PgListener(_asyncpg_dsn(db.url), db.outbox_signal)
+            jobs.append(("outbox listener", lambda: listener.run(self.stop)))
         if self.with_relay:
-            self.relay = Relay(
+            relay = self.relay = Relay(
                 db,
                 self._publisher(),
                 batch_size=settings.relay_batch_size,
@@ -70,7 +72,7 @@ class EventRuntime:
                 on_published=self.hub.metrics.published,
                 trace=self.trace,
             )
-            jobs.append(self.relay.run(self.stop))
+            jobs.append(("relay", lambda: relay.run(self.stop)))
         if self.with_workers and self.hub.subscribers:
             if settings.transport == "local":
                 for subscriber in self.hub.subscribers.values():
@@ -78,12 +80,12 @@ class EventRuntime:
                         db, subscriber, self.hub.delivery, poll_interval=settings.poll_interval, trace=self.trace
                     )
                     self.dispatchers.append(dispatcher)
-                    jobs.append(dispatcher.run(self.stop))
+                    jobs.append((f"subscriber {subscriber.name}", functools.partial(dispatcher.run, self.stop)))
             else:
-                jobs.append(self._kafka_workers())
+                jobs.append(("Kafka consumers", self._kafka_workers))
         if self.with_workers:
-            jobs.append(self._connectors())
-        tasks = [asyncio.create_task(job) for job in jobs]
+            jobs.append(("connector workers", self._connectors))
+        tasks = [asyncio.create_task(self._supervised(name, job)) for name, job in jobs]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -92,6 +94,27 @@ class EventRuntime:
             for task in tasks:
                 with contextlib.suppress(BaseException):
                     await task
+
+    async def _supervised(self, name: str, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``job`` until it returns or the runtime stops; an error restarts it (backing
+        off), never the others. One job's error — a connection the database cut under the
+        relay's leadership, say — must not end the rest: ``hub serve`` would go on answering
+        HTTP with no relay and no subscribers, and a Kafka consumer it had started would
+        keep its partitions in the group without handing their records to anyone."""
+        delay = 0.5
+        while True:
+            try:
+                await job()
+                return
+            except Exception:
+                if self.stop.is_set():
+                    return
+                log.exception("%s stopped on an error; starting it again in %.1fs", name, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), delay)
+            if self.stop.is_set():
+                return
+            delay = min(delay * 2, 10.0)
 
     async def _wake_on_stop(self) -> None:
         """The relay and dispatchers sleep until a commit or the poll interval: wake them
@@ -150,6 +173,12 @@ class EventRuntime:
                     await asyncio.wait_for(self.stop.wait(), delay)
                 delay = min(delay * 2, 10.0)
                 continue
+            except BaseException:
+                # Cancelled or failed half-way through starting: consumers already started
+                # would stay in their groups, heartbeating, holding partitions nobody reads.
+                with contextlib.suppress(Exception):
+                    await stop_consumers(broker)
+                raise
             try:
                 stuck = await self._watch(broker, progress)
             finally:
