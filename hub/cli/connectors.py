@@ -32,7 +32,7 @@ from hub.connectors.status import describe, status
 from hub.core.errors import DomainError, NotFound
 from hub.db.connectors import InstanceRow
 from hub.sync.engine import Progress, RunReport, recent_runs
-from hub.sync.plan import Action
+from hub.sync.plan import Action, quiet
 
 __all__ = ["register"]
 
@@ -324,16 +324,12 @@ def reconcile(
         raise typer.Exit(1)
 
 
-def _quiet(phase: str, done: int, total: int | None) -> None:
-    return None
-
-
 @contextmanager
 def _progress_bars() -> Iterator[Callable[[str], Progress]]:
     """Per entity, a progress callback feeding a bar on stderr. Only a terminal gets
     bars: piped or logged output carries the plan and the report, nothing else."""
     if not (err.is_terminal and out.is_terminal):
-        yield lambda _entity: _quiet
+        yield lambda _entity: quiet
         return
     columns = (
         rich.progress.SpinnerColumn(),

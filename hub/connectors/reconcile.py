@@ -16,13 +16,9 @@ from hub.connectors.service import ConnectorService
 from hub.core.errors import InvalidInput
 from hub.db.engine import Database
 from hub.sync.engine import RunReport, run_reconciliation
-from hub.sync.plan import Progress
+from hub.sync.plan import Progress, quiet
 
 __all__ = ["combined", "reconcile", "run_reconcilers"]
-
-
-def _quiet(phase: str, done: int, total: int | None) -> None:
-    return None
 
 
 async def run_reconcilers(
@@ -47,7 +43,7 @@ async def run_reconcilers(
             reconcilers[name],
             dry_run=dry_run,
             trigger=trigger,
-            progress=progress_for(name) if progress_for is not None else _quiet,
+            progress=progress_for(name) if progress_for is not None else quiet,
         )
         for name in chosen
     ]

@@ -18,15 +18,11 @@ from sqlalchemy import insert, select, update
 from hub.db import tables as t
 from hub.db.engine import Database
 from hub.db.types import utcnow
-from hub.sync.plan import ApplyResult, Plan, Progress, Reconciler
+from hub.sync.plan import ApplyResult, Plan, Progress, Reconciler, quiet
 
 __all__ = ["Progress", "Reconciler", "RunReport", "recent_runs", "run_reconciliation"]
 
 log = logging.getLogger("hub.sync")
-
-
-def _quiet(phase: str, done: int, total: int | None) -> None:
-    return None
 
 
 @dataclass
@@ -56,7 +52,7 @@ async def run_reconciliation(
     *,
     dry_run: bool = False,
     trigger: str = "manual",
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> RunReport:
     started = utcnow()
     async with db.writing() as conn:

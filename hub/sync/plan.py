@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-__all__ = ["Action", "ApplyResult", "Plan", "PlanItem", "Progress", "Reconciler"]
+__all__ = ["Action", "ApplyResult", "Plan", "PlanItem", "Progress", "Reconciler", "quiet"]
 
 #: ``progress(phase, done, total)``; total is None while unknown.
 Progress = Callable[[str, int, int | None], None]
+
+
+def quiet(phase: str, done: int, total: int | None) -> None:
+    """The progress of a run nobody watches."""
+    return None
 
 
 class Action(StrEnum):

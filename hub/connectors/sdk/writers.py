@@ -143,6 +143,9 @@ class LevelWriter(ABC):
     async def stocked(self) -> set[str]:
         """The SKUs the channel's warehouses have available stock of (the candidates for
         a desired level above 0)."""
+        if self.reads is not None:
+            by_sku, _ = await self.reads.channel_available(None, self.channel.warehouses)
+            return {sku for sku, levels in by_sku.items() if any(qty > 0 for _, qty in levels)}
         async with self.uows.reader() as uow:
             levels = await uow.stock.for_warehouses(self.channel.warehouses)
         return {sku for sku, per in levels.items() if any(level.available > 0 for level in per)}

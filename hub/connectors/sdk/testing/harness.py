@@ -16,12 +16,9 @@ from hub.connectors.service import ConnectorSpec
 from hub.db import tables as t
 from hub.db.uow import UnitOfWorkFactory
 from hub.sync.engine import RunReport, run_reconciliation
+from hub.sync.plan import quiet
 
 __all__ = ["Harness", "quiet", "succeeded"]
-
-
-def quiet(phase: str, done: int, total: int | None) -> None:
-    return None
 
 
 @dataclass
